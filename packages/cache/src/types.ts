@@ -1,0 +1,107 @@
+import type { Registry } from 'prom-client'
+
+/** The public shape of `@guild/cache`. Services code against these types only. */
+
+/** A pino-compatible logger subset; a Fastify instance's `log` fits. */
+export interface CacheLogger {
+  debug(obj: object, msg?: string): void
+  info(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
+  error(obj: object, msg?: string): void
+}
+
+/** `disabled`: no Redis configured. `connecting`: the first connection is being made. */
+export type RedisState = 'disabled' | 'connecting' | 'up' | 'down'
+
+export interface CacheOptions {
+  /** `redis://host:port/db`. Absent (and no `clusterNodes`): caching disabled, every call a cheap no-op. */
+  url?: string | undefined
+  /** `host:port,host:port,…` of a Redis Cluster; wins over `url`. */
+  clusterNodes?: string | undefined
+  /** Upper bound for any cache call while Redis is unreachable, hanging or slow. Default 50 ms. */
+  operationTimeoutMs?: number
+  /** Consecutive failures that open the circuit breaker. Default 5. */
+  breakerThreshold?: number
+  /** How often an open breaker probes Redis in the background. Default 1000 ms. */
+  breakerProbeIntervalMs?: number
+  /** Cross-process load lock: its TTL, and how long other processes wait for the holder's value. Defaults 2000 ms / 250 ms. */
+  lockTtlMs?: number
+  lockWaitMs?: number
+  /** XFetch β for probabilistic early refresh; 0 turns early refresh off. Default 1. */
+  earlyRefreshBeta?: number
+  /** Pub/sub channel of the invalidation bus. Default `cache:bus`. Tests give each file its own: pub/sub crosses database indexes. */
+  busChannel?: string
+  /** Errors are logged at most once per this interval per operation. Default 10000 ms. */
+  errorLogIntervalMs?: number
+  logger?: CacheLogger
+  /** Registry the cache's Prometheus metrics register in; default a registry of its own (`cache.metrics`). */
+  registry?: Registry
+}
+
+/** What an invalidation removed, as seen by every process on the bus (and by the process that made it). */
+export type InvalidationEvent =
+  | { scope: 'guild'; id: number }
+  | { scope: 'user'; id: number }
+  | { scope: 'key'; key: string }
+  /** Sent locally when the bus reconnects after a gap: invalidations may have been missed, drop all in-process copies. */
+  | { scope: 'all' }
+
+export interface PermissionCheckValue {
+  has_access: boolean
+}
+
+export interface PermissionCheckKey {
+  guildId: number
+  bnetId: number
+  tool: string
+}
+
+export interface SetOptions {
+  /** The Battle.net user an entry belongs to when its key does not say (session entries), so `invalidateUser` finds it. */
+  user?: number
+}
+
+export interface CacheStats {
+  hits: number
+  misses: number
+  errors: number
+  /** hits / (hits + misses), 0 when there were none. */
+  hitRate: number
+  redis: RedisState
+}
+
+export interface Cache {
+  readonly enabled: boolean
+  /** Resolves once the first connection attempt has settled (up or down); never rejects. */
+  readonly ready: Promise<void>
+  /** The registry holding this cache's metrics. */
+  readonly metrics: Registry
+  state(): RedisState
+
+  get<T = unknown>(key: string): Promise<T | null>
+  /** Stores `value` as JSON with a TTL in seconds (default 300). Resolves false when it was not stored (Redis down, or an invalidation raced it). */
+  set(key: string, value: unknown, ttl?: number, options?: SetOptions): Promise<boolean>
+  delete(key: string): Promise<number>
+  /** SCAN + UNLINK in batches; never KEYS. The pattern is taken as a glob; escape user text with `escapeGlob`. */
+  deletePattern(pattern: string): Promise<number>
+
+  /** Read-through: cached value, or `loader()` stored under the write guard, single-flight and the cross-process lock; early refresh on hot keys. */
+  getOrSet<T>(key: string, loader: () => Promise<T>, ttl?: number, options?: SetOptions): Promise<T>
+  /** The batch form: one round trip to read, one `loader` call with the keys that missed (in order), values returned in the order of `keys`. */
+  getOrSetMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl?: number): Promise<T[]>
+  /** The seed's `@cached` decorator: key `{prefix}:{stable hash of args}`; errors of `fn` are never cached. */
+  cached<A extends unknown[], R>(prefix: string, fn: (...args: A) => Promise<R>, options?: { ttl?: number }): (...args: A) => Promise<R>
+
+  getPermissionCheck(guildId: number, bnetId: number, tool: string): Promise<PermissionCheckValue | null>
+  setPermissionCheck(guildId: number, bnetId: number, tool: string, hasAccess: boolean, ttl?: number): Promise<boolean>
+
+  /** Every `guild:{id}:*` and `permission:{id}:*` entry, in time proportional to what it removes; publishes on the bus. */
+  invalidateGuild(guildId: number): Promise<number>
+  /** `user:profile:{id}`, the user's session entries and permission entries in every guild; publishes on the bus. */
+  invalidateUser(bnetId: number): Promise<number>
+  /** Listens to invalidations, local and from other processes. Returns the unsubscribe function. */
+  onInvalidate(listener: (event: InvalidationEvent) => void): () => void
+
+  stats(): CacheStats
+  close(): Promise<void>
+}
