@@ -1,0 +1,208 @@
+import { Pool } from 'undici'
+import { readBatchAnswer, readCheckAnswer } from './answer.js'
+import { CircuitBreaker, CircuitOpenError, type BreakerState } from './circuit-breaker.js'
+import { DeadlineExceededError, withDeadline } from './deadline.js'
+import { PermissionDeniedError, PermissionUndecidedError, type UndecidedReason } from './errors.js'
+import { requestService, type PermissionLogger, type ServiceTransport } from './service-request.js'
+import { assertValidItem, type CheckItem } from './validate.js'
+
+/** The contract's batch limit: `POST /v1/check/batch` takes 1 to 100 checks. */
+export const BATCH_LIMIT = 100
+
+export interface PermissionClientOptions {
+  /** permission-service's base URL (`PERMISSION_SERVICE_URL`); a path is kept as a prefix. */
+  url: string
+  /** `SERVICE_TOKEN`, sent as `Authorization: Bearer …`. */
+  token: string
+  /** Every call, pool queueing included, ends by this many ms. Default 250. */
+  deadlineMs?: number
+  /** Upper bound on sockets to permission-service. Default 32. */
+  connections?: number
+  /** Consecutive undecided calls that open the circuit (default 5), and how long it stays open (default 5000 ms). */
+  breaker?: { threshold?: number; resetMs?: number; now?: () => number }
+  /** pino-compatible; the Fastify plugin passes `fastify.log`. Default: console. */
+  logger?: PermissionLogger
+  /** Called once per `check`/`checkMany`/`assert`, for metrics. Must not throw. */
+  onResult?: (event: PermissionResultEvent) => void
+}
+
+export interface PermissionResultEvent {
+  op: 'check' | 'batch'
+  /** Items asked about. */
+  items: number
+  allowed: number
+  denied: number
+  /** Set when the call was undecided (then allowed = denied = 0). */
+  undecided?: UndecidedReason
+  durationMs: number
+}
+
+export interface PermissionClientStats {
+  breaker: BreakerState
+  consecutiveFailures: number
+  pool: { connected: number; free: number; pending: number; queued: number; running: number; size: number }
+}
+
+export interface PermissionClient {
+  /** true / false as permission-service answers; throws PermissionUndecidedError when it cannot tell. */
+  check(guildId: number, bnetId: number, tool: string): Promise<boolean>
+  /** One answer per item, in order; more than 100 items go out as parallel batches of 100. */
+  checkMany(items: readonly CheckItem[]): Promise<boolean[]>
+  /** Resolves when allowed; throws PermissionDeniedError (403) or PermissionUndecidedError (503). */
+  assert(guildId: number, bnetId: number, tool: string): Promise<void>
+  stats(): PermissionClientStats
+  /** Lets in-flight calls finish (each is bounded by its deadline), then closes the sockets. */
+  close(): Promise<void>
+  readonly deadlineMs: number
+}
+
+const consoleLogger: PermissionLogger = {
+  error: (obj, msg) => console.error(`[@guild/permission-client] ${msg}`, obj),
+  warn: (obj, msg) => console.warn(`[@guild/permission-client] ${msg}`, obj),
+}
+
+function parseServiceUrl(raw: string): { origin: string; prefix: string } {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new TypeError(`permission-client: url ${JSON.stringify(raw)} is not a URL; set PERMISSION_SERVICE_URL to e.g. http://127.0.0.1:3001`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`permission-client: url must be http(s), got ${url.protocol}`)
+  }
+  return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') }
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`permission-client: ${name} must be an integer >= 1, got ${String(value)}`)
+  }
+  return value
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+export function createPermissionClient(options: PermissionClientOptions): PermissionClient {
+  const { origin, prefix } = parseServiceUrl(options.url)
+  if (typeof options.token !== 'string' || options.token.length === 0) {
+    throw new TypeError('permission-client: token is empty; pass SERVICE_TOKEN, the secret permission-service expects')
+  }
+  const deadlineMs = positiveInteger(options.deadlineMs ?? 250, 'deadlineMs')
+  const connections = positiveInteger(options.connections ?? 32, 'connections')
+  const logger = options.logger ?? consoleLogger
+
+  const pool = new Pool(origin, {
+    connections,
+    pipelining: 1,
+    // Backstops only: the per-call deadline aborts far sooner.
+    connectTimeout: deadlineMs,
+    headersTimeout: deadlineMs,
+    bodyTimeout: deadlineMs,
+  })
+  const transport: ServiceTransport = { pool, token: options.token, logger }
+  const breaker = new CircuitBreaker({
+    threshold: options.breaker?.threshold ?? 5,
+    resetMs: options.breaker?.resetMs ?? 5_000,
+    ...(options.breaker?.now ? { now: options.breaker.now } : {}),
+    onStateChange: (from, to) => {
+      logger.warn({ from, to, url: origin + prefix }, `permission-service circuit ${to}`)
+    },
+  })
+  let closed = false
+  let closing: Promise<void> | undefined
+
+  function report(event: PermissionResultEvent): void {
+    try {
+      options.onResult?.(event)
+    } catch {
+      // Metrics must never change a permission answer.
+    }
+  }
+
+  /** Deadline, breaker and error mapping shared by every public call. */
+  async function decide<T>(op: 'check' | 'batch', items: number, work: (signal: AbortSignal) => Promise<T>, count: (r: T) => number): Promise<T> {
+    const started = performance.now()
+    try {
+      if (closed) throw new PermissionUndecidedError('closed', 'the permission client is closed')
+      const result = await breaker.run(
+        () => withDeadline(deadlineMs, work),
+        // Every failure inside is an undecided answer (inputs were validated before).
+        () => true,
+      )
+      const allowed = count(result)
+      report({ op, items, allowed, denied: items - allowed, durationMs: performance.now() - started })
+      return result
+    } catch (err) {
+      const undecided = toUndecided(err)
+      report({ op, items, allowed: 0, denied: 0, undecided: undecided.reason, durationMs: performance.now() - started })
+      throw undecided
+    }
+  }
+
+  function toUndecided(err: unknown): PermissionUndecidedError {
+    if (err instanceof PermissionUndecidedError) return err
+    if (err instanceof CircuitOpenError) return new PermissionUndecidedError('circuit-open', err.message, { cause: err })
+    if (err instanceof DeadlineExceededError) return new PermissionUndecidedError('timeout', err.message, { cause: err })
+    return new PermissionUndecidedError('unreachable', err instanceof Error ? err.message : String(err), { cause: err })
+  }
+
+  async function check(guildId: number, bnetId: number, tool: string): Promise<boolean> {
+    assertValidItem({ guildId, bnetId, tool })
+    const query = new URLSearchParams({ guild_id: String(guildId), bnet_id: String(bnetId), tool })
+    return await decide(
+      'check',
+      1,
+      async (signal) =>
+        readCheckAnswer(await requestService(transport, { method: 'GET', path: `${prefix}/v1/check?${query}`, signal })),
+      (allowed) => (allowed ? 1 : 0),
+    )
+  }
+
+  async function checkMany(items: readonly CheckItem[]): Promise<boolean[]> {
+    if (!Array.isArray(items)) throw new TypeError('checkMany expects an array of {guildId, bnetId, tool}')
+    items.forEach((item, i) => assertValidItem(item, `checkMany item ${i}`))
+    if (items.length === 0) return []
+    const sendChunk = async (part: CheckItem[], signal: AbortSignal): Promise<boolean[]> => {
+      const body = JSON.stringify({
+        checks: part.map((c) => ({ guild_id: c.guildId, bnet_id: c.bnetId, tool: c.tool })),
+      })
+      const answer = await requestService(transport, { method: 'POST', path: `${prefix}/v1/check/batch`, body, signal })
+      return readBatchAnswer(answer, part.length)
+    }
+    return await decide(
+      'batch',
+      items.length,
+      async (signal) => (await Promise.all(chunk(items, BATCH_LIMIT).map((part) => sendChunk(part, signal)))).flat(),
+      (results) => results.filter(Boolean).length,
+    )
+  }
+
+  async function assert(guildId: number, bnetId: number, tool: string): Promise<void> {
+    if (!(await check(guildId, bnetId, tool))) throw new PermissionDeniedError(guildId, bnetId, tool)
+  }
+
+  return {
+    check,
+    checkMany,
+    assert,
+    deadlineMs,
+    stats: () => {
+      const s = pool.stats
+      return {
+        breaker: breaker.state,
+        consecutiveFailures: breaker.consecutiveFailures,
+        pool: { connected: s.connected, free: s.free, pending: s.pending, queued: s.queued, running: s.running, size: s.size },
+      }
+    },
+    close: async () => {
+      closed = true
+      closing ??= pool.close()
+      await closing
+    },
+  }
+}
