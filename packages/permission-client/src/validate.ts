@@ -1,29 +1,12 @@
+import { isValidId, isValidTool, TOOL_PATTERN } from '@guild/contract'
 import { PermissionInputError } from './errors.js'
 
-/** The contract's tool name pattern; permission-service answers 400 to anything else. */
-export const TOOL_PATTERN = /^[a-z][a-z0-9-]{0,31}$/
+export { isValidId, isValidTool, parseId, TOOL_PATTERN } from '@guild/contract'
 
 export interface CheckItem {
   guildId: number
   bnetId: number
   tool: string
-}
-
-/** Ids are positive integers below 2^53 (contract). */
-export function isValidId(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0
-}
-
-export function isValidTool(value: unknown): value is string {
-  return typeof value === 'string' && TOOL_PATTERN.test(value)
-}
-
-/** Parses a path parameter such as `guild_id` ("9001" or, after schema coercion, 9001). */
-export function parseId(value: unknown): number | undefined {
-  if (typeof value === 'number') return isValidId(value) ? value : undefined
-  if (typeof value !== 'string' || !/^[1-9][0-9]{0,15}$/.test(value)) return undefined
-  const n = Number(value)
-  return isValidId(n) ? n : undefined
 }
 
 /** Throws before anything is sent, so a bad input is a 400 and never counts against the breaker. */

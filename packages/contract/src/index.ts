@@ -1,0 +1,11 @@
+export { ID_RULE, isValidId, parseId } from './ids.js'
+export {
+  GUARDED_TOOLS,
+  MAX_RANK,
+  MIN_RANK,
+  TOOL_PATTERN,
+  defaultToolPermissions,
+  isValidRank,
+  isValidTool,
+  rankMayUse,
+} from './tools.js'
