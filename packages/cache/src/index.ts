@@ -1,1 +1,9 @@
-export {}
+export { createCache } from './cache.js'
+export { fastifyCache, type CachePluginOptions } from './plugin.js'
+export { escapeGlob, internalKeys, keys, namespaceOf, patterns, scopesOfKey, sessionIdOf, assertKey, type KeyScopes } from './keys.js'
+export { DEFAULT_TTL, MAX_TTL, TTL, assertTtl } from './ttl.js'
+export { CacheInputError } from './errors.js'
+export { eventAffects } from './invalidation-event.js'
+export { globToRegExp } from './glob.js'
+export { argsKeySegment } from './serialize.js'
+export type * from './types.js'

@@ -29,6 +29,8 @@ export interface CacheOptions {
   lockWaitMs?: number
   /** XFetch β for probabilistic early refresh; 0 turns early refresh off. Default 1. */
   earlyRefreshBeta?: number
+  /** How long an invalidation waits for the other processes on the bus to confirm they dropped their copies. Default 100 ms; 0: do not wait. */
+  propagationTimeoutMs?: number
   /** Pub/sub channel of the invalidation bus. Default `cache:bus`. Tests give each file its own: pub/sub crosses database indexes. */
   busChannel?: string
   /** Errors are logged at most once per this interval per operation. Default 10000 ms. */
@@ -43,6 +45,8 @@ export type InvalidationEvent =
   | { scope: 'guild'; id: number }
   | { scope: 'user'; id: number }
   | { scope: 'key'; key: string }
+  /** `deletePattern`: every key matching a Redis glob. */
+  | { scope: 'pattern'; pattern: string }
   /** Sent locally when the bus reconnects after a gap: invalidations may have been missed, drop all in-process copies. */
   | { scope: 'all' }
 
@@ -101,6 +105,11 @@ export interface Cache {
   invalidateUser(bnetId: number): Promise<number>
   /** Listens to invalidations, local and from other processes. Returns the unsubscribe function. */
   onInvalidate(listener: (event: InvalidationEvent) => void): () => void
+  /**
+   * Grows by one on every invalidation this process learns of (its own or from the bus). A copy kept
+   * outside Redis (an L1) may be stored only if the epoch did not move while it was being computed.
+   */
+  epoch(): number
 
   stats(): CacheStats
   close(): Promise<void>

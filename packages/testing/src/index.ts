@@ -1,4 +1,5 @@
 export { claimRedisDb, type TestRedisDb, TEST_REDIS_HOST, TEST_REDIS_PORT } from './redis-db.js'
 export { createTestDatabase, type TestPgDb, TEST_PG_ADMIN_URL } from './pg-db.js'
 export { freePort } from './free-port.js'
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
 export { startOwnRedis, type OwnRedisServer } from './redis-server.js'

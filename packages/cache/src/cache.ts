@@ -1,0 +1,215 @@
+import { isValidId, ID_RULE } from '@guild/contract'
+import { createRedisClient, createSubscriber } from './connection.js'
+import type { CacheContext } from './context.js'
+import { EarlyRefresh } from './early-refresh.js'
+import { CacheInputError, CacheUnavailableError } from './errors.js'
+import { InvalidationBus } from './invalidation-bus.js'
+import { eventAffects } from './invalidation-event.js'
+import { Invalidator } from './invalidator.js'
+import { registerInIndexes } from './key-index.js'
+import { assertKey, keys, namespaceOf } from './keys.js'
+import { defineScripts } from './lua.js'
+import { CacheMetrics } from './metrics.js'
+import { resolveOptions } from './options.js'
+import { RateLimitedLog } from './rate-limited-log.js'
+import { ReadThrough } from './read-through.js'
+import { RedisGate } from './redis-gate.js'
+import { SingleFlight } from './single-flight.js'
+import { argsKeySegment, fromJson, toJson } from './serialize.js'
+import { DEFAULT_TTL, assertTtl, TTL } from './ttl.js'
+import type { Cache, CacheOptions, CacheStats, InvalidationEvent, PermissionCheckValue, RedisState, SetOptions } from './types.js'
+
+/**
+ * The seed's caching layer as one object. No `url` (and no `clusterNodes`): caching is disabled and
+ * every call is a cheap no-op or goes straight to its loader. With Redis configured, nothing here ever
+ * throws because of Redis: see redis-gate.ts. Inputs are checked first and refused with CacheInputError.
+ */
+export function createCache(options: CacheOptions = {}): Cache {
+  return new RedisCache(options)
+}
+
+class RedisCache implements Cache {
+  readonly ready: Promise<void>
+  readonly #ctx: CacheContext
+  readonly #bus: InvalidationBus
+  readonly #invalidator: Invalidator
+  readonly #readThrough: ReadThrough
+  readonly #flights = new SingleFlight<unknown>()
+  #epoch = 0
+  #closing: Promise<void> | undefined
+
+  constructor(options: CacheOptions) {
+    const resolved = resolveOptions(options)
+    const metrics = new CacheMetrics(options.registry)
+    const log = new RateLimitedLog(resolved.logger, resolved.errorLogIntervalMs)
+    const client = createRedisClient(options)
+    if (client) defineScripts(client)
+    const gate = new RedisGate(client, {
+      timeoutMs: resolved.operationTimeoutMs,
+      breakerThreshold: resolved.breakerThreshold,
+      breakerProbeIntervalMs: resolved.breakerProbeIntervalMs,
+      metrics,
+      log,
+    })
+    this.#ctx = { gate, options: resolved, metrics, log, early: new EarlyRefresh(resolved.earlyRefreshBeta) }
+    this.ready = gate.ready
+    this.#bus = new InvalidationBus(gate, client ? createSubscriber(client) : undefined, resolved.busChannel, {
+      ackTimeoutMs: resolved.propagationTimeoutMs,
+      metrics,
+      log,
+    })
+    // Registered first, so the epoch has moved before any outside listener runs.
+    this.#bus.on((event) => {
+      this.#epoch++
+      this.#flights.forget(eventAffects(event))
+    })
+    this.#invalidator = new Invalidator(this.#ctx, this.#bus)
+    this.#readThrough = new ReadThrough(this.#ctx)
+  }
+
+  get enabled(): boolean {
+    return this.#ctx.gate.enabled
+  }
+
+  get metrics() {
+    return this.#ctx.metrics.registry
+  }
+
+  state(): RedisState {
+    return this.#ctx.gate.state()
+  }
+
+  async get<T = unknown>(key: string): Promise<T | null> {
+    assertKey(key)
+    const { gate, metrics, options } = this.#ctx
+    if (!gate.enabled) return null
+    let raw: string | null
+    try {
+      raw = await gate.run('get', (c) => c.get(key))
+    } catch (err) {
+      if (err instanceof CacheUnavailableError) return null
+      throw err
+    }
+    const ns = namespaceOf(key)
+    if (raw !== null) {
+      try {
+        const value = fromJson<T>(raw)
+        metrics.hit(ns)
+        options.logger.debug({ key }, 'cache hit')
+        return value
+      } catch (err) {
+        this.#ctx.log.error('parse', err, `cache entry ${key} is not JSON; treated as a miss`)
+      }
+    }
+    metrics.miss(ns)
+    options.logger.debug({ key }, 'cache miss')
+    return null
+  }
+
+  async set(key: string, value: unknown, ttl: number = DEFAULT_TTL, options?: SetOptions): Promise<boolean> {
+    assertKey(key)
+    assertTtl(ttl)
+    const owner = ownerOf(options)
+    const json = toJson(value)
+    const { gate } = this.#ctx
+    if (!gate.enabled) return false
+    const deadline = gate.deadline()
+    try {
+      // Indexed before written: an entry missing from its index could not be invalidated.
+      await registerInIndexes(this.#ctx, key, ttl, owner, deadline)
+      await gate.run('set', (c) => c.set(key, json, 'EX', ttl), deadline)
+      return true
+    } catch (err) {
+      if (err instanceof CacheUnavailableError) return false
+      throw err
+    }
+  }
+
+  async delete(key: string): Promise<number> {
+    assertKey(key)
+    return await this.#invalidator.invalidate({ scope: 'key', key })
+  }
+
+  async deletePattern(pattern: string): Promise<number> {
+    if (typeof pattern !== 'string' || pattern.length === 0 || /[\u0000-\u001f\u007f]/.test(pattern)) {
+      throw new CacheInputError('deletePattern: pattern must be a non-empty glob without control characters; escape user text with escapeGlob')
+    }
+    return await this.#invalidator.invalidate({ scope: 'pattern', pattern })
+  }
+
+  async getOrSet<T>(key: string, loader: () => Promise<T>, ttl: number = DEFAULT_TTL, options?: SetOptions): Promise<T> {
+    assertKey(key)
+    assertTtl(ttl)
+    if (typeof loader !== 'function') throw new CacheInputError('getOrSet: loader must be a function')
+    const owner = ownerOf(options)
+    return await this.#flights.run(key, () => this.#readThrough.getOrSet(key, loader, ttl, owner)) as T
+  }
+
+  async getOrSetMany<T>(keyList: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl: number = DEFAULT_TTL): Promise<T[]> {
+    if (!Array.isArray(keyList)) throw new CacheInputError('getOrSetMany: keys must be an array')
+    keyList.forEach((k) => assertKey(k))
+    assertTtl(ttl)
+    if (typeof loader !== 'function') throw new CacheInputError('getOrSetMany: loader must be a function')
+    if (keyList.length === 0) return []
+    return await this.#readThrough.getOrSetMany(keyList, loader, ttl)
+  }
+
+  cached<A extends unknown[], R>(prefix: string, fn: (...args: A) => Promise<R>, options: { ttl?: number } = {}): (...args: A) => Promise<R> {
+    assertKey(`${prefix}:x`)
+    const ttl = options.ttl === undefined ? DEFAULT_TTL : options.ttl
+    assertTtl(ttl)
+    if (typeof fn !== 'function') throw new CacheInputError('cached: fn must be a function')
+    // Errors of fn reject the call and are never stored: getOrSet only writes what the loader returned.
+    return (...args: A) => this.getOrSet(`${prefix}:${argsKeySegment(args)}`, () => fn(...args), ttl)
+  }
+
+  async getPermissionCheck(guildId: number, bnetId: number, tool: string): Promise<PermissionCheckValue | null> {
+    const value = await this.get<Partial<PermissionCheckValue>>(keys.permission(guildId, bnetId, tool))
+    return value !== null && typeof value.has_access === 'boolean' ? { has_access: value.has_access } : null
+  }
+
+  async setPermissionCheck(guildId: number, bnetId: number, tool: string, hasAccess: boolean, ttl: number = TTL.permission): Promise<boolean> {
+    const key = keys.permission(guildId, bnetId, tool)
+    if (typeof hasAccess !== 'boolean') throw new CacheInputError(`hasAccess must be a boolean, got ${String(hasAccess)}`)
+    return await this.set(key, { has_access: hasAccess }, ttl)
+  }
+
+  async invalidateGuild(guildId: number): Promise<number> {
+    return await this.#invalidator.invalidate({ scope: 'guild', id: checkedId(guildId, 'guildId') })
+  }
+
+  async invalidateUser(bnetId: number): Promise<number> {
+    return await this.#invalidator.invalidate({ scope: 'user', id: checkedId(bnetId, 'bnetId') })
+  }
+
+  onInvalidate(listener: (event: InvalidationEvent) => void): () => void {
+    return this.#bus.on(listener)
+  }
+
+  epoch(): number {
+    return this.#epoch
+  }
+
+  stats(): CacheStats {
+    const { hits, misses, errors } = this.#ctx.metrics
+    return { hits, misses, errors, hitRate: hits + misses === 0 ? 0 : hits / (hits + misses), redis: this.state() }
+  }
+
+  async close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#invalidator.close()
+      this.#bus.close()
+      await this.#ctx.gate.close()
+    })()
+    await this.#closing
+  }
+}
+
+function checkedId(value: unknown, name: string): number {
+  if (!isValidId(value)) throw new CacheInputError(`${name} must be ${ID_RULE}, got ${String(value)}`)
+  return value
+}
+
+function ownerOf(options: SetOptions | undefined): number | undefined {
+  return options?.user === undefined ? undefined : checkedId(options.user, 'options.user')
+}

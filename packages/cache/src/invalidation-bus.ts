@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto'
+import type { RedisClient } from './connection.js'
+import type { CacheMetrics } from './metrics.js'
+import type { RateLimitedLog } from './rate-limited-log.js'
+import type { RedisGate } from './redis-gate.js'
+import type { InvalidationEvent } from './types.js'
+
+interface BusMessage {
+  v: 1
+  /** The publishing process. */
+  o: string
+  /** Message id, echoed by acks. */
+  id: string
+  e: InvalidationEvent
+}
+
+interface AckMessage {
+  v: 1
+  ack: string
+}
+
+interface PendingAck {
+  remaining: number
+  resolve: () => void
+}
+
+const RETRY_DELAYS_MS = [50, 100, 250, 500, 1_000, 2_000, 5_000, 10_000]
+
+/**
+ * Redis pub/sub between processes, as bentocache's bus: it carries scopes and keys, never values.
+ *
+ * Listeners run for an invalidation made here (synchronously, before `publish` resolves) and for one
+ * made elsewhere. Every receiver acks on the publisher's own ack channel; `publish` waits (bounded) for
+ * as many acks as PUBLISH reported receivers, so when an invalidation returns, the other processes have
+ * already dropped their in-process copies: the window in which one could still answer from a stale copy
+ * is closed, not just short. A publish that fails is retried in the background with backoff; a receiver
+ * whose subscription dropped tells its listeners to drop everything (`scope: 'all'`), since it may have
+ * missed messages.
+ */
+export class InvalidationBus {
+  readonly origin = randomUUID()
+  readonly #listeners = new Set<(event: InvalidationEvent) => void>()
+  readonly #pending = new Map<string, PendingAck>()
+  readonly #ackChannel: string
+  #everReady = false
+  #subscribed = false
+  #gap = false
+  #closed = false
+  #retryTimer: NodeJS.Timeout | undefined
+  readonly #retries: { message: string; attempt: number }[] = []
+
+  constructor(
+    private readonly gate: RedisGate,
+    private readonly subscriber: RedisClient | undefined,
+    private readonly channel: string,
+    private readonly options: { ackTimeoutMs: number; metrics: CacheMetrics; log: RateLimitedLog },
+  ) {
+    this.#ackChannel = `${channel}:ack:${this.origin}`
+    if (!subscriber) return
+    subscriber.on('error', (err: unknown) => options.log.error('bus', err, 'invalidation bus connection error'))
+    subscriber.on('close', () => {
+      this.#subscribed = false
+      if (this.#everReady) this.#gap = true
+    })
+    subscriber.on('ready', () => {
+      if (this.#gap) {
+        this.#gap = false
+        // Messages sent while we were away are lost: every in-process copy may be stale.
+        this.emitLocal({ scope: 'all' })
+      }
+      // ioredis re-subscribes by itself on reconnect.
+      if (this.#everReady) this.#subscribed = true
+      this.#everReady = true
+    })
+    subscriber.on('message', (ch: string, raw: string) => this.#receive(ch, raw))
+    subscriber.subscribe(channel, this.#ackChannel).then(
+      () => {
+        this.#subscribed = true
+      },
+      (err: unknown) => options.log.error('bus', err, 'invalidation bus subscribe failed'),
+    )
+  }
+
+  on(listener: (event: InvalidationEvent) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  emitLocal(event: InvalidationEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event)
+      } catch (err) {
+        this.options.log.error('bus-listener', err, 'an invalidation listener threw')
+      }
+    }
+  }
+
+  /** Tells the other processes, and waits up to `ackTimeoutMs` for them to have dropped their copies. */
+  async publish(event: InvalidationEvent): Promise<void> {
+    if (!this.gate.enabled || this.#closed) return
+    const message: BusMessage = { v: 1, o: this.origin, id: randomUUID(), e: event }
+    const raw = JSON.stringify(message)
+    let acked: Promise<void> | undefined
+    try {
+      const receivers = await this.gate.run('publish', (c) => c.publish(this.channel, raw))
+      this.options.metrics.event('bus_published')
+      // Our own subscriber is one of the receivers and does not ack itself.
+      const others = receivers - (this.#subscribed ? 1 : 0)
+      if (others > 0 && this.options.ackTimeoutMs > 0) acked = this.#awaitAcks(message.id, others)
+    } catch {
+      this.#retry(raw, 0)
+      return
+    }
+    await acked
+  }
+
+  close(): void {
+    this.#closed = true
+    if (this.#retryTimer) clearTimeout(this.#retryTimer)
+    for (const pending of this.#pending.values()) pending.resolve()
+    this.#pending.clear()
+    this.subscriber?.disconnect()
+  }
+
+  #awaitAcks(id: string, count: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id)
+        resolve()
+      }, this.options.ackTimeoutMs)
+      this.#pending.set(id, {
+        remaining: count,
+        resolve: () => {
+          clearTimeout(timer)
+          resolve()
+        },
+      })
+    })
+  }
+
+  #receive(channel: string, raw: string): void {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(raw)
+    } catch {
+      return
+    }
+    if (channel === this.#ackChannel) {
+      const ack = parsed as AckMessage
+      const pending = this.#pending.get(ack.ack)
+      if (pending && --pending.remaining <= 0) {
+        this.#pending.delete(ack.ack)
+        pending.resolve()
+      }
+      return
+    }
+    const message = parsed as BusMessage
+    if (message?.v !== 1 || typeof message.o !== 'string' || !message.e || message.o === this.origin) return
+    this.options.metrics.event('bus_received')
+    this.emitLocal(message.e)
+    const ack: AckMessage = { v: 1, ack: message.id }
+    this.gate.run('publish', (c) => c.publish(`${this.channel}:ack:${message.o}`, JSON.stringify(ack))).catch(() => undefined)
+  }
+
+  #retry(message: string, attempt: number): void {
+    if (this.#closed) return
+    if (attempt >= RETRY_DELAYS_MS.length) {
+      this.options.metrics.event('bus_publish_dropped')
+      this.options.log.error('bus', new Error('gave up'), 'an invalidation could not be published; other processes rely on their L1 TTL')
+      return
+    }
+    this.#retries.push({ message, attempt })
+    this.#schedule(RETRY_DELAYS_MS[attempt] as number)
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#retryTimer || this.#closed) return
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined
+      const batch = this.#retries.splice(0)
+      for (const { message, attempt } of batch) {
+        this.options.metrics.event('bus_publish_retry')
+        this.gate.run('publish', (c) => c.publish(this.channel, message)).then(
+          () => this.options.metrics.event('bus_published'),
+          () => this.#retry(message, attempt + 1),
+        )
+      }
+    }, delayMs)
+    this.#retryTimer.unref()
+  }
+}

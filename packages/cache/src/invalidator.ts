@@ -1,0 +1,140 @@
+import type { CacheContext } from './context.js'
+import { CacheUnavailableError } from './errors.js'
+import type { InvalidationBus } from './invalidation-bus.js'
+import { internalKeys, keys } from './keys.js'
+import { BATCH, mastersOf, unlinkKeys } from './redis-keys-ops.js'
+import type { InvalidationEvent } from './types.js'
+
+/**
+ * Removes what an invalidation names from Redis, then tells in-process copies here and in every other
+ * process (the bus). Cost follows the index, never the keyspace (guarantee 3).
+ *
+ * When Redis cannot be reached mid-way, the invalidation is kept and retried in the background until it
+ * succeeds: a Redis that this process cannot see may still be serving other processes, and an entry it
+ * failed to remove would otherwise outlive the change for its whole TTL.
+ */
+export class Invalidator {
+  readonly #pending = new Map<string, InvalidationEvent>()
+  #timer: NodeJS.Timeout | undefined
+  #closed = false
+
+  constructor(
+    private readonly ctx: CacheContext,
+    private readonly bus: InvalidationBus,
+  ) {}
+
+  async invalidate(event: Exclude<InvalidationEvent, { scope: 'all' }>): Promise<number> {
+    let removed = 0
+    if (this.ctx.gate.enabled) {
+      try {
+        removed = await this.#remove(event)
+      } catch (err) {
+        if (!(err instanceof CacheUnavailableError)) throw err
+        this.#keepForRetry(event)
+      }
+    }
+    this.ctx.metrics.invalidated(event.scope, removed)
+    this.bus.emitLocal(event)
+    await this.bus.publish(event)
+    return removed
+  }
+
+  close(): void {
+    this.#closed = true
+    if (this.#timer) clearTimeout(this.#timer)
+  }
+
+  /** Removes the entries (and their leases, which is what stops a racing reader's write). Resolves how many entries existed. */
+  #remove(event: Exclude<InvalidationEvent, { scope: 'all' }>): Promise<number> {
+    switch (event.scope) {
+      case 'guild':
+        return this.#removeIndexed(internalKeys.guildIndex(event.id), [keys.guildMembers(event.id), keys.guildSettings(event.id)])
+      case 'user':
+        return this.#removeIndexed(internalKeys.userIndex(event.id), [keys.userProfile(event.id)])
+      case 'key':
+        return this.#unlinkWithLeases([event.key])
+      case 'pattern':
+        return this.#removeMatching(event.pattern)
+    }
+  }
+
+  async #removeIndexed(index: string, known: string[]): Promise<number> {
+    let removed = await this.#unlinkWithLeases(known)
+    let cursor = '0'
+    do {
+      const [next, flat] = await this.ctx.gate.run('invalidate', (c) => c.zscan(index, cursor, 'COUNT', BATCH))
+      cursor = next
+      const members: string[] = []
+      for (let i = 0; i < flat.length; i += 2) members.push(flat[i] as string)
+      removed += await this.#unlinkWithLeases(members)
+    } while (cursor !== '0')
+    return removed
+  }
+
+  /** SCAN, never KEYS. The layer's own keys (`cache:`) are never data: indexes and claims survive any pattern. */
+  async #removeMatching(pattern: string): Promise<number> {
+    let removed = 0
+    await this.#scan(pattern, async (found) => {
+      removed += await this.#unlinkWithLeases(found.filter((k) => !k.startsWith('cache:')))
+    })
+    // Leases of keys not yet written: a reader holding one must not store what it read before this.
+    await this.#scan(internalKeys.lease(pattern), async (found) => {
+      await this.ctx.gate.run('invalidate', (c) => unlinkKeys(c, found))
+    })
+    return removed
+  }
+
+  /** Each SCAN page is its own bounded step, so a long walk still fails fast if Redis goes away mid-way. */
+  async #scan(pattern: string, onBatch: (keys: string[]) => Promise<void>): Promise<void> {
+    const nodes = await this.ctx.gate.run('scan', async (c) => mastersOf(c))
+    for (const node of nodes) {
+      let cursor = '0'
+      do {
+        const [next, found] = await this.ctx.gate.run('scan', () => node.scan(cursor, 'MATCH', pattern, 'COUNT', BATCH))
+        cursor = next
+        if (found.length > 0) await onBatch(found)
+      } while (cursor !== '0')
+    }
+  }
+
+  async #unlinkWithLeases(found: string[]): Promise<number> {
+    if (found.length === 0) return 0
+    const [removed] = await this.ctx.gate.run('invalidate', (c) =>
+      Promise.all([unlinkKeys(c, found), unlinkKeys(c, found.map(internalKeys.lease))]),
+    )
+    return removed
+  }
+
+  #keepForRetry(event: InvalidationEvent): void {
+    if (this.#closed) return
+    this.#pending.set(JSON.stringify(event), event)
+    this.#schedule()
+  }
+
+  #schedule(): void {
+    if (this.#timer || this.#closed || this.#pending.size === 0) return
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      void this.#retryPending()
+    }, this.ctx.options.breakerProbeIntervalMs)
+    this.#timer.unref()
+  }
+
+  async #retryPending(): Promise<void> {
+    for (const [id, event] of [...this.#pending]) {
+      if (event.scope === 'all') continue
+      try {
+        await this.#remove(event)
+        this.#pending.delete(id)
+        this.ctx.options.logger.info({ event }, 'a delayed invalidation reached Redis')
+      } catch {
+        break
+      }
+    }
+    this.#schedule()
+  }
+
+  get pendingCount(): number {
+    return this.#pending.size
+  }
+}

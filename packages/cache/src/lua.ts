@@ -1,0 +1,78 @@
+import type { RedisClient } from './connection.js'
+
+/*
+ * The write guard's Lua, beside the code that relies on it. Each script touches keys of one Redis
+ * Cluster slot only: a data key and its lease share a slot through the lease's hash tag, and an index
+ * script touches just its index.
+ */
+
+/**
+ * KEYS: data key, its lease. ARGV: token, lease TTL (ms), mode.
+ * mode `miss`: the value if someone stored it meanwhile ({1, value}); else take the lease ({2}) unless
+ * another process holds it ({3}). mode `refresh` (early refresh of a present key): take the lease or not.
+ */
+const acquireLease = `
+if ARGV[3] == 'miss' then
+  local v = redis.call('GET', KEYS[1])
+  if v then return {1, v} end
+end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
+return {3}
+`
+
+/**
+ * KEYS: data key, its lease. ARGV: token, JSON, TTL (s). Stores only while our lease is still there:
+ * an invalidation that ran since the lease was taken deleted it, and the value we computed from data
+ * read before that invalidation must not land (guarantee 4).
+ */
+const commitLease = `
+if redis.call('GET', KEYS[2]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+  redis.call('DEL', KEYS[2])
+  return 1
+end
+return 0
+`
+
+/** KEYS: a lease. ARGV: token. Gives a lease back (the loader failed) without touching anyone else's. */
+const releaseLease = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`
+
+/**
+ * KEYS: an index. ARGV: member key, how long the member may have a live value or lease (ms), the cap on
+ * the index's TTL (ms). Scores are Redis' own clock (no skew between processes): the time after which
+ * the member can hold nothing. Expired members are pruned here, so an index holds what was written within
+ * its entries' TTL and invalidation cost follows that, not the keyspace.
+ */
+const registerIndex = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local life = tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], 'GT', string.format('%d', now + life), ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%d', now))
+local want = math.min(life, tonumber(ARGV[3]))
+if redis.call('PTTL', KEYS[1]) < want then redis.call('PEXPIRE', KEYS[1], want) end
+return 1
+`
+
+export const scripts = {
+  guardAcquire: { numberOfKeys: 2, lua: acquireLease },
+  guardCommit: { numberOfKeys: 2, lua: commitLease },
+  guardRelease: { numberOfKeys: 1, lua: releaseLease },
+  indexRegister: { numberOfKeys: 1, lua: registerIndex },
+} as const
+
+export interface ScriptCommands {
+  guardAcquire(key: string, lease: string, token: string, leaseTtlMs: number, mode: 'miss' | 'refresh'): Promise<[number, string?]>
+  guardCommit(key: string, lease: string, token: string, json: string, ttlSeconds: number): Promise<number>
+  guardRelease(lease: string, token: string): Promise<number>
+  indexRegister(index: string, member: string, lifeMs: number, maxTtlMs: number): Promise<number>
+}
+
+/** ioredis' defineCommand: EVALSHA with a fallback to EVAL, on a single Redis and on a Cluster alike. */
+export function defineScripts(client: RedisClient): RedisClient & ScriptCommands {
+  for (const [name, definition] of Object.entries(scripts)) client.defineCommand(name, definition)
+  return client as RedisClient & ScriptCommands
+}

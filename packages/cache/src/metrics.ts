@@ -1,0 +1,106 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+
+/**
+ * The seed's "Monitoring" section as Prometheus metrics. Hit rate is derivable:
+ * `sum(rate(cache_requests_total{result="hit"}[5m])) / sum(rate(cache_requests_total[5m]))`.
+ * Labels are bounded: a namespace is a key's first segment (or `other`), an operation one of a fixed set.
+ */
+export class CacheMetrics {
+  readonly registry: Registry
+  readonly #requests: Counter<'namespace' | 'result'>
+  readonly #errors: Counter<'operation'>
+  readonly #duration: Histogram<'operation'>
+  readonly #up: Gauge
+  readonly #events: Counter<'event'>
+  readonly #invalidated: Counter<'scope'>
+  readonly #durationChildren = new Map<string, ReturnType<Histogram<'operation'>['labels']>>()
+
+  hits = 0
+  misses = 0
+  errors = 0
+
+  constructor(registry?: Registry) {
+    this.registry = registry ?? new Registry()
+    const registers = [this.registry]
+    this.#requests = new Counter({
+      name: 'cache_requests_total',
+      help: 'Cache reads by namespace (first key segment) and result (hit or miss)',
+      labelNames: ['namespace', 'result'],
+      registers,
+    })
+    this.#errors = new Counter({
+      name: 'cache_errors_total',
+      help: 'Redis operations that failed or timed out, by operation',
+      labelNames: ['operation'],
+      registers,
+    })
+    this.#duration = new Histogram({
+      name: 'cache_operation_duration_seconds',
+      help: 'Latency of Redis operations made by the cache, by operation',
+      labelNames: ['operation'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers,
+    })
+    this.#up = new Gauge({ name: 'cache_redis_up', help: '1 while Redis answers and the circuit breaker is closed', registers })
+    this.#events = new Counter({
+      name: 'cache_events_total',
+      help: 'What the cache did beyond reads: loads, stale writes refused, lock waits, early refreshes, bus traffic',
+      labelNames: ['event'],
+      registers,
+    })
+    this.#invalidated = new Counter({
+      name: 'cache_invalidated_keys_total',
+      help: 'Entries removed by invalidation, by scope (guild, user, key, pattern)',
+      labelNames: ['scope'],
+      registers,
+    })
+  }
+
+  hit(namespace: string): void {
+    this.hits++
+    this.#requests.inc({ namespace, result: 'hit' })
+  }
+
+  miss(namespace: string): void {
+    this.misses++
+    this.#requests.inc({ namespace, result: 'miss' })
+  }
+
+  error(operation: string): void {
+    this.errors++
+    this.#errors.inc({ operation })
+  }
+
+  observe(operation: string, seconds: number): void {
+    let child = this.#durationChildren.get(operation)
+    if (!child) {
+      child = this.#duration.labels(operation)
+      this.#durationChildren.set(operation, child)
+    }
+    child.observe(seconds)
+  }
+
+  setUp(up: boolean): void {
+    this.#up.set(up ? 1 : 0)
+  }
+
+  event(event: CacheEvent, count = 1): void {
+    this.#events.inc({ event }, count)
+  }
+
+  invalidated(scope: string, count: number): void {
+    this.#invalidated.inc({ scope }, count)
+  }
+}
+
+export type CacheEvent =
+  | 'load'
+  | 'stale_write_refused'
+  | 'lock_wait'
+  | 'lock_wait_served'
+  | 'lock_wait_expired'
+  | 'early_refresh'
+  | 'bus_published'
+  | 'bus_publish_retry'
+  | 'bus_publish_dropped'
+  | 'bus_received'

@@ -1,0 +1,241 @@
+import type { CacheContext } from './context.js'
+import { CacheInputError, CacheUnavailableError } from './errors.js'
+import { registerInIndexes } from './key-index.js'
+import { namespaceOf } from './keys.js'
+import { fromJson, toJson } from './serialize.js'
+import { acquireLease, commitUnderLease, releaseLease } from './write-guard.js'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function unavailable(err: unknown): boolean {
+  return err instanceof CacheUnavailableError
+}
+
+/**
+ * getOrSet and getOrSetMany: Redis first; on a miss, the source under the write guard and the
+ * cross-process lock; on a hit near expiry, an early refresh in the background. Whenever Redis cannot
+ * be used, the loader answers and nothing is stored: the cache never stands between a caller and the data.
+ */
+export class ReadThrough {
+  readonly #refreshing = new Set<string>()
+
+  constructor(private readonly ctx: CacheContext) {}
+
+  async getOrSet<T>(key: string, loader: () => Promise<T>, ttl: number, owner: number | undefined): Promise<T> {
+    const { ctx } = this
+    const ns = namespaceOf(key)
+    if (!ctx.gate.enabled) return await this.load(ns, loader)
+    const deadline = ctx.gate.deadline()
+    let raw: string | null
+    let msLeft = 0
+    try {
+      if (ctx.early.enabled) [raw, msLeft] = await ctx.gate.run('get', (c) => Promise.all([c.get(key), c.pttl(key)]), deadline)
+      else raw = await ctx.gate.run('get', (c) => c.get(key), deadline)
+    } catch (err) {
+      if (!unavailable(err)) throw err
+      return await this.load(ns, loader)
+    }
+    const hit = raw === null ? undefined : this.#parse<T>(key, raw)
+    if (hit !== undefined) {
+      ctx.metrics.hit(ns)
+      ctx.options.logger.debug({ key }, 'cache hit')
+      if (ctx.early.shouldRefresh(ns, msLeft)) this.#refreshEarly(key, ns, loader, ttl, owner)
+      return hit.value
+    }
+    ctx.metrics.miss(ns)
+    ctx.options.logger.debug({ key }, 'cache miss')
+    return await this.#loadUnderLease(key, ns, loader, ttl, owner, deadline)
+  }
+
+  async getOrSetMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl: number): Promise<T[]> {
+    const { ctx } = this
+    const unique = [...new Set(keys)]
+    const found = new Map<string, T>()
+    const ns = namespaceOf(unique[0] as string)
+    const loadMissing = async (missing: string[]): Promise<T[]> => {
+      const values = await this.load(ns, () => loader(missing))
+      if (!Array.isArray(values) || values.length !== missing.length) {
+        throw new CacheInputError(`getOrSetMany: the loader must return one value per missing key (${missing.length}), got ${Array.isArray(values) ? values.length : typeof values}`)
+      }
+      return values
+    }
+    if (!ctx.gate.enabled) {
+      const values = await loadMissing(unique)
+      unique.forEach((k, i) => found.set(k, values[i] as T))
+      return keys.map((k) => found.get(k) as T)
+    }
+    const deadline = ctx.gate.deadline()
+    let raws: (string | null)[] = []
+    try {
+      raws = await ctx.gate.run('get', (c) => Promise.all(unique.map((k) => c.get(k))), deadline)
+    } catch (err) {
+      if (!unavailable(err)) throw err
+      raws = unique.map(() => null)
+    }
+    const missing: string[] = []
+    unique.forEach((key, i) => {
+      const hit = raws[i] == null ? undefined : this.#parse<T>(key, raws[i] as string)
+      if (hit !== undefined) {
+        found.set(key, hit.value)
+        ctx.metrics.hit(namespaceOf(key))
+      } else {
+        missing.push(key)
+        ctx.metrics.miss(namespaceOf(key))
+      }
+    })
+    if (missing.length > 0) {
+      const tokens = new Map<string, string>()
+      const toLoad: string[] = []
+      for (const [key, outcome] of await this.#leaseMany(missing, ttl, deadline)) {
+        if (outcome?.kind === 'filled') {
+          const filled = this.#parse<T>(key, outcome.raw)
+          if (filled !== undefined) {
+            found.set(key, filled.value)
+            continue
+          }
+        }
+        if (outcome?.kind === 'acquired') tokens.set(key, outcome.token)
+        // Held by another process, or Redis unavailable: we load it too (one batched call), but only a lease holder writes.
+        toLoad.push(key)
+      }
+      let values: T[]
+      try {
+        values = toLoad.length > 0 ? await loadMissing(toLoad) : []
+      } catch (err) {
+        await Promise.all([...tokens].map(([key, token]) => releaseLease(ctx, key, token)))
+        throw err
+      }
+      const commits: Promise<unknown>[] = []
+      toLoad.forEach((key, i) => {
+        const value = values[i] as T
+        found.set(key, value)
+        const token = tokens.get(key)
+        if (token === undefined) return
+        if (value === null || value === undefined) return void commits.push(releaseLease(ctx, key, token))
+        commits.push(commitUnderLease(ctx, key, token, toJson(value), ttl).catch(() => undefined))
+      })
+      await Promise.all(commits)
+    }
+    return keys.map((k) => found.get(k) as T)
+  }
+
+  /** Calls the loader, timing it for early refresh. */
+  async load<T>(ns: string, loader: () => Promise<T>): Promise<T> {
+    const started = performance.now()
+    const value = await loader()
+    this.ctx.early.recordLoad(ns, performance.now() - started)
+    this.ctx.metrics.event('load')
+    return value
+  }
+
+  async #leaseMany(missing: string[], ttl: number, deadline: number) {
+    const { ctx } = this
+    try {
+      await Promise.all(missing.map((k) => registerInIndexes(ctx, k, ttl, undefined, deadline)))
+      const outcomes = await Promise.all(missing.map((k) => acquireLease(ctx, k, 'miss', deadline)))
+      return missing.map((k, i) => [k, outcomes[i]] as const)
+    } catch (err) {
+      if (!unavailable(err)) throw err
+      return missing.map((k) => [k, undefined] as const)
+    }
+  }
+
+  async #loadUnderLease<T>(key: string, ns: string, loader: () => Promise<T>, ttl: number, owner: number | undefined, deadline: number): Promise<T> {
+    const { ctx } = this
+    let outcome
+    try {
+      // An entry not in its indexes could outlive an invalidation: without the index, no lease and no write.
+      await registerInIndexes(ctx, key, ttl, owner, deadline)
+      outcome = await acquireLease(ctx, key, 'miss', deadline)
+    } catch (err) {
+      if (!unavailable(err)) throw err
+      return await this.load(ns, loader)
+    }
+    if (outcome.kind === 'filled') {
+      const filled = this.#parse<T>(key, outcome.raw)
+      if (filled !== undefined) return filled.value
+    }
+    if (outcome.kind !== 'acquired') return await this.#waitForHolder(key, ns, loader)
+    return await this.#loadAndCommit(key, ns, loader, ttl, outcome.token)
+  }
+
+  /** Loads under our lease and stores the value if the lease survived; a loader error or an empty value gives the lease back. */
+  async #loadAndCommit<T>(key: string, ns: string, loader: () => Promise<T>, ttl: number, token: string): Promise<T> {
+    const { ctx } = this
+    let value: T
+    let json: string
+    try {
+      value = await this.load(ns, loader)
+      // Nothing to cache (null: "not found"), and get() could not tell a stored null from a miss.
+      if (value === null || value === undefined) {
+        await releaseLease(ctx, key, token)
+        return value
+      }
+      json = toJson(value)
+    } catch (err) {
+      await releaseLease(ctx, key, token)
+      throw err
+    }
+    try {
+      await commitUnderLease(ctx, key, token, json, ttl)
+    } catch (err) {
+      if (!unavailable(err)) throw err
+    }
+    return value
+  }
+
+  /** Another process holds the lease: wait (bounded by lockWaitMs) for its value, then load ourselves without writing. */
+  async #waitForHolder<T>(key: string, ns: string, loader: () => Promise<T>): Promise<T> {
+    const { ctx } = this
+    ctx.metrics.event('lock_wait')
+    const until = performance.now() + ctx.options.lockWaitMs
+    let pause = 5
+    for (let left = until - performance.now(); left > 0; left = until - performance.now()) {
+      await sleep(Math.min(pause, left))
+      pause = Math.min(pause * 2, 50)
+      let raw: string | null
+      try {
+        raw = await ctx.gate.run('get', (c) => c.get(key))
+      } catch (err) {
+        if (!unavailable(err)) throw err
+        break
+      }
+      const hit = raw === null ? undefined : this.#parse<T>(key, raw)
+      if (hit !== undefined) {
+        ctx.metrics.event('lock_wait_served')
+        return hit.value
+      }
+    }
+    ctx.metrics.event('lock_wait_expired')
+    return await this.load(ns, loader)
+  }
+
+  #refreshEarly<T>(key: string, ns: string, loader: () => Promise<T>, ttl: number, owner: number | undefined): void {
+    const { ctx } = this
+    if (this.#refreshing.has(key)) return
+    this.#refreshing.add(key)
+    ctx.metrics.event('early_refresh')
+    const deadline = ctx.gate.deadline()
+    void (async () => {
+      await registerInIndexes(ctx, key, ttl, owner, deadline)
+      const outcome = await acquireLease(ctx, key, 'refresh', deadline)
+      // Another process is already refreshing (or loading) it.
+      if (outcome.kind !== 'acquired') return
+      await this.#loadAndCommit(key, ns, loader, ttl, outcome.token)
+    })()
+      .catch((err: unknown) => {
+        if (!unavailable(err)) ctx.log.error('early-refresh', err, `early refresh of ${key} failed; the entry expires as usual`)
+      })
+      .finally(() => this.#refreshing.delete(key))
+  }
+
+  /** A value Redis holds but JSON cannot read (written by something else) counts as a miss, never an error. */
+  #parse<T>(key: string, raw: string): { value: T } | undefined {
+    try {
+      return { value: fromJson<T>(raw) }
+    } catch (err) {
+      this.ctx.log.error('parse', err, `cache entry ${key} is not JSON; treated as a miss`)
+      return undefined
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import { RedisCircuitBreaker } from './circuit-breaker.js'
+import type { RedisClient } from './connection.js'
+import { CacheUnavailableError } from './errors.js'
+import type { CacheMetrics } from './metrics.js'
+import { RateLimitedLog } from './rate-limited-log.js'
+import type { RedisState } from './types.js'
+
+export interface GateOptions {
+  timeoutMs: number
+  breakerThreshold: number
+  breakerProbeIntervalMs: number
+  metrics: CacheMetrics
+  log: RateLimitedLog
+}
+
+/**
+ * The one door to Redis. Every command goes through `run`, which keeps guarantee 6: a call returns
+ * within its deadline whatever Redis does (down, hanging, slow, still connecting), failures feed the
+ * circuit breaker, and errors are counted and logged at most once per interval.
+ */
+export class RedisGate {
+  readonly ready: Promise<void>
+  #settled = false
+  #closed = false
+  readonly #breaker: RedisCircuitBreaker
+
+  constructor(
+    readonly client: RedisClient | undefined,
+    private readonly options: GateOptions,
+  ) {
+    this.#breaker = new RedisCircuitBreaker({
+      threshold: options.breakerThreshold,
+      probeIntervalMs: options.breakerProbeIntervalMs,
+      probe: () => this.#probe(),
+      onChange: () => this.#publishState(),
+    })
+    if (!client) {
+      this.#settled = true
+      this.ready = Promise.resolve()
+      return
+    }
+    this.ready = new Promise<void>((resolve) => {
+      const settle = () => {
+        if (this.#settled) return
+        this.#settled = true
+        this.#publishState()
+        resolve()
+      }
+      client.once('ready', settle)
+      client.once('error', settle)
+      client.once('end', settle)
+      // ioredis may retry a blackholed host quietly; the first attempt has settled after its connect timeout.
+      setTimeout(settle, 1_500).unref()
+    })
+    client.on('error', (err: unknown) => options.log.error('connection', err, 'redis connection error; the cache carries on without it'))
+    client.on('ready', () => {
+      this.#breaker.success()
+      this.#publishState()
+    })
+    // A closed socket is known at once: trip the breaker instead of paying a failure per call.
+    client.on('close', () => {
+      if (!this.#closed) this.#breaker.trip()
+      this.#publishState()
+    })
+    this.#publishState()
+  }
+
+  get enabled(): boolean {
+    return this.client !== undefined
+  }
+
+  state(): RedisState {
+    if (!this.client) return 'disabled'
+    if (!this.#settled) return 'connecting'
+    return this.client.status === 'ready' && !this.#breaker.isOpen ? 'up' : 'down'
+  }
+
+  /** Milliseconds a call may spend on Redis from now. */
+  deadline(): number {
+    return performance.now() + this.options.timeoutMs
+  }
+
+  /**
+   * Runs one Redis step, or throws CacheUnavailableError. `deadline` (from `deadline()`) lets several
+   * steps of one call share a single budget.
+   */
+  async run<T>(operation: string, fn: (client: RedisClient) => Promise<T>, deadline = this.deadline()): Promise<T> {
+    const client = this.client
+    if (!client) throw new CacheUnavailableError('disabled')
+    if (this.#closed) throw new CacheUnavailableError('closed')
+    if (!this.#settled) {
+      // Guarantee: a call made while the first connection is being made waits for it, within the bound.
+      await raceTimer(this.ready, deadline - performance.now())
+      if (!this.#settled) throw this.#fail(operation, new CacheUnavailableError('connecting'))
+    }
+    if (this.#breaker.isOpen) throw new CacheUnavailableError('breaker-open')
+    const started = performance.now()
+    const remaining = deadline - started
+    if (remaining <= 0) throw this.#fail(operation, new CacheUnavailableError('timeout'))
+    try {
+      const result = await raceTimer(fn(client), remaining, () => new CacheUnavailableError('timeout'))
+      this.options.metrics.observe(operation, (performance.now() - started) / 1_000)
+      this.#breaker.success()
+      return result
+    } catch (err) {
+      throw this.#fail(operation, err instanceof CacheUnavailableError ? err : new CacheUnavailableError('failed', { cause: err }))
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#breaker.close()
+    const client = this.client
+    if (!client) return
+    if (client.status === 'ready') {
+      // QUIT waits for pending replies; a hanging Redis must not hold up shutdown.
+      await raceTimer(client.quit().catch(() => undefined), 1_000)
+    }
+    client.disconnect()
+  }
+
+  #fail(operation: string, err: CacheUnavailableError): CacheUnavailableError {
+    this.options.metrics.error(operation)
+    this.#breaker.failure()
+    this.options.log.error(operation, err.cause ?? err, `cache ${operation} failed (${err.reason}); continuing without the cache`)
+    return err
+  }
+
+  async #probe(): Promise<boolean> {
+    const client = this.client
+    if (!client || this.#closed || client.status !== 'ready') return false
+    try {
+      await raceTimer(client.ping(), this.options.timeoutMs * 4, () => new CacheUnavailableError('timeout'))
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  #publishState(): void {
+    this.options.metrics.setUp(this.state() === 'up')
+  }
+}
+
+/** Resolves or rejects with `promise`, or, after `ms`, rejects with `onTimeout()` (or resolves undefined without it). */
+export function raceTimer<T>(promise: Promise<T>, ms: number, onTimeout?: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<T>((resolve, reject) => {
+    timer = setTimeout(() => (onTimeout ? reject(onTimeout()) : resolve(undefined as T)), Math.max(0, ms))
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}

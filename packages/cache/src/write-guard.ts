@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto'
+import { scripted, type CacheContext } from './context.js'
+import { internalKeys } from './keys.js'
+
+/**
+ * Guarantee 4, no lost invalidations, with leases (as Facebook's memcache): a reader that missed takes
+ * a lease on the key *before* it reads the source; invalidation deletes the leases of what it removes;
+ * the reader's value is stored only if its lease is still there (lua.ts `guardCommit`). So a value
+ * computed from data read before an invalidation can never land after it. The lease is also the
+ * cross-process load lock: while one process holds it, the others wait briefly for its value.
+ *
+ * The order that makes it hold: index entry (key-index.ts) → lease → read the source → guarded write.
+ * An invalidation that scans the index after the entry was recorded deletes the lease; one that scanned
+ * before it ran entirely before the lease, so the read sees the committed change.
+ */
+export type LeaseOutcome =
+  | { kind: 'acquired'; token: string }
+  | { kind: 'filled'; raw: string }
+  | { kind: 'held' }
+
+export async function acquireLease(ctx: CacheContext, key: string, mode: 'miss' | 'refresh', deadline: number): Promise<LeaseOutcome> {
+  const token = randomUUID()
+  const [state, raw] = await ctx.gate.run(
+    'lease',
+    (c) => scripted(c).guardAcquire(key, internalKeys.lease(key), token, ctx.options.lockTtlMs, mode),
+    deadline,
+  )
+  if (state === 1 && typeof raw === 'string') return { kind: 'filled', raw }
+  if (state === 2) return { kind: 'acquired', token }
+  return { kind: 'held' }
+}
+
+/** Stores `json` under `key` only while our lease stands. Resolves whether it was stored. */
+export async function commitUnderLease(ctx: CacheContext, key: string, token: string, json: string, ttlSeconds: number): Promise<boolean> {
+  const stored = await ctx.gate.run('commit', (c) => scripted(c).guardCommit(key, internalKeys.lease(key), token, json, ttlSeconds))
+  if (stored === 1) return true
+  ctx.metrics.event('stale_write_refused')
+  ctx.options.logger.debug({ key }, 'cache write refused: an invalidation ran while the value was computed')
+  return false
+}
+
+/**
+ * Gives a lease back early (the loader failed or found nothing) so waiting processes need not sit out
+ * its TTL. Never rejects: a lease that cannot be given back expires by itself.
+ */
+export async function releaseLease(ctx: CacheContext, key: string, token: string): Promise<void> {
+  await ctx.gate.run('release', (c) => scripted(c).guardRelease(internalKeys.lease(key), token)).catch(() => undefined)
+}

@@ -1,0 +1,82 @@
+import { startOwnRedis } from '@guild/testing'
+import t from 'tap'
+import { createCache, keys, type InvalidationEvent } from '../src/index.js'
+import { cacheOn, claimDb, eventually, silentLogger } from './fixtures/harness.js'
+
+t.test('an invalidation reaches every process, and returns only once they have dropped their copies', async (t) => {
+  const db = await claimDb(t)
+  const guildApi = await cacheOn(t, db)
+  const instances = await Promise.all([cacheOn(t, db), cacheOn(t, db)])
+  const seen: InvalidationEvent[][] = [[], []]
+  instances.forEach((c, i) => c.onInvalidate((e) => (seen[i] as InvalidationEvent[]).push(e)))
+  // Subscriptions are made in the background; wait until both listen.
+  t.ok(await eventually(async () => (await db.redis.call('PUBSUB', 'NUMSUB', db.channel) as [string, number])[1] >= 3))
+
+  const epochs = instances.map((c) => c.epoch())
+  await guildApi.invalidateGuild(42)
+  // No waiting here: the acks are what invalidateGuild waited for.
+  t.same(seen[0], [{ scope: 'guild', id: 42 }], 'instance 1 had dropped its copies when invalidateGuild returned')
+  t.same(seen[1], [{ scope: 'guild', id: 42 }], 'instance 2 too')
+  t.same(instances.map((c) => c.epoch()), epochs.map((e) => e + 1), 'their epochs moved')
+
+  await guildApi.invalidateUser(7)
+  await guildApi.delete(keys.guildSettings(42))
+  await guildApi.deletePattern('permission:42:*')
+  t.same(seen[0], [
+    { scope: 'guild', id: 42 },
+    { scope: 'user', id: 7 },
+    { scope: 'key', key: 'guild:42:settings' },
+    { scope: 'pattern', pattern: 'permission:42:*' },
+  ])
+})
+
+t.test('the process that invalidates hears its own event once, locally', async (t) => {
+  const db = await claimDb(t)
+  const cache = await cacheOn(t, db)
+  const seen: InvalidationEvent[] = []
+  const off = cache.onInvalidate((e) => seen.push(e))
+  await cache.invalidateGuild(1)
+  await new Promise((r) => setTimeout(r, 50))
+  t.same(seen, [{ scope: 'guild', id: 1 }])
+  off()
+  await cache.invalidateGuild(1)
+  t.equal(seen.length, 1, 'unsubscribed')
+})
+
+t.test('a listener that throws does not stop the others or the invalidation', async (t) => {
+  const db = await claimDb(t)
+  const cache = await cacheOn(t, db)
+  cache.onInvalidate(() => {
+    throw new Error('bad listener')
+  })
+  let heard = false
+  cache.onInvalidate(() => (heard = true))
+  t.equal(await cache.invalidateUser(3), 0)
+  t.equal(heard, true)
+})
+
+t.test('a subscriber that lost its connection tells its listeners to drop everything', async (t) => {
+  const redis = await startOwnRedis()
+  t.teardown(() => redis.stop())
+  const cache = createCache({ url: redis.url, logger: silentLogger(), busChannel: 'cache:test:bus-gap', breakerProbeIntervalMs: 100 })
+  t.teardown(() => cache.close())
+  await cache.ready
+  const seen: InvalidationEvent[] = []
+  cache.onInvalidate((e) => seen.push(e))
+  await new Promise((r) => setTimeout(r, 50))
+  await redis.kill()
+  await redis.restart()
+  t.ok(await eventually(() => seen.some((e) => e.scope === 'all'), 5_000), 'got scope all after the gap')
+})
+
+t.test('with Redis down an invalidation still reaches local listeners, and waits for no ack', async (t) => {
+  const cache = createCache({ url: 'redis://127.0.0.1:1/0', logger: silentLogger(), busChannel: 'cache:test:bus-down' })
+  t.teardown(() => cache.close())
+  await cache.ready
+  const seen: InvalidationEvent[] = []
+  cache.onInvalidate((e) => seen.push(e))
+  const started = performance.now()
+  t.equal(await cache.invalidateGuild(5), 0)
+  t.ok(performance.now() - started < 100)
+  t.same(seen, [{ scope: 'guild', id: 5 }])
+})
