@@ -1,0 +1,5 @@
+export * from './users.js'
+export * from './guilds.js'
+export * from './permissions.js'
+export * from './settings.js'
+export * from './sessions.js'
