@@ -1,1 +1,46 @@
-export {}
+export {
+  configFormats,
+  ConfigError,
+  configSchema,
+  describeConfigErrors,
+  DEV_SERVICE_TOKEN,
+  envFragments,
+  isConfigError,
+  LOG_LEVELS,
+  parseClusterNodes,
+  portFragment,
+  registerConfig,
+  resolveServiceToken,
+  type ConfigSchema,
+  type ConfigSchemaOptions,
+  type LogLevelName,
+  type NodeEnv,
+  type RegisterConfigOptions,
+  type SchemaFragment,
+  type SharedConfig,
+  type WarnLogger,
+} from './config.js'
+export {
+  loggerOptions,
+  REDACT_PATHS,
+  REDACTED,
+  redactUrl,
+  SECRET_QUERY_PARAMS,
+  serializeRequest,
+  type LoggerOptions,
+} from './logging.js'
+export {
+  errorBody,
+  errorHandlerPlugin,
+  GENERIC_SERVER_ERROR_MESSAGE,
+  HttpError,
+  httpError,
+  toErrorBody,
+  type ErrorBody,
+  type HttpErrorOptions,
+} from './errors.js'
+export { healthPlugin, type HealthPluginOptions, type ReadinessBody, type RedisHealth } from './health.js'
+export { assertMergeable, metricsPlugin, UNMATCHED_ROUTE, type MetricsPluginOptions } from './metrics.js'
+export { BEARER_SCHEME, COOKIE_SCHEME, openApiPlugin, type OpenApiPluginOptions } from './openapi.js'
+export { runServer, type RunServerOptions } from './run-server.js'
+export { safeEqual } from './secrets.js'

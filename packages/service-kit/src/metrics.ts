@@ -1,0 +1,101 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The service's own metrics registry, served by GET /metrics: register service metrics here. */
+    metricsRegistry: Registry
+  }
+}
+
+export interface MetricsPluginOptions {
+  /** More registries to serve with the kit's own (e.g. the cache's). Metric names must not clash. */
+  registries?: Registry[]
+  /** Prepended to every metric this plugin creates, default metrics and the HTTP histogram alike. */
+  prefix?: string
+}
+
+/** The route label of a request that matched no route: the raw URL would be unbounded. */
+export const UNMATCHED_ROUTE = 'unmatched'
+
+/** Seconds; from a cache hit (~1 ms) to a request that timed out on a dependency (several s). */
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+/** Throws a message naming the clash, so a service finds it at start-up rather than at a scrape. */
+export function assertMergeable(registries: readonly Registry[]): void {
+  const contentType = registries[0]?.contentType
+  const seen = new Set<string>()
+  for (const registry of registries) {
+    if (registry.contentType !== contentType) {
+      throw new Error('metrics: every registry must use the same content type (Prometheus or OpenMetrics)')
+    }
+    for (const metric of registry.getMetricsAsArray()) {
+      const name = (metric as unknown as { name: string }).name
+      if (seen.has(name)) throw new Error(`metrics: the metric ${name} is registered in two registries served by /metrics`)
+      seen.add(name)
+    }
+  }
+}
+
+async function metrics(fastify: FastifyInstance, options: MetricsPluginOptions): Promise<void> {
+  const prefix = options.prefix ?? ''
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix })
+
+  const duration = new Histogram({
+    name: `${prefix}http_request_duration_seconds`,
+    help: 'HTTP request duration in seconds, by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  })
+
+  // Concatenating each registry's own text (rather than Registry.merge) keeps their default labels.
+  const served = [...new Set([registry, ...(options.registries ?? [])])]
+
+  fastify.decorate('metricsRegistry', registry)
+
+  fastify.addHook('onReady', async () => assertMergeable(served))
+
+  fastify.addHook('onResponse', async (request, reply) => {
+    duration.observe(
+      {
+        method: request.method,
+        // The pattern (/guilds/:guild_id), never the URL: ids in labels would grow without bound.
+        route: request.routeOptions.url ?? UNMATCHED_ROUTE,
+        status_code: reply.statusCode,
+      },
+      reply.elapsedTime / 1000,
+    )
+  })
+
+  fastify.get(
+    '/metrics',
+    {
+      // Scraped every few seconds: like the health probes, kept out of the info log.
+      logLevel: 'warn',
+      schema: {
+        tags: ['metrics'],
+        summary: 'Prometheus metrics in the text exposition format',
+        response: {
+          200: {
+            description: 'every metric of the service, in the Prometheus text format',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      assertMergeable(served)
+      const texts = await Promise.all(served.map(async (r) => await r.metrics()))
+      return reply.type(registry.contentType).send(texts.filter((t) => t !== '').join('\n'))
+    },
+  )
+}
+
+/**
+ * GET /metrics and the `http_request_duration_seconds` histogram. Register it on the root instance
+ * (fastify-plugin keeps its hook there) so that it times every route.
+ */
+export const metricsPlugin = fp(metrics, { name: '@guild/service-kit/metrics', fastify: '5.x' })

@@ -1,0 +1,66 @@
+import fastifySwagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+
+/** Names of the security schemes, for a route's `schema.security`: `[{ [BEARER_SCHEME]: [] }]`. */
+export const BEARER_SCHEME = 'bearerAuth'
+export const COOKIE_SCHEME = 'cookieAuth'
+
+export interface OpenApiPluginOptions {
+  title: string
+  version: string
+  description?: string
+  security?: {
+    /** `Authorization: Bearer …` (a session token, or SERVICE_TOKEN for permission-service). */
+    bearer?: boolean | { description?: string }
+    /** A session cookie, by name (guild-api's `sid`). */
+    cookie?: string | { name: string; description?: string }
+  }
+}
+
+type SecuritySchemes = NonNullable<
+  NonNullable<NonNullable<FastifyDynamicSwaggerOptions['openapi']>['components']>['securitySchemes']
+>
+
+function securitySchemes(security: OpenApiPluginOptions['security']): SecuritySchemes {
+  const schemes: SecuritySchemes = {}
+  if (security?.bearer) {
+    const description = typeof security.bearer === 'object' ? security.bearer.description : undefined
+    schemes[BEARER_SCHEME] = { type: 'http', scheme: 'bearer', ...(description === undefined ? {} : { description }) }
+  }
+  if (security?.cookie !== undefined) {
+    const cookie = typeof security.cookie === 'string' ? { name: security.cookie } : security.cookie
+    schemes[COOKIE_SCHEME] = {
+      type: 'apiKey',
+      in: 'cookie',
+      name: cookie.name,
+      ...(cookie.description === undefined ? {} : { description: cookie.description }),
+    }
+  }
+  return schemes
+}
+
+async function openApi(fastify: FastifyInstance, options: OpenApiPluginOptions): Promise<void> {
+  await fastify.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: options.title,
+        version: options.version,
+        ...(options.description === undefined ? {} : { description: options.description }),
+      },
+      components: { securitySchemes: securitySchemes(options.security) },
+    },
+  })
+  await fastify.register(fastifySwaggerUi, { routePrefix: '/docs' })
+}
+
+/**
+ * The OpenAPI 3 document at GET /docs/json and its UI at GET /docs.
+ *
+ * Register it BEFORE any route: @fastify/swagger collects routes from an onRoute hook, so a route
+ * declared earlier is missing from the document. Routes document themselves through `schema`
+ * (`tags`, `summary`, `params`, `querystring`, `body`, `response`, `security`).
+ */
+export const openApiPlugin = fp(openApi, { name: '@guild/service-kit/openapi', fastify: '5.x' })
