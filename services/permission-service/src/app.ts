@@ -1,0 +1,61 @@
+import { fastifyCache } from '@guild/cache'
+import {
+  errorHandlerPlugin,
+  healthPlugin,
+  loggerOptions,
+  metricsPlugin,
+  openApiPlugin,
+  registerConfig,
+  resolveServiceToken,
+} from '@guild/service-kit'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { schema, type PermissionServiceConfig } from './config.js'
+import checkerPlugin from './plugins/checker.js'
+import dbPlugin from './plugins/db.js'
+import checkRoutes from './routes/check.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: PermissionServiceConfig
+  }
+}
+
+
+export interface BuildOptions {
+  /** The environment to read; tests pass their own. Default `process.env`. */
+  env?: Record<string, string | undefined>
+}
+
+/**
+ * permission-service: config, then the shared kit (errors, OpenAPI, metrics, health), then the cache and
+ * the database, then the check command, then the routes. Boots without Redis and without the database.
+ */
+export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: loggerOptions(), return503OnClosing: true })
+  const config = await registerConfig<PermissionServiceConfig>(app, { schema, env: options.env ?? process.env })
+  app.log.level = config.LOG_LEVEL
+  const serviceToken = resolveServiceToken(config, app.log)
+
+  await app.register(errorHandlerPlugin)
+  await app.register(openApiPlugin, {
+    title: 'permission-service',
+    version: '1.0.0',
+    description: 'May Battle.net user B use tool T in guild G? Answered from memory, Redis, then one indexed query; 503 rather than a guess.',
+    security: { bearer: { description: 'SERVICE_TOKEN' } },
+  })
+  await app.register(fastifyCache, {
+    url: config.REDIS_URL,
+    clusterNodes: config.REDIS_CLUSTER_NODES,
+    busChannel: config.CACHE_BUS_CHANNEL,
+    logger: app.log,
+  })
+  await app.register(metricsPlugin, { registries: [app.cache.metrics] })
+  await app.register(dbPlugin)
+  await app.register(checkerPlugin)
+  await app.register(healthPlugin, {
+    database: async () => app.checker.db.schemaReady && (await app.db.ping(1_000)),
+    redis: () => app.cache.state(),
+  })
+  await app.register(checkRoutes, { serviceToken })
+  return app
+}

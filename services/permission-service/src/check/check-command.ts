@@ -1,0 +1,44 @@
+import type { Cache } from '@guild/cache'
+import type { DbHandle } from '@guild/db'
+import type { Registry } from 'prom-client'
+import type { CheckItem, CheckResolver } from './check-item.js'
+import { CheckCounters } from './counters.js'
+import { DbResolver } from './db-resolver.js'
+import { L1Resolver } from './l1-resolver.js'
+import { RedisResolver } from './redis-resolver.js'
+
+export interface CheckOptions {
+  /** 0 turns the in-process tier off. */
+  l1TtlMs: number
+  l1Max: number
+  dbTimeoutMs: number
+}
+
+/**
+ * The check command: memory, then Redis, then the database, each a resolver wrapping the next.
+ * Routes validate input and call `check`/`checkMany`; they never reach a layer directly.
+ */
+export class CheckCommand {
+  readonly counters: CheckCounters
+  readonly db: DbResolver
+  readonly l1: L1Resolver | undefined
+  readonly #first: CheckResolver
+
+  constructor(cache: Cache, db: DbHandle, registry: Registry, options: CheckOptions) {
+    this.counters = new CheckCounters(registry)
+    this.db = new DbResolver(db, this.counters, options.dbTimeoutMs)
+    const redis = new RedisResolver(this.db, cache, this.counters)
+    this.l1 = options.l1TtlMs > 0 ? new L1Resolver(redis, cache, this.counters, { ttlMs: options.l1TtlMs, max: options.l1Max }) : undefined
+    this.#first = this.l1 ?? redis
+  }
+
+  async check(item: CheckItem): Promise<boolean> {
+    if (this.l1) return await this.l1.resolveOne(item)
+    const [answer] = await this.#first.resolve([item])
+    return answer === true
+  }
+
+  checkMany(items: readonly CheckItem[]): Promise<boolean[]> {
+    return this.#first.resolve(items)
+  }
+}

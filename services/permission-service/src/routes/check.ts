@@ -1,0 +1,56 @@
+import { parseId } from '@guild/contract'
+import { httpError } from '@guild/service-kit'
+import type { FastifyInstance } from 'fastify'
+import type { CheckItem } from '../check/check-item.js'
+import { CheckUndecidedError } from '../check/errors.js'
+import { requireServiceToken } from '../plugins/service-auth.js'
+import { batchSchema, checkSchema } from './check-schemas.js'
+
+interface CheckQuery {
+  guild_id: string
+  bnet_id: string
+  tool: string
+}
+
+interface BatchBody {
+  checks: { guild_id: number; bnet_id: number; tool: string }[]
+}
+
+/** HTTP only: the schemas validate, the checker decides, and an undecided check is a 503. */
+export default async function checkRoutes(app: FastifyInstance, options: { serviceToken: string }): Promise<void> {
+  requireServiceToken(app, options.serviceToken)
+
+  app.get<{ Querystring: CheckQuery }>('/v1/check', { schema: checkSchema }, async (request) => {
+    const { guild_id, bnet_id, tool } = request.query
+    const item: CheckItem = { guildId: idOrThrow(guild_id, 'guild_id'), bnetId: idOrThrow(bnet_id, 'bnet_id'), tool }
+    try {
+      return { has_access: await app.checker.check(item) }
+    } catch (err) {
+      throw undecided(err)
+    }
+  })
+
+  app.post<{ Body: BatchBody }>('/v1/check/batch', { schema: batchSchema, bodyLimit: 64 * 1024 }, async (request) => {
+    const items = request.body.checks.map((c) => ({ guildId: c.guild_id, bnetId: c.bnet_id, tool: c.tool }))
+    try {
+      const answers = await app.checker.checkMany(items)
+      return { results: answers.map((has_access) => ({ has_access })) }
+    } catch (err) {
+      throw undecided(err)
+    }
+  })
+}
+
+/** The pattern lets 16 digits through; 2^53 and above are refused here, naming the field. */
+function idOrThrow(text: string, field: string): number {
+  const id = parseId(text)
+  if (id === undefined) throw httpError(400, `querystring/${field} must be a positive integer below 2^53`)
+  return id
+}
+
+function undecided(err: unknown): Error {
+  if (err instanceof CheckUndecidedError) {
+    return httpError(503, `the permission could not be established (${err.reason}); try again`, { headers: { 'retry-after': '1' }, cause: err })
+  }
+  return err instanceof Error ? err : new Error(String(err))
+}
