@@ -43,4 +43,5 @@ export { healthPlugin, type HealthPluginOptions, type ReadinessBody, type RedisH
 export { assertMergeable, metricsPlugin, UNMATCHED_ROUTE, type MetricsPluginOptions } from './metrics.js'
 export { BEARER_SCHEME, COOKIE_SCHEME, openApiPlugin, type OpenApiPluginOptions } from './openapi.js'
 export { runServer, type RunServerOptions } from './run-server.js'
-export { safeEqual } from './secrets.js'
+export { safeEqual, secretVerifier } from './secrets.js'
+export { lazyChildLoggerFactory } from './lazy-child-logger.js'

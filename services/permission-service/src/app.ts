@@ -2,6 +2,7 @@ import { fastifyCache } from '@guild/cache'
 import {
   errorHandlerPlugin,
   healthPlugin,
+  lazyChildLoggerFactory,
   loggerOptions,
   metricsPlugin,
   openApiPlugin,
@@ -31,7 +32,7 @@ export interface BuildOptions {
  * the database, then the check command, then the routes. Boots without Redis and without the database.
  */
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: loggerOptions(), return503OnClosing: true })
+  const app = Fastify({ logger: loggerOptions(), childLoggerFactory: lazyChildLoggerFactory, return503OnClosing: true })
   const config = await registerConfig<PermissionServiceConfig>(app, { schema, env: options.env ?? process.env })
   app.log.level = config.LOG_LEVEL
   const serviceToken = resolveServiceToken(config, app.log)

@@ -91,3 +91,21 @@ t.test('a bad configuration stops start-up with a message naming the variable', 
   await t.rejects(buildApp({ env: { DATABASE_URL: 'postgres://x/y', PERMISSION_L1_TTL_MS: 'soon' } }), { message: /PERMISSION_L1_TTL_MS/ })
   await t.rejects(buildApp({ env: { DATABASE_URL: 'postgres://x/y', NODE_ENV: 'production' } }), { message: /SERVICE_TOKEN/ })
 })
+
+t.test('a kept-alive socket that proved the token once still needs it on every request', async (t) => {
+  const { Pool } = await import('undici')
+  const { pg } = await migratedDatabase(t)
+  const app = await startService(t, { DATABASE_URL: pg.url })
+  const address = await app.listen({ host: '127.0.0.1', port: 0 })
+  const pool = new Pool(address, { connections: 1 })
+  t.teardown(() => pool.close())
+  const ask = async (authorization?: string) => {
+    const res = await pool.request({ path: '/v1/check?guild_id=1&bnet_id=1&tool=roster', method: 'GET', headers: authorization ? { authorization } : {} })
+    await res.body.dump()
+    return res.statusCode
+  }
+  t.equal(await ask(AUTH.authorization), 200)
+  t.equal(await ask('Bearer wrong-token-wrong-token'), 401, 'same socket, wrong token')
+  t.equal(await ask(), 401, 'same socket, no token')
+  t.equal(await ask(AUTH.authorization), 200)
+})

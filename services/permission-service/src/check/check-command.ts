@@ -32,6 +32,11 @@ export class CheckCommand {
     this.#first = this.l1 ?? redis
   }
 
+  /** A check answered from memory without waiting, or undefined when it needs the other layers. */
+  peek(item: CheckItem): boolean | undefined {
+    return this.l1?.peek(item)
+  }
+
   async check(item: CheckItem): Promise<boolean> {
     if (this.l1) return await this.l1.resolveOne(item)
     const [answer] = await this.#first.resolve([item])

@@ -1,4 +1,4 @@
-import { keys, type Cache } from '@guild/cache'
+import type { Cache } from '@guild/cache'
 import type { CheckItem, CheckResolver } from './check-item.js'
 import type { CheckCounters } from './counters.js'
 import { L1Store } from './l1-store.js'
@@ -42,7 +42,14 @@ export class L1Resolver implements CheckResolver {
     })
   }
 
-  /** The hot path, kept free of array work: one lookup on a hit. */
+  /** The hot path: answers a hit synchronously (no promise), or undefined on a miss. */
+  peek(item: CheckItem): boolean | undefined {
+    const hit = this.store.get(keyOf(item))
+    if (hit !== undefined) this.counters.hit('l1', 1)
+    return hit
+  }
+
+  /** One check, kept free of array work: one lookup on a hit. */
   async resolveOne(item: CheckItem): Promise<boolean> {
     const key = keyOf(item)
     const hit = this.store.get(key)
@@ -61,6 +68,7 @@ export class L1Resolver implements CheckResolver {
   }
 }
 
+/** The Redis key of a check. Items reaching the chain were validated by the route (and the cache validates again before Redis). */
 export function keyOf(item: CheckItem): string {
-  return keys.permission(item.guildId, item.bnetId, item.tool)
+  return `permission:${item.guildId}:${item.bnetId}:${item.tool}`
 }

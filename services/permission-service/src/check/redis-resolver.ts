@@ -1,7 +1,6 @@
-import { TTL, type Cache } from '@guild/cache'
+import { keys, TTL, type Cache } from '@guild/cache'
 import type { CheckItem, CheckResolver } from './check-item.js'
 import type { CheckCounters } from './counters.js'
-import { keyOf } from './l1-resolver.js'
 
 interface StoredCheck {
   has_access: boolean
@@ -40,6 +39,11 @@ export class RedisResolver implements CheckResolver {
     this.counters.hit('redis', items.length - loaded)
     return answers.map(readAnswer)
   }
+}
+
+/** The contract's key, built (and validated) by the cache's own builder. */
+function keyOf(item: CheckItem): string {
+  return keys.permission(item.guildId, item.bnetId, item.tool)
 }
 
 /** An entry someone else wrote without a boolean has_access is no answer: fail closed. */
