@@ -1,0 +1,79 @@
+import {
+  errorHandlerPlugin,
+  healthPlugin,
+  loggerOptions,
+  metricsPlugin,
+  openApiPlugin,
+  registerConfig,
+  resolveServiceToken,
+} from '@guild/service-kit'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { schema, type GuildApiConfig } from './config.js'
+import { schemaErrorFormatter } from './schema-errors.js'
+import battleNetPlugin from './plugins/app/battlenet.js'
+import cookiesPlugin from './plugins/app/cookies.js'
+import corsPlugin from './plugins/app/cors.js'
+import permissionsPlugin from './plugins/app/permissions.js'
+import sessionAuthPlugin from './plugins/app/session-auth.js'
+import cachePlugin from './plugins/external/cache.js'
+import dbPlugin from './plugins/external/db.js'
+import routes from './routes/index.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: GuildApiConfig
+  }
+}
+
+export interface BuildOptions {
+  /** The environment to read; tests pass their own. Default `process.env`. */
+  env?: Record<string, string | undefined>
+  /** First backoff between Battle.net retries when it sends no Retry-After (tests shorten it). */
+  bnetBackoffMs?: number
+}
+
+/**
+ * guild-api: config; the shared kit (errors, OpenAPI before any route, metrics, health); the cache (never
+ * waits for Redis) and the database (migrated before anything is served); CORS, cookies, Battle.net,
+ * sessions, the permission client; then the routes.
+ */
+export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(),
+    return503OnClosing: true,
+    // Start-up waits for the database and runs migrations, which may queue behind another instance's.
+    pluginTimeout: 120_000,
+    // Bodies are taken as sent: "5" is not a rank and true is not a number. (Path and query values
+    // are strings by nature; their schemas say so.) Unknown body fields are refused, not dropped.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    schemaErrorFormatter,
+  })
+  const config = await registerConfig<GuildApiConfig>(app, { schema, env: options.env ?? process.env })
+  app.log.level = config.LOG_LEVEL
+  const serviceToken = resolveServiceToken(config, app.log)
+
+  await app.register(errorHandlerPlugin)
+  await app.register(openApiPlugin, {
+    title: 'guild-api',
+    version: '1.0.0',
+    description: 'Battle.net login, guild registration, roster sync, members, per-tool permissions and settings.',
+    security: {
+      bearer: { description: 'a session token: Authorization: Bearer <token>' },
+      cookie: { name: 'sid', description: 'the session cookie set by /auth/callback' },
+    },
+  })
+  await app.register(cachePlugin)
+  await app.register(metricsPlugin, { registries: [app.cache.metrics] })
+  await app.register(dbPlugin)
+  await app.register(healthPlugin, {
+    database: async () => await app.db.ping(1_000),
+    redis: () => app.cache.state(),
+  })
+  await app.register(corsPlugin)
+  await app.register(cookiesPlugin, { serviceToken })
+  await app.register(battleNetPlugin, options.bnetBackoffMs === undefined ? {} : { backoffMs: options.bnetBackoffMs })
+  await app.register(sessionAuthPlugin)
+  await app.register(permissionsPlugin, { serviceToken })
+  await app.register(routes)
+  return app
+}

@@ -1,0 +1,114 @@
+import { createHmac } from 'node:crypto'
+import { configSchema, type SharedConfig } from '@guild/service-kit'
+
+export const DEFAULT_PORT = 3000
+export const REGIONS = ['us', 'eu', 'kr', 'tw'] as const
+export type BnetRegion = (typeof REGIONS)[number]
+
+export interface GuildApiConfig extends SharedConfig {
+  PERMISSION_SERVICE_URL: string
+  PERMISSION_DEADLINE_MS: number
+  PUBLIC_URL: string
+  CORS_ORIGINS?: string
+  BNET_REGION: BnetRegion
+  BNET_CLIENT_ID?: string
+  BNET_CLIENT_SECRET?: string
+  BNET_OAUTH_URL: string
+  BNET_API_URL: string
+  BNET_TIMEOUT_MS: number
+  BNET_MAX_RETRIES: number
+  COOKIE_SECRET?: string
+  SESSION_TTL_S: number
+  SETTINGS_MAX_BYTES: number
+  CACHE_BUS_CHANNEL: string
+}
+
+const httpUrl = { type: 'string', pattern: '^https?://[^\\s]+$' } as const
+
+/** The contract's variables plus guild-api's own knobs; each description is the hint a bad value prints. */
+export const schema = configSchema({
+  defaultPort: DEFAULT_PORT,
+  properties: {
+    PERMISSION_SERVICE_URL: { ...httpUrl, default: 'http://127.0.0.1:3001', description: 'an http(s) URL of permission-service' },
+    PERMISSION_DEADLINE_MS: {
+      type: 'integer',
+      minimum: 10,
+      maximum: 10_000,
+      default: 250,
+      description: 'how long (ms) a permission check may take before the request answers 503 (10-10000)',
+    },
+    PUBLIC_URL: { ...httpUrl, default: 'http://127.0.0.1:3000', description: "an http(s) URL: guild-api's external address" },
+    CORS_ORIGINS: {
+      type: 'string',
+      pattern: '^https?://[^\\s,/]+(,\\s*https?://[^\\s,/]+)*$',
+      description: 'origins such as https://app.example.com, comma-separated, without paths',
+    },
+    BNET_REGION: { type: 'string', enum: [...REGIONS], default: 'us', description: 'us, eu, kr or tw' },
+    BNET_CLIENT_ID: { type: 'string', minLength: 1, description: 'the Battle.net OAuth client id' },
+    BNET_CLIENT_SECRET: { type: 'string', minLength: 1, description: 'the Battle.net OAuth client secret' },
+    BNET_OAUTH_URL: { ...httpUrl, default: 'https://oauth.battle.net', description: 'an http(s) URL' },
+    BNET_API_URL: {
+      ...httpUrl,
+      default: 'https://{region}.api.blizzard.com',
+      description: 'an http(s) URL; {region} is replaced by the region asked for',
+    },
+    BNET_TIMEOUT_MS: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 60_000,
+      default: 5_000,
+      description: 'how long (ms) one Battle.net request may take (100-60000)',
+    },
+    BNET_MAX_RETRIES: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 5,
+      default: 2,
+      description: 'retries of a Battle.net request answered 429 or 5xx, or not answered (0-5)',
+    },
+    COOKIE_SECRET: { type: 'string', minLength: 32, description: 'a secret of at least 32 characters' },
+    SESSION_TTL_S: {
+      type: 'integer',
+      minimum: 60,
+      maximum: 90 * 86_400,
+      default: 7 * 86_400,
+      description: 'how long (s) a session lasts (60-7776000)',
+    },
+    SETTINGS_MAX_BYTES: {
+      type: 'integer',
+      minimum: 2,
+      maximum: 1_048_576,
+      default: 16_384,
+      description: "the largest guild settings object, in bytes of JSON (2-1048576)",
+    },
+    CACHE_BUS_CHANNEL: {
+      type: 'string',
+      pattern: '^cache:[A-Za-z0-9:_.-]{1,200}$',
+      default: 'cache:bus',
+      description: 'the Redis pub/sub channel of the invalidation bus, shared with permission-service (cache:…)',
+    },
+  },
+})
+
+/** CORS_ORIGINS as a list of origins (scheme://host[:port], no trailing slash). */
+export function corsOrigins(config: Pick<GuildApiConfig, 'CORS_ORIGINS'>): string[] {
+  if (config.CORS_ORIGINS === undefined) return []
+  return config.CORS_ORIGINS.split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '')
+    .map((origin) => new URL(origin).origin)
+}
+
+/**
+ * COOKIE_SECRET, or one derived from the service token: every instance of a deployment shares the
+ * token, so they all derive the same secret and accept each other's signed cookies without a new variable.
+ */
+export function cookieSecret(config: Pick<GuildApiConfig, 'COOKIE_SECRET'>, serviceToken: string): string {
+  if (config.COOKIE_SECRET !== undefined) return config.COOKIE_SECRET
+  return createHmac('sha256', serviceToken).update('guild-api cookie secret v1').digest('base64url')
+}
+
+/** The API base URL for a region: `{region}` in BNET_API_URL is replaced; a URL without it is used as is. */
+export function apiBaseUrl(template: string, region: BnetRegion): string {
+  return template.replace(/\{region\}/g, region).replace(/\/+$/, '')
+}

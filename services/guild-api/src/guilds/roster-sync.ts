@@ -1,0 +1,93 @@
+import { eq, guildMembers, guilds, inArray, and, sql, type Guild } from '@guild/db'
+import { BattleNetBadAnswerError, BattleNetNotFoundError } from '../battlenet/errors.js'
+import type { GuildDeps } from './registration.js'
+import { inChunks, memberRows, ownersOf } from './roster-rows.js'
+
+/** POST /guilds/{id}/sync's answer: how many roster rows were added, removed, or changed rank. */
+export interface SyncResult {
+  added: number
+  removed: number
+  rank_changed: number
+}
+
+/**
+ * Fetches the roster from Battle.net and applies it in one transaction (the guild row locked, so
+ * two syncs of one guild run one after the other). After the commit and before the answer: the
+ * guild's cache goes (members, settings, every permission answer, in every process), and so does the
+ * cached data of every user whose membership or rank changed, since their /me shows both.
+ */
+export async function syncGuild(deps: GuildDeps, guild: Guild): Promise<SyncResult> {
+  const { db, cache, bnet } = deps
+  // A registered guild Battle.net no longer finds is not "unknown guild" (404) to our caller: it is a bad answer upstream.
+  const roster = await bnet.guildRoster(guild.region, guild.realmSlug, guild.nameSlug).catch((err: unknown) => {
+    if (!(err instanceof BattleNetNotFoundError)) throw err
+    throw new BattleNetBadAnswerError(`${err.message}: the guild was renamed, moved or disbanded; nothing was changed`)
+  })
+  if (roster.guild.id !== guild.id) {
+    throw new BattleNetBadAnswerError(
+      `Battle.net's roster for "${guild.nameSlug}" on "${guild.realmSlug}" now belongs to guild ${roster.guild.id}, not ${guild.id}: the guild was renamed or re-created`,
+    )
+  }
+
+  const { result, affected } = await db.db.transaction(async (tx) => {
+    await tx.select({ id: guilds.id }).from(guilds).where(eq(guilds.id, guild.id)).for('update')
+    const current = await tx
+      .select({ characterId: guildMembers.characterId, rank: guildMembers.rank, bnetId: guildMembers.bnetId })
+      .from(guildMembers)
+      .where(eq(guildMembers.guildId, guild.id))
+    const before = new Map(current.map((row) => [row.characterId, row]))
+    const owners = await ownersOf(tx, roster.members.map((m) => m.id))
+    const inRoster = new Set(roster.members.map((m) => m.id))
+    const affected = new Set<number>()
+    const touch = (user: number | null | undefined) => {
+      if (user !== null && user !== undefined) affected.add(user)
+    }
+
+    let added = 0
+    let rankChanged = 0
+    for (const m of roster.members) {
+      const was = before.get(m.id)
+      const owner = owners.get(m.id) ?? null
+      if (was === undefined) {
+        added++
+        touch(owner)
+      } else if (was.rank !== m.rank || was.bnetId !== owner) {
+        if (was.rank !== m.rank) rankChanged++
+        touch(was.bnetId)
+        touch(owner)
+      }
+    }
+    const removedRows = current.filter((row) => !inRoster.has(row.characterId))
+    removedRows.forEach((row) => touch(row.bnetId))
+    // A new guild name shows in the /me of everyone linked to the guild.
+    if (roster.guild.name !== guild.name) current.forEach((row) => touch(row.bnetId))
+
+    if (removedRows.length > 0) {
+      const ids = removedRows.map((row) => row.characterId)
+      for (const chunk of inChunks(ids, 10_000)) {
+        await tx.delete(guildMembers).where(and(eq(guildMembers.guildId, guild.id), inArray(guildMembers.characterId, chunk)))
+      }
+    }
+    for (const chunk of inChunks(memberRows(guild.id, roster.members, owners))) {
+      await tx
+        .insert(guildMembers)
+        .values(chunk)
+        .onConflictDoUpdate({
+          target: [guildMembers.guildId, guildMembers.characterId],
+          set: {
+            name: sql`excluded.name`,
+            realm: sql`excluded.realm`,
+            level: sql`excluded.level`,
+            classId: sql`excluded.class_id`,
+            rank: sql`excluded.rank`,
+            bnetId: sql`excluded.bnet_id`,
+          },
+        })
+    }
+    await tx.update(guilds).set({ name: roster.guild.name, faction: roster.guild.faction, syncedAt: new Date() }).where(eq(guilds.id, guild.id))
+    return { result: { added, removed: removedRows.length, rank_changed: rankChanged }, affected: [...affected] }
+  })
+
+  await Promise.all([cache.invalidateGuild(guild.id), ...affected.map((user) => cache.invalidateUser(user))])
+  return result
+}

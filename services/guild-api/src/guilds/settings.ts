@@ -1,0 +1,25 @@
+import { keys, TTL, type Cache } from '@guild/cache'
+import { eq, guildSettings, type DbHandle, type GuildSettingsObject } from '@guild/db'
+
+export async function loadSettings(handle: DbHandle, guildId: number): Promise<GuildSettingsObject> {
+  const [row] = await handle.db.select({ settings: guildSettings.settings }).from(guildSettings).where(eq(guildSettings.guildId, guildId))
+  return row?.settings ?? {}
+}
+
+/** Read through `guild:{id}:settings` (600 s). */
+export async function getSettings(cache: Cache, handle: DbHandle, guildId: number): Promise<GuildSettingsObject> {
+  return await cache.getOrSet(keys.guildSettings(guildId), () => loadSettings(handle, guildId), TTL.settings)
+}
+
+/**
+ * Replaces the settings object, then invalidates the guild's cache (the seed: "guild settings updated →
+ * invalidate guild cache", which takes `guild:{id}:settings` with it) before the caller answers.
+ */
+export async function replaceSettings(cache: Cache, handle: DbHandle, guildId: number, settings: GuildSettingsObject): Promise<GuildSettingsObject> {
+  await handle.db
+    .insert(guildSettings)
+    .values({ guildId, settings })
+    .onConflictDoUpdate({ target: guildSettings.guildId, set: { settings, updatedAt: new Date() } })
+  await cache.invalidateGuild(guildId)
+  return settings
+}

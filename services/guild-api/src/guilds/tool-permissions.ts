@@ -1,0 +1,27 @@
+import type { Cache } from '@guild/cache'
+import { asc, eq, guildToolPermissions, type DbHandle } from '@guild/db'
+
+export type ToolMap = Record<string, number>
+
+export async function loadToolPermissions(handle: DbHandle, guildId: number): Promise<ToolMap> {
+  const rows = await handle.db
+    .select({ tool: guildToolPermissions.tool, maxRank: guildToolPermissions.maxRank })
+    .from(guildToolPermissions)
+    .where(eq(guildToolPermissions.guildId, guildId))
+    .orderBy(asc(guildToolPermissions.tool))
+  return Object.fromEntries(rows.map((r) => [r.tool, r.maxRank]))
+}
+
+/**
+ * Replaces the whole map in one transaction, then invalidates the guild (every cached permission
+ * answer for it, in Redis and in every permission-service's memory) before the caller answers.
+ */
+export async function replaceToolPermissions(cache: Cache, handle: DbHandle, guildId: number, tools: ToolMap): Promise<ToolMap> {
+  await handle.db.transaction(async (tx) => {
+    await tx.delete(guildToolPermissions).where(eq(guildToolPermissions.guildId, guildId))
+    const rows = Object.entries(tools).map(([tool, maxRank]) => ({ guildId, tool, maxRank }))
+    if (rows.length > 0) await tx.insert(guildToolPermissions).values(rows)
+  })
+  await cache.invalidateGuild(guildId)
+  return await loadToolPermissions(handle, guildId)
+}

@@ -1,0 +1,36 @@
+import { permissionClientPlugin, type PermissionResultEvent } from '@guild/permission-client'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { Counter } from 'prom-client'
+
+export interface PermissionsOptions {
+  serviceToken: string
+}
+
+/**
+ * The permission client (`app.permissions`) and its preHandler: a route with `config: { tool }` runs
+ * only for users permission-service allows that tool in the route's guild; 403 when it says no, 503
+ * when it cannot say. Results are counted in the service's metrics.
+ */
+async function permissionsPlugin(app: FastifyInstance, options: PermissionsOptions): Promise<void> {
+  const checks = new Counter({
+    name: 'guild_api_permission_checks_total',
+    help: 'Permission checks asked of permission-service, by kind and outcome',
+    labelNames: ['op', 'result'] as const,
+    registers: [app.metricsRegistry],
+  })
+  const onResult = (event: PermissionResultEvent) => {
+    if (event.undecided !== undefined) checks.inc({ op: event.op, result: 'undecided' }, event.items)
+    if (event.allowed > 0) checks.inc({ op: event.op, result: 'allowed' }, event.allowed)
+    if (event.denied > 0) checks.inc({ op: event.op, result: 'denied' }, event.denied)
+  }
+  await app.register(permissionClientPlugin, {
+    url: app.config.PERMISSION_SERVICE_URL,
+    token: options.serviceToken,
+    deadlineMs: app.config.PERMISSION_DEADLINE_MS,
+    logger: app.log,
+    onResult,
+  })
+}
+
+export default fp(permissionsPlugin, { name: 'permissions', dependencies: ['session-auth', '@guild/service-kit/metrics'] })

@@ -1,0 +1,73 @@
+import { httpError } from '@guild/service-kit'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../db-unavailable.js'
+import { SessionStore, type ActiveSession } from '../../sessions/session-store.js'
+
+export interface SessionUser {
+  bnetId: number
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sessions: SessionStore
+  }
+  interface FastifyRequest {
+    /** The session's user; null on the routes that need none. */
+    user: SessionUser | null
+    session: ActiveSession | null
+  }
+  interface FastifyContextConfig {
+    /** `required`: a route under a public prefix (POST /auth/logout) that still needs a session. */
+    session?: 'required'
+  }
+}
+
+/** The contract's exceptions: everything else answers 401 without a valid session. */
+const PUBLIC_ROUTES = [/^\/auth\//, /^\/health\//, /^\/metrics$/, /^\/docs(\/|$)/]
+
+export const SESSION_COOKIE = 'sid'
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')
+  return match?.[1]
+}
+
+/** The session token a request carries: `Authorization: Bearer …` first, else the `sid` cookie. */
+export function sessionTokenOf(request: FastifyRequest): string | undefined {
+  return bearerToken(request.headers.authorization) ?? request.cookies[SESSION_COOKIE]
+}
+
+/**
+ * Sets `request.user = { bnetId }` from the session before anything else runs, and answers 401 on
+ * every route outside the public prefixes without a valid one. Public routes never touch the
+ * session store, so health probes and metrics scrapes cost no lookup.
+ */
+async function sessionAuthPlugin(app: FastifyInstance): Promise<void> {
+  app.decorate('sessions', new SessionStore(app.db, app.cache, app.config.SESSION_TTL_S))
+  app.decorateRequest('user', null)
+  app.decorateRequest('session', null)
+
+  app.addHook('onRequest', async (request) => {
+    const url = request.routeOptions.url
+    if (url === undefined) return // no such route: the 404 handler answers
+    const required = request.routeOptions.config.session === 'required' || !PUBLIC_ROUTES.some((re) => re.test(url))
+    if (!required) return
+    let session: ActiveSession | null
+    try {
+      session = await app.sessions.find(sessionTokenOf(request))
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) throw httpError(503, DATABASE_UNAVAILABLE_MESSAGE, { cause: err })
+      throw err
+    }
+    if (session === null) {
+      throw httpError(401, 'a valid session is required: log in at /auth/login, then send the sid cookie or Authorization: Bearer <token>', {
+        headers: { 'www-authenticate': 'Bearer' },
+      })
+    }
+    request.session = session
+    request.user = { bnetId: session.bnetId }
+  })
+}
+
+export default fp(sessionAuthPlugin, { name: 'session-auth', dependencies: ['db', 'cache', 'cookies'] })

@@ -1,0 +1,57 @@
+import { parseId } from '@guild/contract'
+import { httpError } from '@guild/service-kit'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { bestRank, findGuild } from '../../guilds/guild-queries.js'
+import membersRoute from './members.js'
+import myToolsRoute from './my-tools.js'
+import permissionsRoutes from './permissions.js'
+import settingsRoutes from './settings.js'
+import summaryRoute from './summary.js'
+import syncRoute from './sync.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The registered guild of the route's `:guild_id` (guild-scoped routes only; 0 elsewhere). */
+    guildId: number
+  }
+}
+
+/** Guilds are never deleted, so an id once found skips the lookup; unknown ids are looked up every time. */
+const KNOWN_GUILDS_MAX = 100_000
+
+/**
+ * For the "a member" routes: the caller's best rank in the guild's roster, read from the database at
+ * the time of the request (a sync takes effect at once); 403 without a character in it.
+ */
+export async function requireMember(app: FastifyInstance, request: FastifyRequest): Promise<number> {
+  const rank = await bestRank(app.db, request.guildId, request.user?.bnetId as number)
+  if (rank === null) throw httpError(403, `you have no character in the roster of guild ${request.guildId}`)
+  return rank
+}
+
+/**
+ * Every `/guilds/{guild_id}…` route. Its preValidation hook runs after the session check (401) and
+ * before the permission preHandler, so an unknown guild answers 404 rather than 403.
+ */
+export default async function guildScope(app: FastifyInstance): Promise<void> {
+  const known = new Set<number>()
+  app.decorateRequest('guildId', 0)
+
+  app.addHook('preValidation', async (request) => {
+    const guildId = parseId((request.params as { guild_id?: unknown }).guild_id)
+    if (guildId === undefined) throw httpError(400, 'params/guild_id must be a positive integer below 2^53')
+    if (!known.has(guildId)) {
+      if ((await findGuild(app.db, guildId)) === undefined) throw httpError(404, `guild ${guildId} is not registered`)
+      if (known.size >= KNOWN_GUILDS_MAX) known.clear()
+      known.add(guildId)
+    }
+    request.guildId = guildId
+  })
+
+  await app.register(summaryRoute)
+  await app.register(membersRoute)
+  await app.register(permissionsRoutes)
+  await app.register(settingsRoutes)
+  await app.register(syncRoute)
+  await app.register(myToolsRoute)
+}

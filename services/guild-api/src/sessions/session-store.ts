@@ -1,0 +1,97 @@
+import { keys, sessionIdOf, TTL, type Cache } from '@guild/cache'
+import { and, eq, gt, lt, sessions, type DbHandle } from '@guild/db'
+import { looksLikeSessionToken, newSessionToken } from './tokens.js'
+
+/** The value cached under `user:session:{session_id}`. */
+export interface CachedSession {
+  bnet_id: number
+  /** ISO 8601. */
+  expires_at: string
+}
+
+export interface ActiveSession {
+  bnetId: number
+  /** SHA-256 hex of the token: the contract's session_id. */
+  sessionId: string
+  expiresAt: Date
+}
+
+function isCachedSession(value: unknown): value is CachedSession {
+  const v = value as CachedSession | null
+  return typeof v?.bnet_id === 'number' && typeof v.expires_at === 'string'
+}
+
+/**
+ * Sessions live in Postgres (only the token's SHA-256) and are cached in Redis for at most 600 s and
+ * never past their expiry, owned by their user so that invalidateUser finds them.
+ */
+export class SessionStore {
+  constructor(
+    private readonly db: DbHandle,
+    private readonly cache: Cache,
+    private readonly ttlS: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Opens a session for the user; the token goes to the client once and is never stored. */
+  async open(bnetId: number): Promise<{ token: string; expiresAt: Date }> {
+    const token = newSessionToken()
+    const sessionId = sessionIdOf(token)
+    const expiresAt = new Date(this.now() + this.ttlS * 1000)
+    await this.db.db.insert(sessions).values({ tokenHash: sessionId, bnetId, expiresAt })
+    // Housekeeping in passing: this user's expired sessions can go.
+    await this.db.db.delete(sessions).where(and(eq(sessions.bnetId, bnetId), lt(sessions.expiresAt, new Date(this.now()))))
+    await this.cache.set(keys.userSession(sessionId), this.#value(bnetId, expiresAt), this.#cacheTtl(expiresAt), { user: bnetId })
+    return { token, expiresAt }
+  }
+
+  /** The live session a token names, or null. */
+  async find(token: unknown): Promise<ActiveSession | null> {
+    if (!looksLikeSessionToken(token)) return null
+    const sessionId = sessionIdOf(token)
+    const key = keys.userSession(sessionId)
+    const cached = await this.cache.get<CachedSession>(key)
+    if (isCachedSession(cached)) return this.#live(cached, sessionId)
+    const loaded = await this.#load(sessionId)
+    if (loaded === null || this.cache.state() !== 'up') return loaded === null ? null : this.#live(loaded, sessionId)
+    // Now that the owner and expiry are known, fill the cache through the write guard: a logout racing
+    // this read deletes the lease, and the value read before it never lands.
+    const filled = await this.cache.getOrSet(key, () => this.#load(sessionId), this.#cacheTtl(new Date(loaded.expires_at)), {
+      user: loaded.bnet_id,
+    })
+    return filled === null ? null : this.#live(filled, sessionId)
+  }
+
+  /** Ends a session: the row goes, then its cache entry and the user's cached data, before the caller answers. */
+  async close(session: ActiveSession): Promise<void> {
+    await this.db.db.delete(sessions).where(eq(sessions.tokenHash, session.sessionId))
+    await this.cache.delete(keys.userSession(session.sessionId))
+    await this.cache.invalidateUser(session.bnetId)
+  }
+
+  async #load(sessionId: string): Promise<CachedSession | null> {
+    const rows = await this.db.db
+      .select({ bnetId: sessions.bnetId, expiresAt: sessions.expiresAt })
+      .from(sessions)
+      .where(and(eq(sessions.tokenHash, sessionId), gt(sessions.expiresAt, new Date(this.now()))))
+      .limit(1)
+    const row = rows[0]
+    return row === undefined ? null : this.#value(row.bnetId, row.expiresAt)
+  }
+
+  #live(value: CachedSession, sessionId: string): ActiveSession | null {
+    const expiresAt = new Date(value.expires_at)
+    if (!(expiresAt.getTime() > this.now())) return null
+    return { bnetId: value.bnet_id, sessionId, expiresAt }
+  }
+
+  #value(bnetId: number, expiresAt: Date): CachedSession {
+    return { bnet_id: bnetId, expires_at: expiresAt.toISOString() }
+  }
+
+  /** At most TTL.session (600 s), and never past the session's own expiry. */
+  #cacheTtl(expiresAt: Date): number {
+    const left = Math.floor((expiresAt.getTime() - this.now()) / 1000)
+    return Math.max(1, Math.min(TTL.session, left))
+  }
+}

@@ -1,0 +1,84 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { freePort } from '@guild/testing'
+// The stand-in's compiled JS, as npm start runs it (guild-api does not depend on the scripts workspace).
+import { buildBnetStandin } from '../../../../scripts/dist/bnet-standin/app.js'
+
+export const DEMO_FIXTURES = fileURLToPath(new URL('../../../../scripts/fixtures/bnet-demo.json', import.meta.url))
+
+export interface FixtureCharacter {
+  id: number
+  name: string
+  realm: string
+  level: number
+  class_id: number
+}
+
+export interface FixtureRosterEntry {
+  character_id: number
+  rank: number
+  name?: string
+  level?: number
+  class_id?: number
+}
+
+export interface FixtureFault {
+  path: string
+  status?: number
+  retry_after?: number
+  delay_ms?: number
+  times?: number
+}
+
+export interface Fixtures {
+  users: Array<{ id: number; battletag: string; characters: FixtureCharacter[] }>
+  guilds: Array<{ id: number; name: string; realm: string; faction: string; roster: FixtureRosterEntry[] }>
+  clients?: Record<string, string>
+  faults?: FixtureFault[]
+}
+
+export interface Standin {
+  url: string
+  /** Reads the fixture file, lets `change` edit it, writes it back: the stand-in's next request sees it. */
+  edit(change: (fixtures: Fixtures) => void): Promise<void>
+  /** Sets the fixture file's faults (an empty list removes them). */
+  faults(faults: FixtureFault[]): Promise<void>
+  /** Restarts it on the same port: it forgets every code and token it issued, as a revocation would. */
+  restart(): Promise<void>
+  close(): Promise<void>
+}
+
+/** The Battle.net stand-in on a free port, serving its own temporary copy of the demo fixtures. */
+export async function startStandin(): Promise<Standin> {
+  const dir = await mkdtemp(join(tmpdir(), 'guild-api-bnet-'))
+  const fixturesPath = join(dir, 'fixtures.json')
+  const read = async () => JSON.parse(await readFile(fixturesPath, 'utf8')) as Fixtures
+  await writeFile(fixturesPath, await readFile(DEMO_FIXTURES, 'utf8'))
+  let app = buildBnetStandin({ fixturesPath })
+  const port = await freePort()
+  await app.listen({ host: '127.0.0.1', port })
+  const edit = async (change: (fixtures: Fixtures) => void) => {
+    const fixtures = await read()
+    change(fixtures)
+    await writeFile(fixturesPath, JSON.stringify(fixtures))
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    edit,
+    faults: (faults) =>
+      edit((f) => {
+        f.faults = faults
+      }),
+    restart: async () => {
+      await app.close()
+      app = buildBnetStandin({ fixturesPath })
+      await app.listen({ host: '127.0.0.1', port })
+    },
+    close: async () => {
+      await app.close()
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
