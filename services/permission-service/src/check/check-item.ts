@@ -11,8 +11,11 @@ export interface CheckItem {
  * CheckUndecidedError; nothing ever answers a guess.
  */
 export interface CheckResolver {
-  resolve(items: readonly CheckItem[]): Promise<boolean[]>
+  /** `purpose` 'refresh': a background recomputation nobody waits for; it is not counted as answered checks. */
+  resolve(items: readonly CheckItem[], purpose?: Purpose): Promise<boolean[]>
 }
+
+export type Purpose = 'answer' | 'refresh'
 
 /** Which layer answered, for the hit counters and metrics. */
 export type Layer = 'l1' | 'redis' | 'db'

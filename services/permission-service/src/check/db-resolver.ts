@@ -1,5 +1,5 @@
 import { checkPermissions, type DbHandle } from '@guild/db'
-import type { CheckItem, CheckResolver } from './check-item.js'
+import type { CheckItem, CheckResolver, Purpose } from './check-item.js'
 import type { CheckCounters } from './counters.js'
 import { CheckUndecidedError } from './errors.js'
 
@@ -25,7 +25,7 @@ export class DbResolver implements CheckResolver {
     return this.#schemaReady
   }
 
-  async resolve(items: readonly CheckItem[]): Promise<boolean[]> {
+  async resolve(items: readonly CheckItem[], purpose: Purpose = 'answer'): Promise<boolean[]> {
     if (!this.#schemaReady) throw new CheckUndecidedError('schema-not-ready', 'the database schema is not there yet')
     this.counters.query()
     let timer: NodeJS.Timeout | undefined
@@ -34,7 +34,7 @@ export class DbResolver implements CheckResolver {
     })
     try {
       const answers = await Promise.race([checkPermissions(this.db, items), timeout])
-      this.counters.hit('db', items.length)
+      if (purpose === 'answer') this.counters.hit('db', items.length)
       return answers
     } catch (err) {
       if (err instanceof CheckUndecidedError) throw err

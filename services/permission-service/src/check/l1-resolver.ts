@@ -8,8 +8,8 @@ import { L1Store } from './l1-store.js'
  * (`permission:{guild}:{bnet}:{tool}`), so the bus's events name them directly.
  *
  * Staleness: the cache's bus delivers every invalidation here before guild-api's write answers (it
- * waits for our ack), so with Redis up no stale entry outlives a change. A value computed while an
- * invalidation was going on is not stored (the epoch moved). With Redis down the TTL bounds staleness.
+ * waits for our ack), so no stale entry outlives a change. A value computed while an invalidation was
+ * going on is not stored (the epoch moved). With Redis down there is no bus, and memory is not used.
  */
 export class L1Resolver implements CheckResolver {
   readonly store: L1Store
@@ -18,13 +18,51 @@ export class L1Resolver implements CheckResolver {
     private readonly next: CheckResolver,
     private readonly cache: Cache,
     private readonly counters: CheckCounters,
-    options: { ttlMs: number; max: number },
+    options: { ttlMs: number; max: number; refreshMax?: number },
   ) {
     this.store = new L1Store(options.ttlMs, options.max)
-    cache.onInvalidate((event) => this.store.drop(event))
+    this.#refreshMax = options.refreshMax ?? 1_000
+    cache.onInvalidate((event) => {
+      const dropped = this.store.drop(event)
+      if (event.scope !== 'all' && dropped.length > 0 && this.#refreshMax > 0) this.#refreshAhead(dropped)
+    })
+  }
+
+  readonly #refreshMax: number
+
+  /**
+   * Refresh-ahead: what was in memory was being asked for, and will be again right away. Once an
+   * invalidation has dropped such answers, they are recomputed in the background (one batched query,
+   * written to Redis under the write guard, then remembered here) instead of leaving the next callers
+   * to miss. The invalidation arrives after the writer's commit, so this reads the new data; and if
+   * another invalidation lands meanwhile, the epoch check keeps these answers out of memory.
+   */
+  #refreshAhead(keys: string[]): void {
+    const items = keys.slice(0, this.#refreshMax).map(itemOf)
+    const epoch = this.cache.epoch()
+    setImmediate(() => {
+      this.next.resolve(items, 'refresh').then(
+        (answers) => {
+          if (this.cache.epoch() !== epoch) return
+          items.forEach((item, i) => this.#remember(item, answers[i] as boolean))
+        },
+        // Opportunistic: a failed refresh leaves the next caller to miss, as without it.
+        () => undefined,
+      )
+    })
+  }
+
+  /**
+   * Memory is trusted only while Redis is up: the bus that tells this process about invalidations runs
+   * through it. Without it a rank change could go unseen here for a whole TTL, and the contract wants it
+   * seen by the very next check, so then every check goes on to Redis (if any) and the database.
+   */
+  get #trusted(): boolean {
+    return this.cache.state() === 'up'
   }
 
   async resolve(items: readonly CheckItem[]): Promise<boolean[]> {
+    if (!this.#trusted) return await this.next.resolve(items)
     if (items.length === 1) return [await this.resolveOne(items[0] as CheckItem)]
     const answers: (boolean | undefined)[] = items.map((item) => this.store.get(keyOf(item)))
     const missing = items.filter((_, i) => answers[i] === undefined)
@@ -44,6 +82,7 @@ export class L1Resolver implements CheckResolver {
 
   /** The hot path: answers a hit synchronously (no promise), or undefined on a miss. */
   peek(item: CheckItem): boolean | undefined {
+    if (!this.#trusted) return undefined
     const hit = this.store.get(keyOf(item))
     if (hit !== undefined) this.counters.hit('l1', 1)
     return hit
@@ -51,6 +90,7 @@ export class L1Resolver implements CheckResolver {
 
   /** One check, kept free of array work: one lookup on a hit. */
   async resolveOne(item: CheckItem): Promise<boolean> {
+    if (!this.#trusted) return (await this.next.resolve([item]))[0] as boolean
     const key = keyOf(item)
     const hit = this.store.get(key)
     if (hit !== undefined) {
@@ -71,4 +111,10 @@ export class L1Resolver implements CheckResolver {
 /** The Redis key of a check. Items reaching the chain were validated by the route (and the cache validates again before Redis). */
 export function keyOf(item: CheckItem): string {
   return `permission:${item.guildId}:${item.bnetId}:${item.tool}`
+}
+
+/** The inverse of keyOf, for keys this tier wrote itself. */
+function itemOf(key: string): CheckItem {
+  const [, guild, bnet, tool] = key.split(':')
+  return { guildId: Number(guild), bnetId: Number(bnet), tool: tool as string }
 }

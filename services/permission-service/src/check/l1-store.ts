@@ -51,24 +51,20 @@ export class L1Store {
     }
   }
 
-  /** Drops what an invalidation names; resolves how many entries went. */
-  drop(event: InvalidationEvent): number {
+  /** Drops what an invalidation names; returns the keys that went. */
+  drop(event: InvalidationEvent): string[] {
     switch (event.scope) {
       case 'all': {
-        const n = this.#entries.size
+        const all = [...this.#entries.keys()]
         this.clear()
-        return n
+        return all
       }
       case 'guild':
         return this.#dropAll(this.#byGuild.get(event.id))
       case 'user':
         return this.#dropAll(this.#byUser.get(event.id))
-      case 'key': {
-        const entry = this.#entries.get(event.key)
-        if (!entry) return 0
-        this.#remove(event.key, entry)
-        return 1
-      }
+      case 'key':
+        return this.#dropAll(new Set([event.key]))
       case 'pattern': {
         const re = globToRegExp(event.pattern)
         return this.#dropAll(new Set([...this.#entries.keys()].filter((k) => re.test(k))))
@@ -82,17 +78,17 @@ export class L1Store {
     this.#byUser.clear()
   }
 
-  #dropAll(keys: Set<string> | undefined): number {
-    if (!keys) return 0
-    let n = 0
+  #dropAll(keys: Set<string> | undefined): string[] {
+    if (!keys) return []
+    const dropped: string[] = []
     for (const key of [...keys]) {
       const entry = this.#entries.get(key)
       if (entry) {
         this.#remove(key, entry)
-        n++
+        dropped.push(key)
       }
     }
-    return n
+    return dropped
   }
 
   #remove(key: string, entry: Entry): void {

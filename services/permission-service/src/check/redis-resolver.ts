@@ -1,5 +1,5 @@
 import { keys, TTL, type Cache } from '@guild/cache'
-import type { CheckItem, CheckResolver } from './check-item.js'
+import type { CheckItem, CheckResolver, Purpose } from './check-item.js'
 import type { CheckCounters } from './counters.js'
 
 interface StoredCheck {
@@ -18,11 +18,11 @@ export class RedisResolver implements CheckResolver {
     private readonly counters: CheckCounters,
   ) {}
 
-  async resolve(items: readonly CheckItem[]): Promise<boolean[]> {
+  async resolve(items: readonly CheckItem[], purpose: Purpose = 'answer'): Promise<boolean[]> {
     let loaded = 0
     const load = async (wanted: readonly CheckItem[]): Promise<StoredCheck[]> => {
       loaded += wanted.length
-      return (await this.next.resolve(wanted)).map((has_access) => ({ has_access }))
+      return (await this.next.resolve(wanted, purpose)).map((has_access) => ({ has_access }))
     }
     let answers: StoredCheck[]
     if (items.length === 1) {
@@ -36,7 +36,7 @@ export class RedisResolver implements CheckResolver {
         TTL.permission,
       )
     }
-    this.counters.hit('redis', items.length - loaded)
+    if (purpose === 'answer') this.counters.hit('redis', items.length - loaded)
     return answers.map(readAnswer)
   }
 }

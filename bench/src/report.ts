@@ -1,0 +1,65 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import type { LoadFigures } from './context.js'
+import { resultsDir } from './paths.js'
+import type { HitRateFigures } from './scenarios/hit-rate.js'
+import type { InvalidationFigures } from './scenarios/invalidation.js'
+import type { StampedeFigures } from './scenarios/stampede.js'
+
+export interface BenchReport {
+  scenarios: Record<string, LoadFigures> & {
+    stampede?: StampedeFigures
+    invalidation?: InvalidationFigures
+    hit_rate?: HitRateFigures
+  }
+  quick: boolean
+  node: string
+  cpus: number
+  date: string
+}
+
+/** bench/results/latest.json and a dated copy. */
+export function writeReport(report: BenchReport): string {
+  mkdirSync(resultsDir, { recursive: true })
+  const json = JSON.stringify(report, null, 2) + '\n'
+  const latest = `${resultsDir}latest.json`
+  writeFileSync(latest, json)
+  writeFileSync(`${resultsDir}${report.date.replace(/[:.]/g, '-')}${report.quick ? '-quick' : ''}.json`, json)
+  return latest
+}
+
+/** The Markdown tables the README shows. */
+export function markdown(report: BenchReport): string {
+  const { stampede, invalidation, hit_rate, ...load } = report.scenarios
+  const out: string[] = []
+  if (Object.keys(load).length > 0) {
+    out.push(
+      '| scenario | req/s | p50 ms | p99 ms | max ms | errors | ratio | compared with | p99 at 2,000 req/s | peak RSS MB |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
+    )
+    for (const [name, s] of Object.entries(load) as [string, LoadFigures][]) {
+      const rps = s.checks_per_s !== undefined ? `${s.rps} (${s.checks_per_s} checks/s)` : String(s.rps)
+      out.push(`| ${name} | ${rps} | ${s.p50_ms} | ${s.p99_ms} | ${s.max_ms} | ${s.errors} | ${s.ratio ?? '—'} | ${s.compared_with ?? '—'} | ${s.steady_2k_p99_ms ?? ''} | ${s.rss_mb} |`)
+    }
+  }
+  if (stampede) {
+    out.push('', `**stampede**: ${stampede.callers} concurrent callers of one cold key over ${stampede.instances} instances → ${stampede.db_queries} database quer${stampede.db_queries === 1 ? 'y' : 'ies'} (median of ${stampede.rounds} rounds: ${stampede.db_queries_per_round.join(', ')}; ${stampede.errors} errors)`)
+  }
+  if (invalidation) {
+    const i = invalidation
+    out.push(
+      '',
+      `**invalidation** (${i.keyspace.toLocaleString('en')} unrelated keys):`,
+      '',
+      '| what | time ms | worst GET alongside ms |',
+      '| --- | ---: | ---: |',
+      `| invalidateUser (${i.user_entries} entries) | ${i.user_ms} | ${i.max_get_ms.ours} |`,
+      `| invalidateGuild (${i.guild_entries.toLocaleString('en')} entries) | ${i.guild_ms} | ${i.max_get_ms.ours} |`,
+      `| the seed's EVAL of DEL over KEYS, same guild | ${i.seed_recipe_error ? `error: ${i.seed_recipe_error}` : i.seed_recipe_ms} | ${i.max_get_ms.seed_recipe} |`,
+    )
+  }
+  if (hit_rate) {
+    out.push('', `**hit_rate**: ${(hit_rate.rate * 100).toFixed(2)}% over ${hit_rate.requests.toLocaleString('en')} operations (Zipf s = ${hit_rate.zipf_s}, ${hit_rate.guilds} guilds × ${hit_rate.users_per_guild} users × ${hit_rate.tools} tools, ${hit_rate.writes} writes, warmed first; ${hit_rate.errors} errors)`)
+  }
+  out.push('', `node ${report.node}, ${report.cpus} CPUs, ${report.date}${report.quick ? ', quick pass' : ''}`)
+  return out.join('\n')
+}

@@ -1,0 +1,88 @@
+import type { BenchContext, LoadFigures } from '../context.js'
+import { GUILD, MEMBER, TOOL, BATCH_MEMBERS } from '../fixture.js'
+import { runLoad, type LoadOptions, type LoadResult } from '../load.js'
+import { baselineServer, permissionServer } from '../paths.js'
+import type { ServiceProcess } from '../service-process.js'
+import { median, round } from '../stats.js'
+
+interface Target {
+  process: ServiceProcess
+  load: Omit<LoadOptions, 'connections' | 'durationS'>
+  /** Checks answered per request (20 for a batch). */
+  perRequest: number
+  /** What its ratio is taken against. */
+  against: string | null
+}
+
+/**
+ * The load scenarios: the bare baseline and the check in each configuration, run in interleaved rounds
+ * (so the machine's drift hits all alike), each after a warm-up that is not counted; medians reported.
+ */
+export async function loadScenarios(ctx: BenchContext, extra: Record<string, Target> = {}): Promise<Record<string, LoadFigures>> {
+  const rounds = ctx.quick ? 1 : 3
+  const durationS = ctx.quick ? 3 : 8
+  const connections = 10
+  const auth = { authorization: `Bearer ${ctx.token}` }
+  const path = `/v1/check?guild_id=${GUILD}&bnet_id=${MEMBER}&tool=${TOOL}`
+  const get = (p: ServiceProcess) => ({ url: p.url + path, headers: auth })
+  const batchBody = JSON.stringify({ checks: BATCH_MEMBERS.map((bnet_id) => ({ guild_id: GUILD, bnet_id, tool: TOOL })) })
+
+  const baseline = await ctx.launch(baselineServer, {}, '/v1/check')
+  const l1 = await ctx.launch(permissionServer, ctx.serviceEnv({ REDIS_URL: ctx.data.redis.url }))
+  const redisOnly = await ctx.launch(permissionServer, ctx.serviceEnv({ REDIS_URL: ctx.data.redis.url, PERMISSION_L1_TTL_MS: '0' }))
+  const dbOnly = await ctx.launch(permissionServer, ctx.serviceEnv({ PERMISSION_L1_TTL_MS: '0' }))
+  // The baseline gets the very same request (query string and headers included), at its own address.
+  const targets: Record<string, Target> = {
+    baseline: { process: baseline, load: get(baseline), perRequest: 1, against: null },
+    check_l1: { process: l1, load: get(l1), perRequest: 1, against: 'baseline' },
+    check_redis: { process: redisOnly, load: get(redisOnly), perRequest: 1, against: 'baseline' },
+    check_db: { process: dbOnly, load: get(dbOnly), perRequest: 1, against: 'baseline' },
+    check_batch: {
+      process: l1,
+      load: { url: l1.url + '/v1/check/batch', method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: batchBody },
+      perRequest: BATCH_MEMBERS.length,
+      against: 'check_l1',
+    },
+    ...extra,
+  }
+
+  const samples: Record<string, LoadResult[]> = {}
+  for (const [name, target] of Object.entries(targets)) {
+    await runLoad({ ...target.load, connections, durationS: ctx.quick ? 1 : 2 })
+    samples[name] = []
+  }
+  for (let round_ = 1; round_ <= rounds; round_++) {
+    for (const [name, target] of Object.entries(targets)) {
+      const result = await runLoad({ ...target.load, connections, durationS })
+      samples[name]?.push(result)
+      ctx.log(`load round ${round_}/${rounds} ${name}: ${result.rps} req/s, p99 ${result.p99_ms} ms, ${result.non2xx + result.errors} errors`)
+    }
+  }
+  // The check's second aim: p99 at a steady 2,000 requests per second.
+  const steadyP99: Record<string, number> = {}
+  for (const name of ['baseline', 'check_l1']) {
+    const target = targets[name] as Target
+    steadyP99[name] = (await runLoad({ ...target.load, connections, durationS, rate: 2_000 })).p99_ms
+  }
+
+  const figures: Record<string, LoadFigures> = {}
+  const throughput = (name: string) => median((samples[name] ?? []).map((r) => r.rps)) * (targets[name] as Target).perRequest
+  for (const [name, runs] of Object.entries(samples)) {
+    const target = targets[name] as Target
+    figures[name] = {
+      rps: median(runs.map((r) => r.rps)),
+      ...(target.perRequest > 1 ? { checks_per_s: throughput(name) } : {}),
+      p50_ms: median(runs.map((r) => r.p50_ms)),
+      p99_ms: median(runs.map((r) => r.p99_ms)),
+      max_ms: Math.max(...runs.map((r) => r.max_ms)),
+      errors: runs.reduce((a, r) => a + r.errors + r.non2xx, 0),
+      ratio: target.against ? round(throughput(name) / throughput(target.against), 3) : null,
+      compared_with: target.against,
+      rss_mb: target.process.peakRssMb(),
+      ...(steadyP99[name] !== undefined ? { steady_2k_p99_ms: steadyP99[name] } : {}),
+    }
+  }
+  return figures
+}
+
+export type { Target }
