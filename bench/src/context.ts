@@ -6,8 +6,8 @@ export interface BenchContext {
   quick: boolean
   token: string
   data: BenchData
-  /** Starts a Node server file on a free port (stopped by the runner at the end). */
-  launch(file: string, env: Record<string, string>, readyPath?: string): Promise<ServiceProcess>
+  /** Starts a Node server file on a free port (stopped by the runner at the end); `env` may depend on the port. */
+  launch(file: string, env: Record<string, string> | ((port: number) => Record<string, string>), readyPath?: string): Promise<ServiceProcess>
   /** The environment a permission-service needs here, plus `extra`. */
   serviceEnv(extra?: Record<string, string>): Record<string, string>
   log(line: string): void

@@ -6,3 +6,4 @@ export const permissionServer = fileURLToPath(new URL('../../services/permission
 export const guildApiServer = fileURLToPath(new URL('../../services/guild-api/dist/server.js', import.meta.url))
 export const baselineServer = fileURLToPath(new URL('./baseline-server.js', import.meta.url))
 export const autocannonBin = fileURLToPath(new URL('../../node_modules/autocannon/autocannon.js', import.meta.url))
+export const bnetStandinServer = fileURLToPath(new URL('../../scripts/dist/bnet-standin/server.js', import.meta.url))

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { freePort } from '@guild/testing'
 import type { BenchContext, LoadFigures } from './context.js'
 import { benchData } from './fixture.js'
 import { markdown, writeReport, type BenchReport } from './report.js'
+import { guildApiServer } from './paths.js'
+import { apiMembersTarget } from './scenarios/api-members.js'
 import { hitRate } from './scenarios/hit-rate.js'
 import { invalidation } from './scenarios/invalidation.js'
-import { loadScenarios } from './scenarios/load.js'
+import { loadScenarios, type Target } from './scenarios/load.js'
 import { stampede } from './scenarios/stampede.js'
 import { startProcess, type ServiceProcess } from './service-process.js'
 
@@ -29,7 +32,8 @@ async function main(): Promise<void> {
     token,
     data,
     launch: async (file, env, readyPath) => {
-      const p = await startProcess(file, await freePort(), env, readyPath)
+      const port = await freePort()
+      const p = await startProcess(file, port, typeof env === 'function' ? env(port) : env, readyPath)
       started.push(p)
       return p
     },
@@ -44,7 +48,11 @@ async function main(): Promise<void> {
   }
   const scenarios: BenchReport['scenarios'] = {} as BenchReport['scenarios']
   try {
-    if (wanted('load')) Object.assign(scenarios, (await loadScenarios(ctx)) as Record<string, LoadFigures>)
+    if (wanted('load')) {
+      const extra: Record<string, Target> = existsSync(guildApiServer) ? { api_members: await apiMembersTarget(ctx) } : {}
+      if (!existsSync(guildApiServer)) ctx.log('api_members: guild-api is not built; skipped')
+      Object.assign(scenarios, (await loadScenarios(ctx, extra)) as Record<string, LoadFigures>)
+    }
     if (wanted('stampede')) scenarios.stampede = await stampede(ctx)
     if (wanted('invalidation')) scenarios.invalidation = await invalidation(ctx)
     if (wanted('hit_rate')) scenarios.hit_rate = await hitRate(ctx)

@@ -13,11 +13,12 @@ export class DeadlineExceededError extends Error {
  */
 export async function withDeadline<T>(deadlineMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController()
-  const expired = new DeadlineExceededError(deadlineMs)
   let timer: NodeJS.Timeout | undefined
   try {
     return await new Promise<T>((resolve, reject) => {
       timer = setTimeout(() => {
+        // Made only when it happens: an Error captures a stack, which every call would pay for.
+        const expired = new DeadlineExceededError(deadlineMs)
         controller.abort(expired)
         reject(expired)
       }, deadlineMs)

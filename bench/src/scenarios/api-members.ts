@@ -1,0 +1,50 @@
+import type { BenchContext } from '../context.js'
+import { bnetStandinServer, guildApiServer, permissionServer } from '../paths.js'
+import type { Target } from './load.js'
+
+/** The demo fixtures' guild master and guild (scripts/fixtures/bnet-demo.json). */
+const LOGIN_HINT = 'Thrall#1234'
+const GUILD = { id: 9001, realm: 'area-52', name: 'Horde Vanguard' }
+
+/**
+ * guild-api's `GET /guilds/{id}/members` as the frontend calls it: a session (from the real OAuth flow
+ * against the Battle.net stand-in), cached members, and the permission hop to permission-service.
+ */
+export async function apiMembersTarget(ctx: BenchContext): Promise<Target> {
+  const standin = await ctx.launch(bnetStandinServer, (port) => ({ BNET_STANDIN_PORT: String(port) }), '/health/ready')
+  const permissions = await ctx.launch(permissionServer, ctx.serviceEnv({ REDIS_URL: ctx.data.redis.url }))
+  const guildApi = await ctx.launch(guildApiServer, (port) =>
+    ctx.serviceEnv({
+      REDIS_URL: ctx.data.redis.url,
+      PERMISSION_SERVICE_URL: permissions.url,
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      BNET_CLIENT_ID: 'bench',
+      BNET_CLIENT_SECRET: 'bench-secret',
+      BNET_OAUTH_URL: standin.url,
+      BNET_API_URL: standin.url,
+    }),
+  )
+  const token = await login(guildApi.url)
+  const auth = { authorization: `Bearer ${token}` }
+  const registered = await fetch(`${guildApi.url}/guilds`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ realm: GUILD.realm, name: GUILD.name }),
+  })
+  if (registered.status !== 201 && registered.status !== 409) throw new Error(`registering the demo guild answered ${registered.status}: ${await registered.text()}`)
+  const url = `${guildApi.url}/guilds/${GUILD.id}/members`
+  const first = await fetch(url, { headers: auth })
+  if (first.status !== 200) throw new Error(`GET members answered ${first.status}: ${await first.text()}`)
+  return { process: guildApi, load: { url, headers: auth }, perRequest: 1, against: 'baseline' }
+}
+
+/** The whole OAuth dance by HTTP, redirects followed by hand so the login-state cookie goes along. */
+async function login(base: string): Promise<string> {
+  const start = await fetch(`${base}/auth/login?login_hint=${encodeURIComponent(LOGIN_HINT)}`, { redirect: 'manual' })
+  const stateCookie = (start.headers.get('set-cookie') ?? '').split(';')[0] as string
+  const authorize = await fetch(start.headers.get('location') as string, { redirect: 'manual' })
+  const callback = await fetch(authorize.headers.get('location') as string, { redirect: 'manual', headers: { cookie: stateCookie } })
+  const sid = /(?:^|,\s*)sid=([^;]+)/.exec(callback.headers.get('set-cookie') ?? '')?.[1]
+  if (callback.status !== 302 || !sid) throw new Error(`login failed: ${callback.status} ${await callback.text()}`)
+  return decodeURIComponent(sid)
+}
