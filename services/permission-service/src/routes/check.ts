@@ -16,6 +16,9 @@ interface BatchBody {
   checks: { guild_id: number; bnet_id: number; tool: string }[]
 }
 
+// The two possible answers, serialized once: the hot path sends a ready string.
+const ANSWER = { true: '{"has_access":true}', false: '{"has_access":false}' } as const
+
 /** HTTP only: the schemas validate, the checker decides, and an undecided check is a 503. */
 export default async function checkRoutes(app: FastifyInstance, options: { serviceToken: string }): Promise<void> {
   requireServiceToken(app, options.serviceToken)
@@ -28,9 +31,9 @@ export default async function checkRoutes(app: FastifyInstance, options: { servi
     const { guild_id, bnet_id, tool } = request.query
     const item: CheckItem = { guildId: idOrThrow(guild_id, 'guild_id'), bnetId: idOrThrow(bnet_id, 'bnet_id'), tool }
     const known = app.checker.peek(item)
-    if (known !== undefined) return reply.send({ has_access: known })
+    if (known !== undefined) return reply.type('application/json; charset=utf-8').send(ANSWER[`${known}`])
     app.checker.check(item).then(
-      (has_access) => reply.send({ has_access }),
+      (has_access) => reply.type('application/json; charset=utf-8').send(ANSWER[`${has_access}`]),
       (err: unknown) => reply.send(undecided(err)),
     )
     return reply
