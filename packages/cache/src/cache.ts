@@ -17,7 +17,7 @@ import { RedisGate } from './redis-gate.js'
 import { SingleFlight } from './single-flight.js'
 import { argsKeySegment, fromJson, toJson } from './serialize.js'
 import { DEFAULT_TTL, assertTtl, TTL } from './ttl.js'
-import type { Cache, CacheOptions, CacheStats, InvalidationEvent, PermissionCheckValue, RedisState, SetOptions } from './types.js'
+import type { Cache, CacheOptions, CacheStats, DeletePatternOptions, InvalidationEvent, PermissionCheckValue, RedisState, SetOptions } from './types.js'
 
 /**
  * The seed's caching layer as one object. No `url` (and no `clusterNodes`): caching is disabled and
@@ -130,11 +130,12 @@ class RedisCache implements Cache {
     return await this.#invalidator.invalidate({ scope: 'key', key })
   }
 
-  async deletePattern(pattern: string): Promise<number> {
+  async deletePattern(pattern: string, options: DeletePatternOptions = {}): Promise<number> {
     if (typeof pattern !== 'string' || pattern.length === 0 || /[\u0000-\u001f\u007f]/.test(pattern)) {
       throw new CacheInputError('deletePattern: pattern must be a non-empty glob without control characters; escape user text with escapeGlob')
     }
-    return await this.#invalidator.invalidate({ scope: 'pattern', pattern })
+    if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new CacheInputError('deletePattern: onProgress must be a function')
+    return await this.#invalidator.invalidate({ scope: 'pattern', pattern }, options.onProgress)
   }
 
   async getOrSet<T>(key: string, loader: () => Promise<T>, ttl: number = DEFAULT_TTL, options?: SetOptions): Promise<T> {

@@ -53,6 +53,8 @@ export function createRedisClient(options: { url?: string | undefined; clusterNo
       enableOfflineQueue: false,
       enableAutoPipelining: true,
       clusterRetryStrategy: (times: number) => Math.min(25 * 2 ** times, 1_000),
+      // Topology changes (a failover, a master back) are learnt within this even when no command hits a MOVED.
+      slotsRefreshInterval: 5_000,
       redisOptions: { connectTimeout: baseOptions.connectTimeout, maxRetriesPerRequest: 0 },
     })
   }
@@ -63,9 +65,40 @@ export function createRedisClient(options: { url?: string | undefined; clusterNo
   return undefined
 }
 
-/** A second connection for pub/sub. It queues while offline, so a subscribe made before the first connect is not lost. */
+/**
+ * A second connection for pub/sub. It queues while offline, so a subscribe made before the first connect
+ * is not lost. On a Cluster it uses sharded subscribers: one connection to each master, subscribed on the
+ * master that owns the channel's slot (the invalidation bus relies on that: see bus-transport.ts).
+ */
 export function createSubscriber(client: RedisClient): RedisClient {
   return client instanceof Cluster
-    ? client.duplicate(undefined, { enableOfflineQueue: true })
+    ? client.duplicate(undefined, { enableOfflineQueue: true, shardedSubscribers: true })
     : client.duplicate({ enableOfflineQueue: true, enableAutoPipelining: false })
+}
+
+/** The slots of Redis Cluster. */
+const SLOTS = 16_384
+
+/**
+ * Whether Redis can serve the cache now, for the breaker's probe. One Redis: it answers PING. A Cluster:
+ * every slot has a master this client is connected to, and every master answers and says
+ * `cluster_state:ok`. A random node answering PING says nothing about the slots of a master that is gone
+ * (the others take a node timeout to notice), nor about a cluster that refuses commands (CLUSTERDOWN).
+ */
+export async function isServing(client: RedisClient): Promise<boolean> {
+  if (!(client instanceof Cluster)) return (await client.ping()) === 'PONG'
+  const masters = new Map(client.nodes('master').map((node) => [`${node.options.host}:${node.options.port}`, node]))
+  const owners = new Set<string>()
+  for (let slot = 0; slot < SLOTS; slot++) {
+    const owner = client.slots[slot]?.[0]
+    if (owner === undefined || !masters.has(owner)) {
+      // ioredis drops a node whose connection ended and adds it back only on a slots refresh, which
+      // nothing triggers while the breaker keeps commands away: ask for one, the next probe sees it.
+      client.refreshSlotsCache()
+      return false
+    }
+    owners.add(owner)
+  }
+  const infos = await Promise.all([...owners].map((owner) => masters.get(owner)?.call('CLUSTER', 'INFO') as Promise<string>))
+  return infos.every((info) => /^cluster_state:ok\b/m.test(info))
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { ackChannelOf, busTransportFor, type BusTransport } from './bus-transport.js'
 import type { RedisClient } from './connection.js'
 import type { CacheMetrics } from './metrics.js'
 import type { RateLimitedLog } from './rate-limited-log.js'
@@ -20,7 +21,10 @@ interface AckMessage {
 }
 
 interface PendingAck {
-  remaining: number
+  /** Acks heard so far; they may arrive before PUBLISH's own reply. */
+  heard: number
+  /** Receivers PUBLISH counted; undefined until its reply is in. */
+  expected: number | undefined
   resolve: () => void
 }
 
@@ -30,20 +34,21 @@ const RETRY_DELAYS_MS = [50, 100, 250, 500, 1_000, 2_000, 5_000, 10_000]
  * Redis pub/sub between processes, as bentocache's bus: it carries scopes and keys, never values.
  *
  * Listeners run for an invalidation made here (synchronously, before `publish` resolves) and for one
- * made elsewhere. Every receiver acks on the publisher's own ack channel; `publish` waits (bounded) for
- * as many acks as PUBLISH reported receivers, so when an invalidation returns, the other processes have
- * already dropped their in-process copies: the window in which one could still answer from a stale copy
- * is closed, not just short. A publish that fails is retried in the background with backoff; a receiver
- * whose subscription dropped tells its listeners to drop everything (`scope: 'all'`), since it may have
- * missed messages.
+ * made elsewhere. Every receiver acks on the publisher's own ack channel (the publisher's own subscriber,
+ * which PUBLISH counts too, acks by hearing its message); `publish` waits (bounded) for as many acks as
+ * PUBLISH reported receivers, so when an invalidation returns, the other processes have already dropped
+ * their in-process copies: the window in which one could still answer from a stale copy is closed, not
+ * just short. On a Cluster the same holds through sharded pub/sub (bus-transport.ts). A publish that
+ * fails is retried in the background with backoff; a receiver whose subscription dropped tells its
+ * listeners to drop everything (`scope: 'all'`), since it may have missed messages.
  */
 export class InvalidationBus {
   readonly origin = randomUUID()
   readonly #listeners = new Set<(event: InvalidationEvent) => void>()
   readonly #pending = new Map<string, PendingAck>()
   readonly #ackChannel: string
+  readonly #transport: BusTransport
   #everReady = false
-  #subscribed = false
   #gap = false
   #closed = false
   #retryTimer: NodeJS.Timeout | undefined
@@ -55,30 +60,27 @@ export class InvalidationBus {
     private readonly channel: string,
     private readonly options: { ackTimeoutMs: number; metrics: CacheMetrics; log: RateLimitedLog },
   ) {
-    this.#ackChannel = `${channel}:ack:${this.origin}`
+    this.#ackChannel = ackChannelOf(channel, this.origin)
+    this.#transport = busTransportFor(gate.client)
     if (!subscriber) return
+    const transport = this.#transport
     subscriber.on('error', (err: unknown) => options.log.error('bus', err, 'invalidation bus connection error'))
-    subscriber.on('close', () => {
-      this.#subscribed = false
-      if (this.#everReady) this.#gap = true
-    })
-    subscriber.on('ready', () => {
+    for (const lost of transport.lostEvents) {
+      subscriber.on(lost, () => {
+        if (this.#everReady) this.#gap = true
+      })
+    }
+    subscriber.on(transport.backEvent, () => {
       if (this.#gap) {
         this.#gap = false
         // Messages sent while we were away are lost: every in-process copy may be stale.
         this.emitLocal({ scope: 'all' })
       }
       // ioredis re-subscribes by itself on reconnect.
-      if (this.#everReady) this.#subscribed = true
       this.#everReady = true
     })
-    subscriber.on('message', (ch: string, raw: string) => this.#receive(ch, raw))
-    subscriber.subscribe(channel, this.#ackChannel).then(
-      () => {
-        this.#subscribed = true
-      },
-      (err: unknown) => options.log.error('bus', err, 'invalidation bus subscribe failed'),
-    )
+    subscriber.on(transport.messageEvent, (ch: string, raw: string) => this.#receive(ch, raw))
+    transport.subscribe(subscriber, [channel, this.#ackChannel]).catch((err: unknown) => options.log.error('bus', err, 'invalidation bus subscribe failed'))
   }
 
   on(listener: (event: InvalidationEvent) => void): () => void {
@@ -101,14 +103,14 @@ export class InvalidationBus {
     if (!this.gate.enabled || this.#closed) return
     const message: BusMessage = { v: 1, o: this.origin, id: randomUUID(), e: event }
     const raw = JSON.stringify(message)
-    let acked: Promise<void> | undefined
+    // Listening for acks before publishing: our own subscriber may hear the message before PUBLISH's reply arrives.
+    const acked = this.options.ackTimeoutMs > 0 ? this.#listenForAcks(message.id) : undefined
     try {
-      const receivers = await this.gate.run('publish', (c) => c.publish(this.channel, raw))
+      const receivers = await this.gate.run('publish', (c) => this.#transport.send(c, this.channel, raw))
       this.options.metrics.event('bus_published')
-      // Our own subscriber is one of the receivers and does not ack itself.
-      const others = receivers - (this.#subscribed ? 1 : 0)
-      if (others > 0 && this.options.ackTimeoutMs > 0) acked = this.#awaitAcks(message.id, others)
+      this.#expect(message.id, receivers)
     } catch {
+      this.#expect(message.id, 0)
       this.#retry(raw, 0)
       return
     }
@@ -123,20 +125,36 @@ export class InvalidationBus {
     this.subscriber?.disconnect()
   }
 
-  #awaitAcks(id: string, count: number): Promise<void> {
+  #listenForAcks(id: string): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id)
         resolve()
       }, this.options.ackTimeoutMs)
       this.#pending.set(id, {
-        remaining: count,
+        heard: 0,
+        expected: undefined,
         resolve: () => {
           clearTimeout(timer)
+          this.#pending.delete(id)
           resolve()
         },
       })
     })
+  }
+
+  #expect(id: string, receivers: number): void {
+    const pending = this.#pending.get(id)
+    if (!pending) return
+    pending.expected = receivers
+    if (pending.heard >= receivers) pending.resolve()
+  }
+
+  #ack(id: string): void {
+    const pending = this.#pending.get(id)
+    if (!pending) return
+    pending.heard++
+    if (pending.expected !== undefined && pending.heard >= pending.expected) pending.resolve()
   }
 
   #receive(channel: string, raw: string): void {
@@ -148,19 +166,18 @@ export class InvalidationBus {
     }
     if (channel === this.#ackChannel) {
       const ack = parsed as AckMessage
-      const pending = this.#pending.get(ack.ack)
-      if (pending && --pending.remaining <= 0) {
-        this.#pending.delete(ack.ack)
-        pending.resolve()
-      }
+      if (typeof ack?.ack === 'string') this.#ack(ack.ack)
       return
     }
     const message = parsed as BusMessage
-    if (message?.v !== 1 || typeof message.o !== 'string' || !message.e || message.o === this.origin) return
+    if (message?.v !== 1 || typeof message.o !== 'string' || typeof message.id !== 'string' || !message.e) return
+    // Our own message: listeners ran when it was sent; hearing it is our subscriber's ack.
+    if (message.o === this.origin) return this.#ack(message.id)
     this.options.metrics.event('bus_received')
     this.emitLocal(message.e)
     const ack: AckMessage = { v: 1, ack: message.id }
-    this.gate.run('publish', (c) => c.publish(`${this.channel}:ack:${message.o}`, JSON.stringify(ack))).catch(() => undefined)
+    const to = ackChannelOf(this.channel, message.o)
+    this.gate.run('publish', (c) => this.#transport.send(c, to, JSON.stringify(ack))).catch(() => undefined)
   }
 
   #retry(message: string, attempt: number): void {
@@ -181,7 +198,7 @@ export class InvalidationBus {
       const batch = this.#retries.splice(0)
       for (const { message, attempt } of batch) {
         this.options.metrics.event('bus_publish_retry')
-        this.gate.run('publish', (c) => c.publish(this.channel, message)).then(
+        this.gate.run('publish', (c) => this.#transport.send(c, this.channel, message)).then(
           () => this.options.metrics.event('bus_published'),
           () => this.#retry(message, attempt + 1),
         )

@@ -23,11 +23,12 @@ export class Invalidator {
     private readonly bus: InvalidationBus,
   ) {}
 
-  async invalidate(event: Exclude<InvalidationEvent, { scope: 'all' }>): Promise<number> {
+  /** `onProgress` hears how many entries were removed so far, after each batch (patterns only: the others are one or two batches). */
+  async invalidate(event: Exclude<InvalidationEvent, { scope: 'all' }>, onProgress?: (removed: number) => void): Promise<number> {
     let removed = 0
     if (this.ctx.gate.enabled) {
       try {
-        removed = await this.#remove(event)
+        removed = await this.#remove(event, onProgress)
       } catch (err) {
         if (!(err instanceof CacheUnavailableError)) throw err
         this.#keepForRetry(event)
@@ -45,7 +46,7 @@ export class Invalidator {
   }
 
   /** Removes the entries (and their leases, which is what stops a racing reader's write). Resolves how many entries existed. */
-  #remove(event: Exclude<InvalidationEvent, { scope: 'all' }>): Promise<number> {
+  #remove(event: Exclude<InvalidationEvent, { scope: 'all' }>, onProgress?: (removed: number) => void): Promise<number> {
     switch (event.scope) {
       case 'guild':
         return this.#removeIndexed(internalKeys.guildIndex(event.id), [keys.guildMembers(event.id), keys.guildSettings(event.id)])
@@ -54,7 +55,7 @@ export class Invalidator {
       case 'key':
         return this.#unlinkWithLeases([event.key])
       case 'pattern':
-        return this.#removeMatching(event.pattern)
+        return this.#removeMatching(event.pattern, onProgress)
     }
   }
 
@@ -72,10 +73,11 @@ export class Invalidator {
   }
 
   /** SCAN, never KEYS. The layer's own keys (`cache:`) are never data: indexes and claims survive any pattern. */
-  async #removeMatching(pattern: string): Promise<number> {
+  async #removeMatching(pattern: string, onProgress?: (removed: number) => void): Promise<number> {
     let removed = 0
     await this.#scan(pattern, async (found) => {
       removed += await this.#unlinkWithLeases(found.filter((k) => !k.startsWith('cache:')))
+      onProgress?.(removed)
     })
     // Leases of keys not yet written: a reader holding one must not store what it read before this.
     await this.#scan(internalKeys.lease(pattern), async (found) => {
@@ -130,6 +132,11 @@ export class Invalidator {
       } catch {
         break
       }
+      // Until now Redis still held the old entries, and any process (this one too) may have copied them
+      // into memory since it came back; the bus message sent (or retried) earlier could not drop those.
+      // Said again after the removal, as on the normal path: remove, then tell.
+      this.bus.emitLocal(event)
+      await this.bus.publish(event)
     }
     this.#schedule()
   }

@@ -36,6 +36,8 @@ export function resolveOptions(options: CacheOptions): ResolvedOptions {
   if (typeof busChannel !== 'string' || !busChannel.startsWith('cache:')) {
     throw new CacheInputError('createCache: busChannel must start with "cache:" like every key the project owns')
   }
+  // A brace would be a Cluster hash tag and could put the ack channels in another slot than the bus's.
+  if (/[\s{}]/.test(busChannel)) throw new CacheInputError('createCache: busChannel must not contain whitespace or braces')
   return {
     operationTimeoutMs: whole(options.operationTimeoutMs, 50, 'operationTimeoutMs', 1),
     breakerThreshold: whole(options.breakerThreshold, 5, 'breakerThreshold', 1),

@@ -1,5 +1,6 @@
 import { RedisCircuitBreaker } from './circuit-breaker.js'
-import type { RedisClient } from './connection.js'
+import { Cluster } from 'ioredis'
+import { isServing, type RedisClient } from './connection.js'
 import { CacheUnavailableError } from './errors.js'
 import type { CacheMetrics } from './metrics.js'
 import { RateLimitedLog } from './rate-limited-log.js'
@@ -62,6 +63,18 @@ export class RedisGate {
       if (!this.#closed) this.#breaker.trip()
       this.#publishState()
     })
+    if (client instanceof Cluster) {
+      // One master lost: the calls for its slots would each wait out the bound, while the others'
+      // successes keep the failure count below the threshold. So the breaker opens at once, and its
+      // probe (isServing: every master answers, cluster_state:ok) closes it when the cluster is whole.
+      const lost = () => {
+        if (this.#closed) return
+        this.#breaker.trip()
+        this.#publishState()
+      }
+      client.on('-node', lost)
+      client.on('node error', lost)
+    }
     this.#publishState()
   }
 
@@ -131,8 +144,7 @@ export class RedisGate {
     const client = this.client
     if (!client || this.#closed || client.status !== 'ready') return false
     try {
-      await raceTimer(client.ping(), this.options.timeoutMs * 4, () => new CacheUnavailableError('timeout'))
-      return true
+      return await raceTimer(isServing(client), this.options.timeoutMs * 4, () => new CacheUnavailableError('timeout'))
     } catch {
       return false
     }

@@ -65,6 +65,11 @@ export interface SetOptions {
   user?: number
 }
 
+export interface DeletePatternOptions {
+  /** Called after each batch with how many entries were removed so far: for progress displays. */
+  onProgress?: (removed: number) => void
+}
+
 export interface CacheStats {
   hits: number
   misses: number
@@ -87,7 +92,7 @@ export interface Cache {
   set(key: string, value: unknown, ttl?: number, options?: SetOptions): Promise<boolean>
   delete(key: string): Promise<number>
   /** SCAN + UNLINK in batches; never KEYS. The pattern is taken as a glob; escape user text with `escapeGlob`. */
-  deletePattern(pattern: string): Promise<number>
+  deletePattern(pattern: string, options?: DeletePatternOptions): Promise<number>
 
   /** Read-through: cached value, or `loader()` stored under the write guard, single-flight and the cross-process lock; early refresh on hot keys. */
   getOrSet<T>(key: string, loader: () => Promise<T>, ttl?: number, options?: SetOptions): Promise<T>

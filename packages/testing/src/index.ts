@@ -3,3 +3,4 @@ export { createTestDatabase, type TestPgDb, TEST_PG_ADMIN_URL } from './pg-db.js
 export { freePort } from './free-port.js'
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
 export { startOwnRedis, type OwnRedisServer } from './redis-server.js'
+export { startOwnCluster, type OwnRedisCluster } from './redis-cluster.js'

@@ -1,0 +1,52 @@
+import { Cluster } from 'ioredis'
+import type { RedisClient } from './connection.js'
+
+/**
+ * How the invalidation bus reaches the other processes. The bus waits for as many acks as the publish
+ * reports receivers, so that count must cover every subscriber:
+ *
+ * - One Redis: PUBLISH / SUBSCRIBE. PUBLISH counts every subscriber of the server.
+ * - A Cluster: SPUBLISH / SSUBSCRIBE (sharded pub/sub, Redis 7). Plain PUBLISH is broadcast over the
+ *   cluster bus, but its count is only the receiving node's subscribers, and ioredis subscribes on a
+ *   random node: the count would be wrong both ways. A sharded channel lives on the master that owns its
+ *   slot; ioredis subscribes there (its sharded subscribers connect to masters), and SPUBLISH runs there,
+ *   so its count is every process's subscription. The ack channels share the bus channel's slot (see
+ *   `ackChannelOf`), so one connection per process carries both.
+ */
+export interface BusTransport {
+  readonly messageEvent: 'message' | 'smessage'
+  send(client: RedisClient, channel: string, message: string): Promise<number>
+  subscribe(subscriber: RedisClient, channels: string[]): Promise<unknown>
+  /** Subscriber events after which messages may have been lost, and the one that says it listens again. */
+  readonly lostEvents: readonly string[]
+  readonly backEvent: string
+}
+
+const plain: BusTransport = {
+  messageEvent: 'message',
+  send: (client, channel, message) => client.publish(channel, message),
+  subscribe: (subscriber, channels) => subscriber.subscribe(...channels),
+  lostEvents: ['close'],
+  backEvent: 'ready',
+}
+
+const sharded: BusTransport = {
+  messageEvent: 'smessage',
+  send: async (client, channel, message) => Number(await client.spublish(channel, message)),
+  subscribe: (subscriber, channels) => subscriber.ssubscribe(...channels),
+  // ioredis replaces a sharded subscriber whose connection ended, then re-subscribes and says so.
+  lostEvents: ['-node', '-subscriber'],
+  backEvent: 'subscribersReady',
+}
+
+export function busTransportFor(client: RedisClient | undefined): BusTransport {
+  return client instanceof Cluster ? sharded : plain
+}
+
+/**
+ * A process's ack channel, in the bus channel's Cluster slot: Redis hashes only the `{…}` part, and the
+ * bus channel (no braces, see options.ts) hashes as a whole to the same slot.
+ */
+export function ackChannelOf(channel: string, origin: string): string {
+  return `${channel}:ack:{${channel}}:${origin}`
+}

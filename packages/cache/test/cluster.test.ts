@@ -1,0 +1,108 @@
+import { startOwnCluster } from '@guild/testing'
+import calculateSlot from 'cluster-key-slot'
+import { Cluster, Redis } from 'ioredis'
+import t, { type Test } from 'tap'
+import { createCache, internalKeys, keys, type InvalidationEvent } from '../src/index.js'
+import { eventually, silentLogger } from './fixtures/harness.js'
+import { runCliHere } from './fixtures/cli.js'
+
+/*
+ * What is specific to Redis Cluster, on a private cluster of three masters (this file always makes its
+ * own, in both runs). The rest of the suite runs on a cluster too with CACHE_TEST_REDIS=cluster.
+ */
+const cluster = await startOwnCluster()
+t.teardown(() => cluster.stop())
+const admin = new Cluster(cluster.ports.map((port) => ({ host: '127.0.0.1', port })))
+t.teardown(() => admin.disconnect())
+await new Promise((resolve) => admin.once('ready', resolve))
+
+function cacheOnCluster(t: Test, channel: string, options = {}) {
+  const cache = createCache({ clusterNodes: cluster.nodes, busChannel: channel, logger: silentLogger(), operationTimeoutMs: 2_000, ...options })
+  t.teardown(() => cache.close())
+  return cache
+}
+
+t.test('every script’s keys share one slot, and the entries spread over every master', async (t) => {
+  const sample = [keys.permission(1, 2, 'roster'), keys.guildMembers(3), keys.guildSettings(4), keys.userProfile(5), keys.userSession('f'.repeat(64)), 'temp:x']
+  for (const key of sample) t.equal(calculateSlot(internalKeys.lease(key)), calculateSlot(key), `${key} and its lease`)
+  const cache = cacheOnCluster(t, 'cache:test:cluster-slots')
+  await cache.ready
+  for (let g = 1; g <= 30; g++) t.same(await cache.getOrSet(keys.guildMembers(g), async () => [g]), [g])
+  const perMaster = await Promise.all(admin.nodes('master').map(async (node) => (await node.scan('0', 'MATCH', 'guild:*', 'COUNT', 1000))[1].length))
+  t.equal(perMaster.length, 3)
+  t.ok(perMaster.every((n) => n > 0), `entries on every master: ${perMaster.join(', ')}`)
+  t.equal(await cache.invalidateGuild(7), 1)
+  t.equal(await cache.deletePattern('guild:*'), 29, 'SCAN on every master, UNLINK grouped by slot')
+})
+
+t.test('the bus on a cluster: SPUBLISH counts every process, so the ack wait is exact', async (t) => {
+  const channel = 'cache:test:cluster-bus'
+  const caches = [cacheOnCluster(t, channel), cacheOnCluster(t, channel), cacheOnCluster(t, channel)]
+  await Promise.all(caches.map((c) => c.ready))
+  const owner = admin.nodes('master').find((node) => admin.slots[calculateSlot(channel)]?.[0] === `${node.options.host}:${node.options.port}`) as Redis
+  const subscribers = async () => ((await owner.call('PUBSUB', 'SHARDNUMSUB', channel)) as [string, number])[1]
+  t.ok(await eventually(async () => (await subscribers()) === 3), 'each process subscribed on the master that owns the channel')
+  const seen: InvalidationEvent[][] = [[], []]
+  caches.slice(1).forEach((c, i) => c.onInvalidate((e) => seen[i]?.push(e)))
+
+  let started = performance.now()
+  await caches[0]?.invalidateGuild(42)
+  t.same(seen, [[{ scope: 'guild', id: 42 }], [{ scope: 'guild', id: 42 }]], 'both others had it when invalidateGuild returned')
+  t.ok(performance.now() - started < 100, 'without waiting out the propagation timeout')
+
+  // A subscriber that never acks (a process that hangs): the wait counts it, and is bounded.
+  const mute = admin.duplicate(undefined, { shardedSubscribers: true })
+  t.teardown(() => mute.disconnect())
+  await mute.ssubscribe(channel)
+  t.ok(await eventually(async () => (await subscribers()) === 4))
+  started = performance.now()
+  await caches[0]?.invalidateUser(7)
+  const waited = performance.now() - started
+  t.ok(waited >= 95 && waited < 1_000, `waited for the fourth ack until the 100 ms timeout (${waited.toFixed(0)} ms)`)
+})
+
+t.test('a master dies: calls stay bounded, the cache reports down and steps aside, then resumes by itself', async (t) => {
+  const logger = silentLogger()
+  const cache = cacheOnCluster(t, 'cache:test:cluster-outage', { operationTimeoutMs: 50, breakerProbeIntervalMs: 100, logger })
+  await cache.ready
+  t.equal(cache.state(), 'up')
+  t.equal(await cache.set(keys.guildMembers(1), [1]), true)
+  await cluster.killNode(1)
+  const round = async () => {
+    const calls = await Promise.all(
+      Array.from({ length: 12 }, async (_, g) => {
+        const started = performance.now()
+        await cache.getOrSet(keys.guildMembers(g + 1), async () => [g])
+        return performance.now() - started
+      }),
+    )
+    return Math.max(...calls)
+  }
+  // Until the lost connection is noticed, calls to the dead master's slots wait out the bound.
+  const before: number[] = []
+  for (let i = 0; i < 20 && cache.state() !== 'down'; i++) before.push(await round())
+  // A miss may spend the bound twice: reading (index, lease) and, after the loader, the guarded write.
+  t.ok(before.every((ms) => ms < 2 * 50 + 60), `the slowest call of each round: ${before.map((ms) => ms.toFixed(0)).join(', ')} ms`)
+  t.equal(cache.state(), 'down', 'a cluster missing a master is reported down (health shows it)')
+  const after = [await round(), await round(), await round()]
+  t.ok(after.every((ms) => ms < 20), `then the breaker answers at once instead of timing out a third of the calls: ${after.map((ms) => ms.toFixed(0)).join(', ')} ms`)
+  await cluster.restartNode(1)
+  t.ok(await eventually(() => cache.state() === 'up', 10_000), 'up again once every master serves')
+  t.ok(await eventually(() => cache.set(keys.guildMembers(2), [2]), 5_000), 'caching resumed by itself')
+  t.same(await cache.get(keys.guildMembers(2)), [2])
+  const errorsAfterUp = logger.lines.filter((l) => l.level === 'error').map((l) => `${l.msg} ${String((l.obj as { err?: Error }).err?.message)}`)
+  t.comment(errorsAfterUp.slice(-3).join('\n'))
+})
+
+t.test('the CLI on a cluster: --cluster, every master read', async (t) => {
+  const cache = cacheOnCluster(t, 'cache:test:cluster-cli')
+  await cache.ready
+  for (let u = 1; u <= 20; u++) await cache.setPermissionCheck(8, u, 'roster', true)
+  const stats = await runCliHere(['stats', '--json', '--cluster', cluster.nodes, '--metrics', 'none'])
+  t.equal(stats.code, 0, stats.stderr)
+  t.match(stats.json(), { redis: { mode: 'cluster', masters: 3 }, keys: { exact: true, namespaces: { permission: { estimated: 20 } } } })
+  const purge = await runCliHere(['purge', 'pattern', 'permission:8:*', '--yes', '--json', '--cluster', cluster.nodes, '--bus-channel', 'cache:test:cluster-cli'], {
+    env: { REDIS_URL: 'redis://127.0.0.1:1/0' },
+  })
+  t.same(purge.json(), { pattern: 'permission:8:*', matched: 20, deleted: 20, dryRun: false }, '--cluster wins over REDIS_URL')
+})
