@@ -6,6 +6,7 @@ import { CacheInputError, CacheUnavailableError } from './errors.js'
 import { InvalidationBus } from './invalidation-bus.js'
 import { eventAffects } from './invalidation-event.js'
 import { Invalidator } from './invalidator.js'
+import { MemoryTier } from './memory-tier.js'
 import { registerInIndexes } from './key-index.js'
 import { assertKey, keys, namespaceOf } from './keys.js'
 import { defineScripts } from './lua.js'
@@ -35,6 +36,7 @@ class RedisCache implements Cache {
   readonly #invalidator: Invalidator
   readonly #readThrough: ReadThrough
   readonly #flights = new SingleFlight<unknown>()
+  readonly #memory: MemoryTier<unknown> | undefined
   #epoch = 0
   #closing: Promise<void> | undefined
 
@@ -58,10 +60,12 @@ class RedisCache implements Cache {
       metrics,
       log,
     })
-    // Registered first, so the epoch has moved before any outside listener runs.
+    this.#memory = resolved.memory.ttlMs > 0 && client ? new MemoryTier(resolved.memory.ttlMs, resolved.memory.max) : undefined
+    // Registered first, so the epoch has moved (and memory is clean) before any outside listener runs.
     this.#bus.on((event) => {
       this.#epoch++
       this.#flights.forget(eventAffects(event))
+      this.#memory?.drop(event)
     })
     this.#invalidator = new Invalidator(this.#ctx, this.#bus)
     this.#readThrough = new ReadThrough(this.#ctx)
@@ -143,7 +147,19 @@ class RedisCache implements Cache {
     assertTtl(ttl)
     if (typeof loader !== 'function') throw new CacheInputError('getOrSet: loader must be a function')
     const owner = ownerOf(options)
-    return await this.#flights.run(key, () => this.#readThrough.getOrSet(key, loader, ttl, owner)) as T
+    const memory = this.#memory !== undefined && this.propagating() ? this.#memory : undefined
+    if (memory) {
+      const known = memory.get(key)
+      if (known !== undefined) {
+        this.#ctx.metrics.hit(namespaceOf(key))
+        return known as T
+      }
+    }
+    const epoch = this.#epoch
+    const value = (await this.#flights.run(key, () => this.#readThrough.getOrSet(key, loader, ttl, owner))) as T
+    // Not remembered if an invalidation was heard meanwhile: the value may predate it.
+    if (memory && value !== null && value !== undefined && this.#epoch === epoch) memory.set(key, value, owner)
+    return value
   }
 
   async getOrSetMany<T>(keyList: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl: number = DEFAULT_TTL): Promise<T[]> {
@@ -189,6 +205,10 @@ class RedisCache implements Cache {
 
   epoch(): number {
     return this.#epoch
+  }
+
+  propagating(): boolean {
+    return this.#ctx.gate.state() === 'up' && this.#bus.listening
   }
 
   stats(): CacheStats {

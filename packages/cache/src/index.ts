@@ -4,6 +4,7 @@ export { escapeGlob, internalKeys, keys, namespaceOf, patterns, scopesOfKey, ses
 export { DEFAULT_TTL, MAX_TTL, TTL, assertTtl } from './ttl.js'
 export { CacheInputError } from './errors.js'
 export { eventAffects } from './invalidation-event.js'
+export { MemoryTier } from './memory-tier.js'
 export { globToRegExp } from './glob.js'
 export { argsKeySegment } from './serialize.js'
 export type * from './types.js'

@@ -49,6 +49,7 @@ export class InvalidationBus {
   readonly #ackChannel: string
   readonly #transport: BusTransport
   #everReady = false
+  #listening = false
   #gap = false
   #closed = false
   #retryTimer: NodeJS.Timeout | undefined
@@ -67,6 +68,7 @@ export class InvalidationBus {
     subscriber.on('error', (err: unknown) => options.log.error('bus', err, 'invalidation bus connection error'))
     for (const lost of transport.lostEvents) {
       subscriber.on(lost, () => {
+        this.#listening = false
         if (this.#everReady) this.#gap = true
       })
     }
@@ -77,10 +79,21 @@ export class InvalidationBus {
         this.emitLocal({ scope: 'all' })
       }
       // ioredis re-subscribes by itself on reconnect.
+      if (this.#everReady) this.#listening = true
       this.#everReady = true
     })
     subscriber.on(transport.messageEvent, (ch: string, raw: string) => this.#receive(ch, raw))
-    transport.subscribe(subscriber, [channel, this.#ackChannel]).catch((err: unknown) => options.log.error('bus', err, 'invalidation bus subscribe failed'))
+    transport.subscribe(subscriber, [channel, this.#ackChannel]).then(
+      () => {
+        this.#listening = true
+      },
+      (err: unknown) => options.log.error('bus', err, 'invalidation bus subscribe failed'),
+    )
+  }
+
+  /** True while this process hears other processes' invalidations. */
+  get listening(): boolean {
+    return this.#listening && !this.#closed
   }
 
   on(listener: (event: InvalidationEvent) => void): () => void {

@@ -10,6 +10,7 @@ export interface ResolvedOptions {
   earlyRefreshBeta: number
   busChannel: string
   propagationTimeoutMs: number
+  memory: { ttlMs: number; max: number }
   errorLogIntervalMs: number
   logger: CacheLogger
 }
@@ -46,7 +47,11 @@ export function resolveOptions(options: CacheOptions): ResolvedOptions {
     lockWaitMs: whole(options.lockWaitMs, 250, 'lockWaitMs', 0),
     earlyRefreshBeta: beta,
     busChannel,
-    propagationTimeoutMs: whole(options.propagationTimeoutMs, 100, 'propagationTimeoutMs', 0),
+    propagationTimeoutMs: whole(options.propagationTimeoutMs, 500, 'propagationTimeoutMs', 0),
+    memory: {
+      ttlMs: whole(options.memory?.ttlMs, 0, 'memory.ttlMs', 0),
+      max: whole(options.memory?.max, 10_000, 'memory.max', 1),
+    },
     errorLogIntervalMs: whole(options.errorLogIntervalMs, 10_000, 'errorLogIntervalMs', 0),
     logger: options.logger ?? quietLogger,
   }

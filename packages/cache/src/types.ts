@@ -29,8 +29,15 @@ export interface CacheOptions {
   lockWaitMs?: number
   /** XFetch β for probabilistic early refresh; 0 turns early refresh off. Default 1. */
   earlyRefreshBeta?: number
-  /** How long an invalidation waits for the other processes on the bus to confirm they dropped their copies. Default 100 ms; 0: do not wait. */
+  /** How long an invalidation waits for the other processes on the bus to confirm they dropped their copies. Default 500 ms (acks normally take a millisecond or two; the bound only matters when a process is stalled); 0: do not wait. */
   propagationTimeoutMs?: number
+  /**
+   * An in-process tier in front of Redis for `getOrSet` (bentocache's L1): each process keeps what it
+   * read for `ttlMs`, at most `max` entries (default 10,000). It is used only while this process hears
+   * the invalidation bus (see `propagating()`), and every invalidation drops its entries here and in every
+   * other process before it returns. Absent or `ttlMs: 0`: no in-process tier.
+   */
+  memory?: { ttlMs: number; max?: number }
   /** Pub/sub channel of the invalidation bus. Default `cache:bus`. Tests give each file its own: pub/sub crosses database indexes. */
   busChannel?: string
   /** Errors are logged at most once per this interval per operation. Default 10000 ms. */
@@ -115,6 +122,11 @@ export interface Cache {
    * outside Redis (an L1) may be stored only if the epoch did not move while it was being computed.
    */
   epoch(): number
+  /**
+   * True while Redis is up and this process hears the invalidation bus: only then can a copy kept in
+   * process memory be trusted to be dropped when the data changes.
+   */
+  propagating(): boolean
 
   stats(): CacheStats
   close(): Promise<void>

@@ -1,7 +1,6 @@
-import type { Cache } from '@guild/cache'
+import { MemoryTier, type Cache } from '@guild/cache'
 import type { CheckItem, CheckResolver } from './check-item.js'
 import type { CheckCounters } from './counters.js'
-import { L1Store } from './l1-store.js'
 
 /**
  * First layer: answers from process memory. Entries are keyed like their Redis entries
@@ -12,7 +11,7 @@ import { L1Store } from './l1-store.js'
  * going on is not stored (the epoch moved). With Redis down there is no bus, and memory is not used.
  */
 export class L1Resolver implements CheckResolver {
-  readonly store: L1Store
+  readonly store: MemoryTier<boolean>
 
   constructor(
     private readonly next: CheckResolver,
@@ -20,7 +19,7 @@ export class L1Resolver implements CheckResolver {
     private readonly counters: CheckCounters,
     options: { ttlMs: number; max: number; refreshMax?: number },
   ) {
-    this.store = new L1Store(options.ttlMs, options.max)
+    this.store = new MemoryTier<boolean>(options.ttlMs, options.max)
     this.#refreshMax = options.refreshMax ?? 1_000
     cache.onInvalidate((event) => {
       const dropped = this.store.drop(event)
@@ -58,7 +57,7 @@ export class L1Resolver implements CheckResolver {
    * seen by the very next check, so then every check goes on to Redis (if any) and the database.
    */
   get #trusted(): boolean {
-    return this.cache.state() === 'up'
+    return this.cache.propagating()
   }
 
   async resolve(items: readonly CheckItem[]): Promise<boolean[]> {
@@ -99,12 +98,12 @@ export class L1Resolver implements CheckResolver {
     }
     const epoch = this.cache.epoch()
     const [value] = await this.next.resolve([item])
-    if (this.cache.epoch() === epoch) this.store.set(key, item.guildId, item.bnetId, value as boolean)
+    if (this.cache.epoch() === epoch) this.store.set(key, value as boolean)
     return value as boolean
   }
 
   #remember(item: CheckItem, value: boolean): void {
-    this.store.set(keyOf(item), item.guildId, item.bnetId, value)
+    this.store.set(keyOf(item), value)
   }
 }
 

@@ -1,23 +1,29 @@
-import type { InvalidationEvent } from '@guild/cache'
-import { globToRegExp } from '@guild/cache'
+import { globToRegExp } from './glob.js'
+import { scopesOfKey } from './keys.js'
+import type { InvalidationEvent } from './types.js'
 
-interface Entry {
-  allowed: boolean
+interface Entry<V> {
+  value: V
   expiresAt: number
-  guildId: number
-  bnetId: number
+  guild: number | undefined
+  user: number | undefined
 }
 
 /**
- * The in-process tier: a bounded map with a short TTL, indexed by guild and by user so that an
- * invalidation drops exactly its entries in time proportional to them, not to the whole tier.
- * Eviction is oldest-first (a Map keeps insertion order): with a TTL of seconds, recency hardly differs
- * from age, and a hit costs one lookup and no reordering.
+ * An in-process tier in front of Redis (bentocache's L1): a bounded map with a short TTL, indexed by
+ * the guild and the user each key belongs to, so that an invalidation drops exactly its entries in
+ * time proportional to them. Eviction is oldest-first (a Map keeps insertion order): with a TTL of
+ * seconds, recency hardly differs from age, and a hit costs one lookup and no reordering.
+ *
+ * It is only as fresh as the invalidation bus that feeds `drop`; its owner must stop using it while
+ * the bus is not running (see Cache.propagating).
  */
-export class L1Store {
-  readonly #entries = new Map<string, Entry>()
+export class MemoryTier<V> {
+  readonly #entries = new Map<string, Entry<V>>()
   readonly #byGuild = new Map<number, Set<string>>()
   readonly #byUser = new Map<number, Set<string>>()
+  /** Session entries whose owner is unknown: a user event must drop them all, to be safe. */
+  readonly #unownedSessions = new Set<string>()
 
   constructor(
     private readonly ttlMs: number,
@@ -29,25 +35,27 @@ export class L1Store {
     return this.#entries.size
   }
 
-  get(key: string): boolean | undefined {
+  get(key: string): V | undefined {
     const entry = this.#entries.get(key)
     if (entry === undefined) return undefined
     if (entry.expiresAt <= this.now()) {
       this.#remove(key, entry)
       return undefined
     }
-    return entry.allowed
+    return entry.value
   }
 
-  set(key: string, guildId: number, bnetId: number, allowed: boolean): void {
+  set(key: string, value: V, owner?: number): void {
     const previous = this.#entries.get(key)
     if (previous) this.#remove(key, previous)
-    this.#entries.set(key, { allowed, expiresAt: this.now() + this.ttlMs, guildId, bnetId })
-    indexAdd(this.#byGuild, guildId, key)
-    indexAdd(this.#byUser, bnetId, key)
+    const scopes = scopesOfKey(key, owner)
+    this.#entries.set(key, { value, expiresAt: this.now() + this.ttlMs, guild: scopes.guild, user: scopes.user })
+    if (scopes.guild !== undefined) indexAdd(this.#byGuild, scopes.guild, key)
+    if (scopes.user !== undefined) indexAdd(this.#byUser, scopes.user, key)
+    else if (key.startsWith('user:session:')) this.#unownedSessions.add(key)
     if (this.#entries.size > this.max) {
       const oldest = this.#entries.keys().next().value as string
-      this.#remove(oldest, this.#entries.get(oldest) as Entry)
+      this.#remove(oldest, this.#entries.get(oldest) as Entry<V>)
     }
   }
 
@@ -62,7 +70,7 @@ export class L1Store {
       case 'guild':
         return this.#dropAll(this.#byGuild.get(event.id))
       case 'user':
-        return this.#dropAll(this.#byUser.get(event.id))
+        return [...this.#dropAll(this.#byUser.get(event.id)), ...this.#dropAll(this.#unownedSessions)]
       case 'key':
         return this.#dropAll(new Set([event.key]))
       case 'pattern': {
@@ -76,6 +84,7 @@ export class L1Store {
     this.#entries.clear()
     this.#byGuild.clear()
     this.#byUser.clear()
+    this.#unownedSessions.clear()
   }
 
   #dropAll(keys: Set<string> | undefined): string[] {
@@ -91,10 +100,11 @@ export class L1Store {
     return dropped
   }
 
-  #remove(key: string, entry: Entry): void {
+  #remove(key: string, entry: Entry<V>): void {
     this.#entries.delete(key)
-    indexDelete(this.#byGuild, entry.guildId, key)
-    indexDelete(this.#byUser, entry.bnetId, key)
+    if (entry.guild !== undefined) indexDelete(this.#byGuild, entry.guild, key)
+    if (entry.user !== undefined) indexDelete(this.#byUser, entry.user, key)
+    this.#unownedSessions.delete(key)
   }
 }
 
