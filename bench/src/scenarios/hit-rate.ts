@@ -130,6 +130,12 @@ export async function hitRate(ctx: BenchContext): Promise<HitRateFigures> {
     }
     await Promise.all(Array.from({ length: inFlight }, (_, w) => worker(w)))
     const after = await counters()
+    if (process.env.BENCH_DEBUG) {
+      for (const p of instances) {
+        const text = await (await fetch(`${p.url}/metrics`)).text()
+        ctx.log(text.split('\n').filter((l) => /^(cache_errors_total|cache_events_total|permission_checks_answered_total|permission_db_queries_total|cache_requests_total)/.test(l)).join('\n'))
+      }
+    }
     const rate = (after.hits - before.hits) / (after.total - before.total)
     ctx.log(`hit_rate: ${(rate * 100).toFixed(2)}% over ${after.total - before.total} checks, ${writes} writes`)
     return { rate: round(rate, 4), requests, writes, guilds, users_per_guild: USERS, tools: TOOLS.length, zipf_s: 1.1, warmed: true, errors }

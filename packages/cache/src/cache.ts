@@ -120,7 +120,7 @@ class RedisCache implements Cache {
     const deadline = gate.deadline()
     try {
       // Indexed before written: an entry missing from its index could not be invalidated.
-      await registerInIndexes(this.#ctx, key, ttl, owner, deadline)
+      await registerInIndexes(this.#ctx, [key], ttl, owner, deadline)
       await gate.run('set', (c) => c.set(key, json, 'EX', ttl), deadline)
       return true
     } catch (err) {
@@ -169,6 +169,14 @@ class RedisCache implements Cache {
     if (typeof loader !== 'function') throw new CacheInputError('getOrSetMany: loader must be a function')
     if (keyList.length === 0) return []
     return await this.#readThrough.getOrSetMany(keyList, loader, ttl)
+  }
+
+  async refreshMany<T>(keyList: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl: number = DEFAULT_TTL): Promise<Map<string, T>> {
+    if (!Array.isArray(keyList)) throw new CacheInputError('refreshMany: keys must be an array')
+    keyList.forEach((k) => assertKey(k))
+    assertTtl(ttl)
+    if (typeof loader !== 'function') throw new CacheInputError('refreshMany: loader must be a function')
+    return await this.#readThrough.refreshMany(keyList, loader, ttl)
   }
 
   cached<A extends unknown[], R>(prefix: string, fn: (...args: A) => Promise<R>, options: { ttl?: number } = {}): (...args: A) => Promise<R> {

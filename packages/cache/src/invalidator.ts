@@ -2,7 +2,8 @@ import type { CacheContext } from './context.js'
 import { CacheUnavailableError } from './errors.js'
 import type { InvalidationBus } from './invalidation-bus.js'
 import { internalKeys, keys } from './keys.js'
-import { BATCH, mastersOf, unlinkKeys } from './redis-keys-ops.js'
+import { scripted } from './context.js'
+import { BATCH, mastersOf, unlinkKeys, unlinkReturningExisting } from './redis-keys-ops.js'
 import type { InvalidationEvent } from './types.js'
 
 /**
@@ -13,6 +14,9 @@ import type { InvalidationEvent } from './types.js'
  * succeeds: a Redis that this process cannot see may still be serving other processes, and an entry it
  * failed to remove would otherwise outlive the change for its whole TTL.
  */
+/** At most this many removed keys travel with an invalidation event (a bus message stays small). */
+const ANNOUNCED_MAX = 1_000
+
 export class Invalidator {
   readonly #pending = new Map<string, InvalidationEvent>()
   #timer: NodeJS.Timeout | undefined
@@ -26,17 +30,22 @@ export class Invalidator {
   /** `onProgress` hears how many entries were removed so far, after each batch (patterns only: the others are one or two batches). */
   async invalidate(event: Exclude<InvalidationEvent, { scope: 'all' }>, onProgress?: (removed: number) => void): Promise<number> {
     let removed = 0
+    let announced = event
     if (this.ctx.gate.enabled) {
       try {
-        removed = await this.#remove(event, onProgress)
+        const outcome = await this.#remove(event, onProgress)
+        removed = outcome.count
+        if (outcome.keys && outcome.keys.length > 0 && (event.scope === 'guild' || event.scope === 'user')) {
+          announced = { ...event, removed: outcome.keys.slice(0, ANNOUNCED_MAX) }
+        }
       } catch (err) {
         if (!(err instanceof CacheUnavailableError)) throw err
         this.#keepForRetry(event)
       }
     }
     this.ctx.metrics.invalidated(event.scope, removed)
-    this.bus.emitLocal(event)
-    await this.bus.publish(event)
+    this.bus.emitLocal(announced)
+    await this.bus.publish(announced)
     return removed
   }
 
@@ -45,31 +54,42 @@ export class Invalidator {
     if (this.#timer) clearTimeout(this.#timer)
   }
 
-  /** Removes the entries (and their leases, which is what stops a racing reader's write). Resolves how many entries existed. */
-  #remove(event: Exclude<InvalidationEvent, { scope: 'all' }>, onProgress?: (removed: number) => void): Promise<number> {
+  /**
+   * Removes the entries (and their leases, which is what stops a racing reader's write). Resolves how
+   * many entries existed, and for a guild or a user which ones.
+   */
+  async #remove(event: Exclude<InvalidationEvent, { scope: 'all' }>, onProgress?: (removed: number) => void): Promise<{ count: number; keys?: string[] }> {
     switch (event.scope) {
       case 'guild':
-        return this.#removeIndexed(internalKeys.guildIndex(event.id), [keys.guildMembers(event.id), keys.guildSettings(event.id)])
+        return await this.#removeIndexed(internalKeys.guildIndex(event.id), [keys.guildMembers(event.id), keys.guildSettings(event.id)])
       case 'user':
-        return this.#removeIndexed(internalKeys.userIndex(event.id), [keys.userProfile(event.id)])
+        return await this.#removeIndexed(internalKeys.userIndex(event.id), [keys.userProfile(event.id)])
       case 'key':
-        return this.#unlinkWithLeases([event.key])
+        return { count: await this.#unlinkWithLeases([event.key]) }
       case 'pattern':
-        return this.#removeMatching(event.pattern, onProgress)
+        return { count: await this.#removeMatching(event.pattern, onProgress) }
     }
   }
 
-  async #removeIndexed(index: string, known: string[]): Promise<number> {
-    let removed = await this.#unlinkWithLeases(known)
+  async #removeIndexed(index: string, known: string[]): Promise<{ count: number; keys: string[] }> {
+    const existed = await this.#unlinkReturningExisting(known)
     let cursor = '0'
     do {
       const [next, flat] = await this.ctx.gate.run('invalidate', (c) => c.zscan(index, cursor, 'COUNT', BATCH))
       cursor = next
       const members: string[] = []
       for (let i = 0; i < flat.length; i += 2) members.push(flat[i] as string)
-      removed += await this.#unlinkWithLeases(members)
+      existed.push(...(await this.#unlinkReturningExisting(members)))
     } while (cursor !== '0')
-    return removed
+    return { count: existed.length, keys: existed }
+  }
+
+  async #unlinkReturningExisting(found: string[]): Promise<string[]> {
+    if (found.length === 0) return []
+    const [existed] = await this.ctx.gate.run('invalidate', (c) =>
+      Promise.all([unlinkReturningExisting(scripted(c), found), unlinkKeys(c, found.map(internalKeys.lease))]),
+    )
+    return existed
   }
 
   /** SCAN, never KEYS. The layer's own keys (`cache:`) are never data: indexes and claims survive any pattern. */

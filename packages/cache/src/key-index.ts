@@ -3,22 +3,42 @@ import { scripted } from './context.js'
 import { internalKeys, scopesOfKey } from './keys.js'
 import { MAX_TTL } from './ttl.js'
 
+/** Members per index script call: unpack() in Lua stays far below its limit. */
+const MEMBERS_PER_CALL = 250
+
 /**
- * Records an entry in the index of every scope it belongs to (its guild, its user) before its value
- * or lease is written, so that an invalidation that starts later finds it. Guarantee 3: invalidating
- * a guild or a user then reads its index, not the keyspace.
+ * Records entries in the index of every scope they belong to (their guild, their user) before a value
+ * or lease is written, so that an invalidation that starts later finds them. Guarantee 3: invalidating
+ * a guild or a user then reads its index, not the keyspace. Entries of one index go in one script call,
+ * so a batch of a guild's answers costs a handful of calls, not two per entry.
  */
-export async function registerInIndexes(ctx: CacheContext, key: string, ttlSeconds: number, owner: number | undefined, deadline: number): Promise<void> {
-  const scopes = scopesOfKey(key, owner)
-  const indexes: string[] = []
-  if (scopes.guild !== undefined) indexes.push(internalKeys.guildIndex(scopes.guild))
-  if (scopes.user !== undefined) indexes.push(internalKeys.userIndex(scopes.user))
-  if (indexes.length === 0) return
+export async function registerInIndexes(ctx: CacheContext, entries: readonly string[], ttlSeconds: number, owner: number | undefined, deadline: number): Promise<void> {
+  const byIndex = new Map<string, string[]>()
+  for (const key of entries) {
+    const scopes = scopesOfKey(key, owner)
+    if (scopes.guild !== undefined) add(byIndex, internalKeys.guildIndex(scopes.guild), key)
+    if (scopes.user !== undefined) add(byIndex, internalKeys.userIndex(scopes.user), key)
+  }
+  if (byIndex.size === 0) return
   // A member may hold a value for its TTL, plus a lease taken just before the value was written.
   const lifeMs = ttlSeconds * 1_000 + ctx.options.lockTtlMs
   await ctx.gate.run(
     'index',
-    (c) => Promise.all(indexes.map((index) => scripted(c).indexRegister(index, key, lifeMs, MAX_TTL * 1_000))),
+    (c) => {
+      const calls: Promise<number>[] = []
+      for (const [index, members] of byIndex) {
+        for (let i = 0; i < members.length; i += MEMBERS_PER_CALL) {
+          calls.push(scripted(c).indexRegister(index, lifeMs, MAX_TTL * 1_000, ...members.slice(i, i + MEMBERS_PER_CALL)))
+        }
+      }
+      return Promise.all(calls)
+    },
     deadline,
   )
+}
+
+function add(map: Map<string, string[]>, index: string, key: string): void {
+  const members = map.get(index)
+  if (members) members.push(key)
+  else map.set(index, [key])
 }

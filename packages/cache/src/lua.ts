@@ -41,20 +41,38 @@ return 0
 `
 
 /**
- * KEYS: an index. ARGV: member key, how long the member may have a live value or lease (ms), the cap on
- * the index's TTL (ms). Scores are Redis' own clock (no skew between processes): the time after which
- * the member can hold nothing. Expired members are pruned here, so an index holds what was written within
- * its entries' TTL and invalidation cost follows that, not the keyspace.
+ * KEYS: an index. ARGV: how long the members may have a live value or lease (ms), the cap on the index's
+ * TTL (ms), then the member keys. Scores are Redis' own clock (no skew between processes): the time after
+ * which a member can hold nothing. Expired members are pruned here, so an index holds what was written
+ * within its entries' TTL and invalidation cost follows that, not the keyspace.
  */
 const registerIndex = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local life = tonumber(ARGV[2])
-redis.call('ZADD', KEYS[1], 'GT', string.format('%d', now + life), ARGV[1])
+local life = tonumber(ARGV[1])
+local score = string.format('%d', now + life)
+local args = {}
+for i = 3, #ARGV do
+  args[#args + 1] = score
+  args[#args + 1] = ARGV[i]
+end
+redis.call('ZADD', KEYS[1], 'GT', unpack(args))
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%d', now))
-local want = math.min(life, tonumber(ARGV[3]))
+local want = math.min(life, tonumber(ARGV[2]))
 if redis.call('PTTL', KEYS[1]) < want then redis.call('PEXPIRE', KEYS[1], want) end
 return 1
+`
+
+/**
+ * KEYS: entries of one slot. UNLINKs them and returns those that existed, so an invalidation can say
+ * which entries it removed (for refresh-ahead) without a separate read.
+ */
+const unlinkExisting = `
+local out = {}
+for i = 1, #KEYS do
+  if redis.call('UNLINK', KEYS[i]) == 1 then out[#out + 1] = KEYS[i] end
+end
+return out
 `
 
 export const scripts = {
@@ -62,13 +80,15 @@ export const scripts = {
   guardCommit: { numberOfKeys: 2, lua: commitLease },
   guardRelease: { numberOfKeys: 1, lua: releaseLease },
   indexRegister: { numberOfKeys: 1, lua: registerIndex },
+  unlinkExisting: { lua: unlinkExisting },
 } as const
 
 export interface ScriptCommands {
   guardAcquire(key: string, lease: string, token: string, leaseTtlMs: number, mode: 'miss' | 'refresh'): Promise<[number, string?]>
   guardCommit(key: string, lease: string, token: string, json: string, ttlSeconds: number): Promise<number>
   guardRelease(lease: string, token: string): Promise<number>
-  indexRegister(index: string, member: string, lifeMs: number, maxTtlMs: number): Promise<number>
+  indexRegister(index: string, lifeMs: number, maxTtlMs: number, ...members: string[]): Promise<number>
+  unlinkExisting(numberOfKeys: number, ...keys: string[]): Promise<string[]>
 }
 
 /** ioredis' defineCommand: EVALSHA with a fallback to EVAL, on a single Redis and on a Cluster alike. */

@@ -3,7 +3,7 @@ import { CacheInputError, CacheUnavailableError } from './errors.js'
 import { registerInIndexes } from './key-index.js'
 import { namespaceOf } from './keys.js'
 import { fromJson, toJson } from './serialize.js'
-import { acquireLease, commitUnderLease, releaseLease } from './write-guard.js'
+import { acquireLease, acquireLeases, commitManyUnderLeases, commitUnderLease, releaseLease } from './write-guard.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -105,18 +105,59 @@ export class ReadThrough {
         await Promise.all([...tokens].map(([key, token]) => releaseLease(ctx, key, token)))
         throw err
       }
-      const commits: Promise<unknown>[] = []
+      const writes: { key: string; token: string; json: string }[] = []
+      const releases: Promise<void>[] = []
       toLoad.forEach((key, i) => {
         const value = values[i] as T
         found.set(key, value)
         const token = tokens.get(key)
         if (token === undefined) return
-        if (value === null || value === undefined) return void commits.push(releaseLease(ctx, key, token))
-        commits.push(commitUnderLease(ctx, key, token, toJson(value), ttl).catch(() => undefined))
+        if (value === null || value === undefined) releases.push(releaseLease(ctx, key, token))
+        else writes.push({ key, token, json: toJson(value) })
       })
-      await Promise.all(commits)
+      await Promise.all([commitManyUnderLeases(ctx, writes, ttl).catch(() => 0), ...releases])
     }
     return keys.map((k) => found.get(k) as T)
+  }
+
+  /**
+   * Refresh-ahead after an invalidation: recomputes the keys no other process is recomputing. A key
+   * someone filled already is returned as found; one whose lease another process holds is skipped (it
+   * is theirs to write); the rest go to one loader call under our leases. Resolves what it has.
+   */
+  async refreshMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl: number): Promise<Map<string, T>> {
+    const { ctx } = this
+    const found = new Map<string, T>()
+    if (!ctx.gate.enabled || keys.length === 0) return found
+    const unique = [...new Set(keys)]
+    const tokens = new Map<string, string>()
+    for (const [key, outcome] of await this.#leaseMany(unique, ttl, ctx.gate.deadline())) {
+      if (outcome?.kind === 'filled') {
+        const filled = this.#parse<T>(key, outcome.raw)
+        if (filled !== undefined) found.set(key, filled.value)
+      } else if (outcome?.kind === 'acquired') tokens.set(key, outcome.token)
+    }
+    const mine = [...tokens.keys()]
+    if (mine.length === 0) return found
+    let values: T[]
+    try {
+      values = await this.load(namespaceOf(mine[0] as string), () => loader(mine))
+      if (!Array.isArray(values) || values.length !== mine.length) throw new CacheInputError('refreshMany: the loader must return one value per key')
+    } catch (err) {
+      await Promise.all(mine.map((key) => releaseLease(ctx, key, tokens.get(key) as string)))
+      throw err
+    }
+    const writes: { key: string; token: string; json: string }[] = []
+    const releases: Promise<void>[] = []
+    mine.forEach((key, i) => {
+      const value = values[i] as T
+      const token = tokens.get(key) as string
+      if (value === null || value === undefined) return void releases.push(releaseLease(ctx, key, token))
+      found.set(key, value)
+      writes.push({ key, token, json: toJson(value) })
+    })
+    await Promise.all([commitManyUnderLeases(ctx, writes, ttl).catch(() => 0), ...releases])
+    return found
   }
 
   /** Calls the loader, timing it for early refresh. */
@@ -131,8 +172,8 @@ export class ReadThrough {
   async #leaseMany(missing: string[], ttl: number, deadline: number) {
     const { ctx } = this
     try {
-      await Promise.all(missing.map((k) => registerInIndexes(ctx, k, ttl, undefined, deadline)))
-      const outcomes = await Promise.all(missing.map((k) => acquireLease(ctx, k, 'miss', deadline)))
+      await registerInIndexes(ctx, missing, ttl, undefined, deadline)
+      const outcomes = await acquireLeases(ctx, missing, deadline)
       return missing.map((k, i) => [k, outcomes[i]] as const)
     } catch (err) {
       if (!unavailable(err)) throw err
@@ -145,7 +186,7 @@ export class ReadThrough {
     let outcome
     try {
       // An entry not in its indexes could outlive an invalidation: without the index, no lease and no write.
-      await registerInIndexes(ctx, key, ttl, owner, deadline)
+      await registerInIndexes(ctx, [key], ttl, owner, deadline)
       outcome = await acquireLease(ctx, key, 'miss', deadline)
     } catch (err) {
       if (!unavailable(err)) throw err
@@ -217,7 +258,7 @@ export class ReadThrough {
     ctx.metrics.event('early_refresh')
     const deadline = ctx.gate.deadline()
     void (async () => {
-      await registerInIndexes(ctx, key, ttl, owner, deadline)
+      await registerInIndexes(ctx, [key], ttl, owner, deadline)
       const outcome = await acquireLease(ctx, key, 'refresh', deadline)
       // Another process is already refreshing (or loading) it.
       if (outcome.kind !== 'acquired') return

@@ -49,8 +49,9 @@ export interface CacheOptions {
 
 /** What an invalidation removed, as seen by every process on the bus (and by the process that made it). */
 export type InvalidationEvent =
-  | { scope: 'guild'; id: number }
-  | { scope: 'user'; id: number }
+  /** `removed`: the entries it removed from Redis (up to 1,000), so a process may recompute the ones it needs. */
+  | { scope: 'guild'; id: number; removed?: readonly string[] }
+  | { scope: 'user'; id: number; removed?: readonly string[] }
   | { scope: 'key'; key: string }
   /** `deletePattern`: every key matching a Redis glob. */
   | { scope: 'pattern'; pattern: string }
@@ -105,6 +106,12 @@ export interface Cache {
   getOrSet<T>(key: string, loader: () => Promise<T>, ttl?: number, options?: SetOptions): Promise<T>
   /** The batch form: one round trip to read, one `loader` call with the keys that missed (in order), values returned in the order of `keys`. */
   getOrSetMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl?: number): Promise<T[]>
+  /**
+   * Refresh-ahead (after an invalidation named the keys it removed): recomputes, under the write guard,
+   * the keys no other process is already recomputing, in one loader call. Keys another process holds a
+   * lease on are skipped; keys already filled are returned as found. Resolves the values it has.
+   */
+  refreshMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl?: number): Promise<Map<string, T>>
   /** The seed's `@cached` decorator: key `{prefix}:{stable hash of args}`; errors of `fn` are never cached. */
   cached<A extends unknown[], R>(prefix: string, fn: (...args: A) => Promise<R>, options?: { ttl?: number }): (...args: A) => Promise<R>
 

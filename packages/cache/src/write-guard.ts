@@ -30,6 +30,32 @@ export async function acquireLease(ctx: CacheContext, key: string, mode: 'miss' 
   return { kind: 'held' }
 }
 
+/** The batch form: every lease in one Redis step (one deadline, one timer), outcomes in the order of `keys`. */
+export async function acquireLeases(ctx: CacheContext, keys: readonly string[], deadline: number): Promise<LeaseOutcome[]> {
+  const tokens = keys.map(() => randomUUID())
+  const replies = await ctx.gate.run(
+    'lease',
+    (c) => Promise.all(keys.map((key, i) => scripted(c).guardAcquire(key, internalKeys.lease(key), tokens[i] as string, ctx.options.lockTtlMs, 'miss'))),
+    deadline,
+  )
+  return replies.map(([state, raw], i): LeaseOutcome => {
+    if (state === 1 && typeof raw === 'string') return { kind: 'filled', raw }
+    if (state === 2) return { kind: 'acquired', token: tokens[i] as string }
+    return { kind: 'held' }
+  })
+}
+
+/** The batch form of commitUnderLease: one Redis step; resolves how many were stored. */
+export async function commitManyUnderLeases(ctx: CacheContext, writes: readonly { key: string; token: string; json: string }[], ttlSeconds: number): Promise<number> {
+  if (writes.length === 0) return 0
+  const stored = await ctx.gate.run('commit', (c) =>
+    Promise.all(writes.map((w) => scripted(c).guardCommit(w.key, internalKeys.lease(w.key), w.token, w.json, ttlSeconds))),
+  )
+  const refused = stored.filter((s) => s !== 1).length
+  if (refused > 0) ctx.metrics.event('stale_write_refused', refused)
+  return stored.length - refused
+}
+
 /** Stores `json` under `key` only while our lease stands. Resolves whether it was stored. */
 export async function commitUnderLease(ctx: CacheContext, key: string, token: string, json: string, ttlSeconds: number): Promise<boolean> {
   const stored = await ctx.gate.run('commit', (c) => scripted(c).guardCommit(key, internalKeys.lease(key), token, json, ttlSeconds))

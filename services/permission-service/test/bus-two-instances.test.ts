@@ -78,3 +78,32 @@ t.test('refresh-ahead: answers an invalidation dropped from memory are recompute
   t.same(app.checker.counters.answered, { ...before, l1: before.l1 + 2 }, 'both answered from memory')
   t.equal(await redis.redis.get('permission:1:10:sync'), '{"has_access":false}', 'and written back to Redis')
 })
+
+t.test('refresh-ahead reaches Redis too: answers an invalidation removed are recomputed once, whoever holds them', async (t) => {
+  const { pg, db } = await migratedDatabase(t)
+  const redis = await redisDb(t)
+  await seedGuild(db, 1, [{ characterId: 1, bnetId: 10, rank: 2 }, { characterId: 2, bnetId: 11, rank: 5 }], { sync: 2 })
+  const env = { DATABASE_URL: pg.url, REDIS_URL: redis.url, CACHE_BUS_CHANNEL: redis.channel, PERMISSION_L1_TTL_MS: '0' }
+  const a = await startService(t, env)
+  const b = await startService(t, env)
+  const guildApi = createCache({ url: redis.url, busChannel: redis.channel })
+  t.teardown(() => guildApi.close())
+  await guildApi.ready
+  await new Promise((r) => setTimeout(r, 100))
+  t.equal(await allowed(a, 1, 10, 'sync'), true)
+  t.equal(await allowed(b, 1, 11, 'sync'), false)
+  const queries = () => a.checker.counters.dbQueries + b.checker.counters.dbQueries
+  const before = queries()
+  await setToolRank(db, 1, 'sync', 5)
+  await guildApi.invalidateGuild(1)
+  let refreshed = false
+  for (let i = 0; i < 100 && !refreshed; i++) {
+    refreshed = (await redis.redis.get('permission:1:11:sync')) === '{"has_access":true}' && (await redis.redis.get('permission:1:10:sync')) === '{"has_access":true}'
+    if (!refreshed) await new Promise((r) => setTimeout(r, 10))
+  }
+  t.ok(refreshed, 'both answers recomputed in Redis before anyone asked')
+  t.ok(queries() - before <= 2, `at most one query per instance (${queries() - before})`)
+  const answered = { ...b.checker.counters.answered }
+  t.equal(await allowed(b, 1, 11, 'sync'), true)
+  t.same(b.checker.counters.answered, { ...answered, redis: answered.redis + 1 }, 'the next check is a Redis hit')
+})

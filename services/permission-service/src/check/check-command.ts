@@ -6,12 +6,15 @@ import { CheckCounters } from './counters.js'
 import { DbResolver } from './db-resolver.js'
 import { L1Resolver } from './l1-resolver.js'
 import { RedisResolver } from './redis-resolver.js'
+import { RefreshAhead } from './refresh-ahead.js'
 
 export interface CheckOptions {
   /** 0 turns the in-process tier off. */
   l1TtlMs: number
   l1Max: number
   dbTimeoutMs: number
+  /** Most answers recomputed after one invalidation; 0 turns refresh-ahead off. */
+  refreshMax?: number
 }
 
 /**
@@ -30,6 +33,7 @@ export class CheckCommand {
     const redis = new RedisResolver(this.db, cache, this.counters)
     this.l1 = options.l1TtlMs > 0 ? new L1Resolver(redis, cache, this.counters, { ttlMs: options.l1TtlMs, max: options.l1Max }) : undefined
     this.#first = this.l1 ?? redis
+    new RefreshAhead(cache, redis, this.l1, options.refreshMax ?? 1_000, () => cache.epoch())
   }
 
   /** A check answered from memory without waiting, or undefined when it needs the other layers. */

@@ -17,38 +17,19 @@ export class L1Resolver implements CheckResolver {
     private readonly next: CheckResolver,
     private readonly cache: Cache,
     private readonly counters: CheckCounters,
-    options: { ttlMs: number; max: number; refreshMax?: number },
+    options: { ttlMs: number; max: number },
   ) {
+    // Fed by the check command's invalidation listener (refresh-ahead.ts), which also refreshes what it drops.
     this.store = new MemoryTier<boolean>(options.ttlMs, options.max)
-    this.#refreshMax = options.refreshMax ?? 1_000
-    cache.onInvalidate((event) => {
-      const dropped = this.store.drop(event)
-      if (event.scope !== 'all' && dropped.length > 0 && this.#refreshMax > 0) this.#refreshAhead(dropped)
-    })
   }
 
-  readonly #refreshMax: number
-
-  /**
-   * Refresh-ahead: what was in memory was being asked for, and will be again right away. Once an
-   * invalidation has dropped such answers, they are recomputed in the background (one batched query,
-   * written to Redis under the write guard, then remembered here) instead of leaving the next callers
-   * to miss. The invalidation arrives after the writer's commit, so this reads the new data; and if
-   * another invalidation lands meanwhile, the epoch check keeps these answers out of memory.
-   */
-  #refreshAhead(keys: string[]): void {
-    const items = keys.slice(0, this.#refreshMax).map(itemOf)
-    const epoch = this.cache.epoch()
-    setImmediate(() => {
-      this.next.resolve(items, 'refresh').then(
-        (answers) => {
-          if (this.cache.epoch() !== epoch) return
-          items.forEach((item, i) => this.#remember(item, answers[i] as boolean))
-        },
-        // Opportunistic: a failed refresh leaves the next caller to miss, as without it.
-        () => undefined,
-      )
-    })
+  /** Remembers answers computed elsewhere (refresh-ahead), unless an invalidation was heard since `epoch`. */
+  rememberAll(answers: ReadonlyMap<string, boolean>, keys: Iterable<string>, epoch: number): void {
+    if (this.cache.epoch() !== epoch || !this.#trusted) return
+    for (const key of keys) {
+      const answer = answers.get(key)
+      if (answer !== undefined) this.store.set(key, answer)
+    }
   }
 
   /**
@@ -110,10 +91,4 @@ export class L1Resolver implements CheckResolver {
 /** The Redis key of a check. Items reaching the chain were validated by the route (and the cache validates again before Redis). */
 export function keyOf(item: CheckItem): string {
   return `permission:${item.guildId}:${item.bnetId}:${item.tool}`
-}
-
-/** The inverse of keyOf, for keys this tier wrote itself. */
-function itemOf(key: string): CheckItem {
-  const [, guild, bnet, tool] = key.split(':')
-  return { guildId: Number(guild), bnetId: Number(bnet), tool: tool as string }
 }

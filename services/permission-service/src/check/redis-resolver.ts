@@ -1,6 +1,7 @@
 import { keys, TTL, type Cache } from '@guild/cache'
 import type { CheckItem, CheckResolver, Purpose } from './check-item.js'
 import type { CheckCounters } from './counters.js'
+import { RecentKeys } from './recent-keys.js'
 
 interface StoredCheck {
   has_access: boolean
@@ -11,7 +12,10 @@ interface StoredCheck {
  * read-through gives single-flight, the cross-process load lock and the write guard. With Redis down
  * or disabled the cache hands straight to the next layer, so the caller sees no error.
  */
-export class RedisResolver implements CheckResolver {
+export class RedisResolver implements CheckResolver, Refresher {
+  /** What callers asked this layer for lately: refresh-ahead recomputes those after an invalidation. */
+  readonly recent = new RecentKeys(60_000, 100_000)
+
   constructor(
     private readonly next: CheckResolver,
     private readonly cache: Cache,
@@ -25,6 +29,7 @@ export class RedisResolver implements CheckResolver {
       return (await this.next.resolve(wanted, purpose)).map((has_access) => ({ has_access }))
     }
     let answers: StoredCheck[]
+    if (purpose === 'answer') for (const item of items) this.recent.note(keyOf(item))
     if (items.length === 1) {
       const item = items[0] as CheckItem
       answers = [await this.cache.getOrSet(keyOf(item), async () => (await load([item]))[0] as StoredCheck, TTL.permission)]
@@ -39,6 +44,21 @@ export class RedisResolver implements CheckResolver {
     if (purpose === 'answer') this.counters.hit('redis', items.length - loaded)
     return answers.map(readAnswer)
   }
+
+  async refresh(items: readonly CheckItem[]): Promise<Map<string, boolean>> {
+    const byKey = new Map(items.map((item) => [keyOf(item), item]))
+    const stored = await this.cache.refreshMany(
+      [...byKey.keys()],
+      async (mine) => (await this.next.resolve(mine.map((key) => byKey.get(key) as CheckItem), 'refresh')).map((has_access) => ({ has_access })),
+      TTL.permission,
+    )
+    return new Map([...stored].map(([key, value]) => [key, readAnswer(value)]))
+  }
+}
+
+/** Refresh-ahead's half: recompute what no other instance is recomputing; resolves key → answer for what it has. */
+export interface Refresher {
+  refresh(items: readonly CheckItem[]): Promise<Map<string, boolean>>
 }
 
 /** The contract's key, built (and validated) by the cache's own builder. */
