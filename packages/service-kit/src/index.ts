@@ -42,6 +42,7 @@ export {
 export { healthPlugin, type HealthPluginOptions, type ReadinessBody, type RedisHealth } from './health.js'
 export { assertMergeable, metricsPlugin, UNMATCHED_ROUTE, type MetricsPluginOptions } from './metrics.js'
 export { BEARER_SCHEME, COOKIE_SCHEME, openApiPlugin, type OpenApiPluginOptions } from './openapi.js'
+export { routeCatalogPlugin, type CatalogRoute } from './route-catalog.js'
 export { runServer, type RunServerOptions } from './run-server.js'
 export { safeEqual, secretVerifier } from './secrets.js'
 export { lazyChildLoggerFactory } from './lazy-child-logger.js'

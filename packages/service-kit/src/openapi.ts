@@ -2,6 +2,7 @@ import fastifySwagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swag
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { routeCatalogPlugin } from './route-catalog.js'
 
 /** Names of the security schemes, for a route's `schema.security`: `[{ [BEARER_SCHEME]: [] }]`. */
 export const BEARER_SCHEME = 'bearerAuth'
@@ -42,6 +43,8 @@ function securitySchemes(security: OpenApiPluginOptions['security']): SecuritySc
 }
 
 async function openApi(fastify: FastifyInstance, options: OpenApiPluginOptions): Promise<void> {
+  // The same "before any route" rule holds for the catalog of every route, so it comes along.
+  await fastify.register(routeCatalogPlugin)
   await fastify.register(fastifySwagger, {
     openapi: {
       openapi: '3.0.3',
@@ -61,6 +64,7 @@ async function openApi(fastify: FastifyInstance, options: OpenApiPluginOptions):
  *
  * Register it BEFORE any route: @fastify/swagger collects routes from an onRoute hook, so a route
  * declared earlier is missing from the document. Routes document themselves through `schema`
- * (`tags`, `summary`, `params`, `querystring`, `body`, `response`, `security`).
+ * (`tags`, `summary`, `params`, `querystring`, `body`, `response`, `security`). It also keeps
+ * `app.routeCatalog` (routeCatalogPlugin): every route, the undocumented ones included.
  */
 export const openApiPlugin = fp(openApi, { name: '@guild/service-kit/openapi', fastify: '5.x' })

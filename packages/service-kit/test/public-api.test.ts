@@ -19,6 +19,7 @@ t.test('every piece is exported from the package entry', async (t) => {
     'openApiPlugin',
     'runServer',
     'safeEqual',
+    'routeCatalogPlugin',
   ]) {
     t.ok(name in kit, name)
   }
@@ -30,6 +31,7 @@ t.test('every plugin is a named fastify-plugin, so it decorates the instance it 
     [kit.healthPlugin, '@guild/service-kit/health'],
     [kit.metricsPlugin, '@guild/service-kit/metrics'],
     [kit.openApiPlugin, '@guild/service-kit/openapi'],
+    [kit.routeCatalogPlugin, '@guild/service-kit/route-catalog'],
   ] as const) {
     const meta = (plugin as unknown as Record<symbol, { name?: string }>)[Symbol.for('plugin-meta')]
     t.equal(meta?.name, name)

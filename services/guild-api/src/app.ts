@@ -8,11 +8,12 @@ import {
   resolveServiceToken,
 } from '@guild/service-kit'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { schema, type GuildApiConfig } from './config.js'
+import { BODY_LIMIT_BYTES, schema, type GuildApiConfig } from './config.js'
 import { schemaErrorFormatter } from './schema-errors.js'
 import battleNetPlugin from './plugins/app/battlenet.js'
 import cookiesPlugin from './plugins/app/cookies.js'
 import corsPlugin from './plugins/app/cors.js'
+import csrfPlugin from './plugins/app/csrf.js'
 import permissionsPlugin from './plugins/app/permissions.js'
 import sessionAuthPlugin from './plugins/app/session-auth.js'
 import cachePlugin from './plugins/external/cache.js'
@@ -30,17 +31,21 @@ export interface BuildOptions {
   env?: Record<string, string | undefined>
   /** First backoff between Battle.net retries when it sends no Retry-After (tests shorten it). */
   bnetBackoffMs?: number
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: { write(line: string): void }
 }
 
 /**
  * guild-api: config; the shared kit (errors, OpenAPI before any route, metrics, health); the cache (never
- * waits for Redis) and the database (migrated before anything is served); CORS, cookies, Battle.net,
- * sessions, the permission client; then the routes.
+ * waits for Redis) and the database (migrated before anything is served); CORS, cookies, the CSRF check,
+ * Battle.net, sessions, the permission client; then the routes (the /auth/* ones rate-limited).
  */
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: loggerOptions(),
+    logger: options.logStream === undefined ? loggerOptions() : { ...loggerOptions(), stream: options.logStream },
     return503OnClosing: true,
+    // Every route's body, unless the route sets its own (settings): 413 beyond.
+    bodyLimit: BODY_LIMIT_BYTES,
     // Start-up waits for the database and runs migrations, which may queue behind another instance's.
     pluginTimeout: 120_000,
     // Bodies are taken as sent: "5" is not a rank and true is not a number. (Path and query values
@@ -71,6 +76,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
   })
   await app.register(corsPlugin)
   await app.register(cookiesPlugin, { serviceToken })
+  await app.register(csrfPlugin)
   await app.register(battleNetPlugin, options.bnetBackoffMs === undefined ? {} : { backoffMs: options.bnetBackoffMs })
   await app.register(sessionAuthPlugin)
   await app.register(permissionsPlugin, { serviceToken })

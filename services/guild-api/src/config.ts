@@ -20,8 +20,15 @@ export interface GuildApiConfig extends SharedConfig {
   COOKIE_SECRET?: string
   SESSION_TTL_S: number
   SETTINGS_MAX_BYTES: number
+  AUTH_RATE_LIMIT_MAX: number
   CACHE_BUS_CHANNEL: string
 }
+
+/**
+ * The largest request body any route takes (413 beyond). The largest legitimate one, a tool map of 200
+ * tools, is under 10 KiB; `PUT /guilds/{id}/settings` sets its own from SETTINGS_MAX_BYTES.
+ */
+export const BODY_LIMIT_BYTES = 64 * 1024
 
 const httpUrl = { type: 'string', pattern: '^https?://[^\\s]+$' } as const
 
@@ -80,6 +87,13 @@ export const schema = configSchema({
       maximum: 1_048_576,
       default: 16_384,
       description: "the largest guild settings object, in bytes of JSON (2-1048576)",
+    },
+    AUTH_RATE_LIMIT_MAX: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 30,
+      description: 'requests a client IP may make to /auth/* per minute (1-1000000)',
     },
     CACHE_BUS_CHANNEL: {
       type: 'string',

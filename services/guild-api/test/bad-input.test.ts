@@ -45,6 +45,14 @@ const CASES: Case[] = [
   { name: 'settings: a string', method: 'PUT', url: '/guilds/9001/settings', raw: '"motd"', message: /body must be object/ },
   { name: 'settings: null', method: 'PUT', url: '/guilds/9001/settings', raw: 'null', message: /body must be object/ },
   { name: 'settings: not JSON', method: 'PUT', url: '/guilds/9001/settings', raw: '{motd: 1}', message: /JSON/ },
+  // What jsonb cannot store, and nesting that would overflow a recursive walk: 400 naming the place, not 500.
+  { name: 'settings: a NUL in a value', method: 'PUT', url: '/guilds/9001/settings', raw: '{"motd":{"text":"a\\u0000b"}}', message: /^body\/motd\/text must not contain a NUL character \(U\+0000\)$/ },
+  { name: 'settings: a NUL in a name', method: 'PUT', url: '/guilds/9001/settings', raw: '{"a\\u0000":1}', message: /^body: the name "a\\u0000" must not contain a NUL character/ },
+  { name: 'settings: a lone surrogate', method: 'PUT', url: '/guilds/9001/settings', raw: '{"list":["ok","\\ud800"]}', message: /^body\/list\/1 must not contain an unpaired UTF-16 surrogate$/ },
+  { name: 'settings: a lone low surrogate in a name', method: 'PUT', url: '/guilds/9001/settings', raw: '{"\\udc00x":1}', message: /the name .* must not contain an unpaired UTF-16 surrogate/ },
+  { name: 'settings: 33 levels deep', method: 'PUT', url: '/guilds/9001/settings', raw: `{"a":${'['.repeat(32)}${']'.repeat(32)}}`, message: /nests deeper than 32 levels/ },
+  { name: 'settings: 10,000 levels deep', method: 'PUT', url: '/guilds/9001/settings', raw: `{"a":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`, message: /^body\/a\/a\/a.* nests deeper than 32 levels$/ },
+  { name: 'permissions: 20,000 levels deep', method: 'PUT', url: '/guilds/9001/permissions', raw: `{"tools":${'['.repeat(20_000)}${']'.repeat(20_000)}}`, message: /body\/tools/ },
   { name: 'settings: too large', method: 'PUT', url: '/guilds/9001/settings', body: { blob: 'x'.repeat(17_000) }, status: 413, message: /at most 16384/ },
   { name: 'settings: far too large', method: 'PUT', url: '/guilds/9001/settings', body: { blob: 'x'.repeat(100_000) }, status: 413, message: /large/ },
 
@@ -96,4 +104,9 @@ t.test('bad input on every route is a 400 whose message names the field', async 
   }
   t.same((await h.as(token).get('/guilds/9001/permissions')).json(), { tools: { roster: 9, settings: 1, sync: 1 } }, 'nothing was changed by bad input')
   t.same((await h.as(token).get('/guilds/9001/settings')).json(), {})
+  // At the depth limit, and with surrogate pairs (not lone ones), a settings object is stored.
+  const deep = { a: JSON.parse(`${'['.repeat(31)}"😀"${']'.repeat(31)}`) as unknown, 'ключ 😀': 'значение' }
+  const put = await h.as(token).put('/guilds/9001/settings', deep)
+  t.equal(put.statusCode, 200, put.body.slice(0, 200))
+  t.same((await h.as(token).get('/guilds/9001/settings')).json(), deep)
 })

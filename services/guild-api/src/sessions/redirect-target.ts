@@ -2,17 +2,25 @@ import { httpError } from '@guild/service-kit'
 
 export const DEFAULT_REDIRECT = '/me'
 
+/** Resolves local paths; no request ever goes there. */
+const LOCAL_BASE = 'http://local.invalid'
+
 /**
  * Where a finished login may send the browser: a path on guild-api itself (`/x`, but not `//host`
- * nor anything with a backslash, which browsers read as `//`), or a URL on one of CORS_ORIGINS.
- * Anything else is an open redirect, refused with 400.
+ * nor anything with a backslash, which browsers read as `//`), or a URL on one of CORS_ORIGINS without
+ * userinfo. Anything else is an open redirect, refused with 400. What it returns is ASCII, fit for a
+ * Location header.
  */
 export function checkRedirect(value: string | undefined, allowedOrigins: readonly string[]): string {
   if (value === undefined) return DEFAULT_REDIRECT
   if (/[\u0000-\u001f\u007f\\]/.test(value)) throw badRedirect()
   if (value.startsWith('/')) {
     if (value.startsWith('//')) throw badRedirect()
-    return value
+    // Through the URL parser, so the Location header holds ASCII only: `/日本` or `/a b` sent raw is
+    // not a valid header value, and Node would fail the whole callback (after the login was made).
+    const local = new URL(value, LOCAL_BASE)
+    if (local.origin !== LOCAL_BASE) throw badRedirect()
+    return `${local.pathname}${local.search}${local.hash}`
   }
   let url: URL
   try {
@@ -20,6 +28,8 @@ export function checkRedirect(value: string | undefined, allowedOrigins: readonl
   } catch {
     throw badRedirect()
   }
+  // Userinfo (`https://evil.com%2F@app.example`) has no business in a redirect and only serves to mislead.
+  if (url.username !== '' || url.password !== '') throw badRedirect()
   if ((url.protocol === 'http:' || url.protocol === 'https:') && allowedOrigins.includes(url.origin)) return url.toString()
   throw badRedirect()
 }

@@ -21,6 +21,8 @@ export interface HarnessOptions {
   permissionProxy?: boolean
   /** Put a TCP proxy between guild-api and Postgres, to cut the link. */
   databaseProxy?: boolean
+  /** Log everything (trace) and keep it: guild-api's lines in `logs`, permission-service's in `perm.allOutput()`. */
+  captureLogs?: boolean
 }
 
 export interface Client {
@@ -48,6 +50,8 @@ export interface Harness {
   /** Requests with `Authorization: Bearer <token>` (none: no session). */
   as(token: string | undefined): Client
   inject(options: InjectOptions): Promise<LightMyRequestResponse>
+  /** guild-api's log lines, with `captureLogs`. */
+  logs: string[]
 }
 
 /**
@@ -95,7 +99,10 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
     BNET_MAX_RETRIES: '2',
     ...options.env,
   }
-  const app = await buildApp({ env, bnetBackoffMs: 10 })
+  const logs: string[] = []
+  if (options.captureLogs) env.LOG_LEVEL = 'trace'
+  const logStream = options.captureLogs ? { write: (line: string) => void logs.push(line) } : undefined
+  const app = await buildApp({ env, bnetBackoffMs: 10, ...(logStream ? { logStream } : {}) })
   t.teardown(() => app.close())
   await app.listen({ host: '127.0.0.1', port })
 
@@ -107,7 +114,8 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
       serviceToken: SERVICE_TOKEN,
       busChannel,
       port: permPort,
-      env: { PERMISSION_DB_TIMEOUT_MS: '3000', ...options.permissionEnv },
+      env: { PERMISSION_DB_TIMEOUT_MS: '3000', ...(options.captureLogs ? { LOG_LEVEL: 'trace' } : {}), ...options.permissionEnv },
+      ...(options.captureLogs ? { keepAllOutput: true } : {}),
     })
     const running = perm
     t.teardown(() => running.stop())
@@ -129,7 +137,7 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
     if (res.status !== 200 || sid === undefined) throw new Error(`login as ${loginHint} ended at ${res.url} with ${res.status}: ${res.body}`)
     return sid.value
   }
-  return { app, url, env, standin, pg, redis, perm, permProxy, dbProxy, login, as, inject }
+  return { app, url, env, standin, pg, redis, perm, permProxy, dbProxy, login, as, inject, logs }
 }
 
 /** Registers Horde Vanguard (9001) as Thrall, its guild master; resolves with Thrall's token. */

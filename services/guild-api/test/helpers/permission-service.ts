@@ -15,6 +15,8 @@ export interface PermissionServiceOptions {
   readyTimeoutMs?: number
   /** Default: a free one. */
   port?: number
+  /** Keep every line it writes, not just the last 8 kB (a test that reads its whole log). */
+  keepAllOutput?: boolean
 }
 
 export interface RunningPermissionService {
@@ -26,6 +28,8 @@ export interface RunningPermissionService {
   restart(): Promise<void>
   /** The last 8 kB it wrote to stdout and stderr (for failure messages). */
   output(): string
+  /** Everything it wrote to stdout and stderr since it started (with `keepAllOutput`). */
+  allOutput(): string
 }
 
 async function waitReady(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
@@ -56,6 +60,7 @@ export async function startPermissionService(options: PermissionServiceOptions):
   const url = `http://127.0.0.1:${port}`
   let child: ChildProcess
   let output = ''
+  let all = ''
   const start = async () => {
     output = ''
     child = spawn(process.execPath, [PERMISSION_SERVICE_SERVER], {
@@ -76,6 +81,7 @@ export async function startPermissionService(options: PermissionServiceOptions):
     })
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-8_000)
+      if (options.keepAllOutput) all += chunk.toString()
     }
     child.stdout?.on('data', keep)
     child.stderr?.on('data', keep)
@@ -94,5 +100,5 @@ export async function startPermissionService(options: PermissionServiceOptions):
     })
   }
   await start()
-  return { url, port, stop, restart: start, output: () => output }
+  return { url, port, stop, restart: start, output: () => output, allOutput: () => all }
 }

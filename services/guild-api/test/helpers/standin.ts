@@ -39,8 +39,15 @@ export interface Fixtures {
   faults?: FixtureFault[]
 }
 
+/** What the stand-in handed out: OAuth codes and access tokens (user and client), for tests that hunt for them in logs. */
+export interface IssuedSecrets {
+  codes: string[]
+  accessTokens: string[]
+}
+
 export interface Standin {
   url: string
+  issued: IssuedSecrets
   /** Reads the fixture file, lets `change` edit it, writes it back: the stand-in's next request sees it. */
   edit(change: (fixtures: Fixtures) => void): Promise<void>
   /** Sets the fixture file's faults (an empty list removes them). */
@@ -56,7 +63,25 @@ export async function startStandin(): Promise<Standin> {
   const fixturesPath = join(dir, 'fixtures.json')
   const read = async () => JSON.parse(await readFile(fixturesPath, 'utf8')) as Fixtures
   await writeFile(fixturesPath, await readFile(DEMO_FIXTURES, 'utf8'))
-  let app = buildBnetStandin({ fixturesPath })
+  const issued: IssuedSecrets = { codes: [], accessTokens: [] }
+  const build = () => {
+    const built = buildBnetStandin({ fixturesPath })
+    // Codes leave in the authorize redirect, tokens in the token endpoint's body.
+    built.addHook('onSend', async (request, reply, payload) => {
+      const location = reply.getHeader('location')
+      if (typeof location === 'string') {
+        const code = new URL(location).searchParams.get('code')
+        if (code !== null) issued.codes.push(code)
+      }
+      if (request.routeOptions.url?.endsWith('/token') && typeof payload === 'string' && reply.statusCode === 200) {
+        const token = (JSON.parse(payload) as { access_token?: unknown }).access_token
+        if (typeof token === 'string') issued.accessTokens.push(token)
+      }
+      return payload
+    })
+    return built
+  }
+  let app = build()
   const port = await freePort()
   await app.listen({ host: '127.0.0.1', port })
   const edit = async (change: (fixtures: Fixtures) => void) => {
@@ -66,6 +91,7 @@ export async function startStandin(): Promise<Standin> {
   }
   return {
     url: `http://127.0.0.1:${port}`,
+    issued,
     edit,
     faults: (faults) =>
       edit((f) => {
@@ -73,7 +99,7 @@ export async function startStandin(): Promise<Standin> {
       }),
     restart: async () => {
       await app.close()
-      app = buildBnetStandin({ fixturesPath })
+      app = build()
       await app.listen({ host: '127.0.0.1', port })
     },
     close: async () => {

@@ -23,8 +23,11 @@ declare module 'fastify' {
   }
 }
 
-/** The contract's exceptions: everything else answers 401 without a valid session. */
-const PUBLIC_ROUTES = [/^\/auth\//, /^\/health\//, /^\/metrics$/, /^\/docs(\/|$)/]
+/**
+ * The contract's exceptions: everything else answers 401 without a valid session. `*` is CORS's
+ * OPTIONS route: a preflight never carries credentials (the Fetch standard leaves them out).
+ */
+const PUBLIC_ROUTES = [/^\/auth\//, /^\/health\//, /^\/metrics$/, /^\/docs(\/|$)/, /^\*$/]
 
 export const SESSION_COOKIE = 'sid'
 
@@ -33,9 +36,23 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1]
 }
 
+export interface SessionCredential {
+  token: string
+  /** A cookie travels with requests a browser makes for other sites' pages (so it needs the CSRF check); a header does not. */
+  via: 'bearer' | 'cookie'
+}
+
+/** The session token a request carries and how: `Authorization: Bearer …` first, else the `sid` cookie. */
+export function sessionCredentialOf(request: FastifyRequest): SessionCredential | undefined {
+  const bearer = bearerToken(request.headers.authorization)
+  if (bearer !== undefined) return { token: bearer, via: 'bearer' }
+  const cookie = request.cookies[SESSION_COOKIE]
+  return cookie === undefined ? undefined : { token: cookie, via: 'cookie' }
+}
+
 /** The session token a request carries: `Authorization: Bearer …` first, else the `sid` cookie. */
 export function sessionTokenOf(request: FastifyRequest): string | undefined {
-  return bearerToken(request.headers.authorization) ?? request.cookies[SESSION_COOKIE]
+  return sessionCredentialOf(request)?.token
 }
 
 /**

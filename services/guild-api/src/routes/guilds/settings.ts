@@ -1,6 +1,7 @@
 import type { GuildSettingsObject } from '@guild/db'
 import { httpError } from '@guild/service-kit'
 import type { FastifyInstance } from 'fastify'
+import { settingsProblem } from '../../guilds/settings-input.js'
 import { getSettings, replaceSettings } from '../../guilds/settings.js'
 import { errorResponses, guildIdParams, sessionSecurity } from '../schemas.js'
 import { requireMember } from './guild-scope.js'
@@ -44,6 +45,10 @@ export default async function settingsRoutes(app: FastifyInstance): Promise<void
       },
     },
     async (request) => {
+      // First, and without recursion: what jsonb cannot store (a 500 from Postgres) and nesting that
+      // would overflow JSON.stringify's stack (a 500 from the size check below).
+      const problem = settingsProblem(request.body)
+      if (problem !== undefined) throw httpError(400, problem)
       const size = Buffer.byteLength(JSON.stringify(request.body))
       if (size > maxBytes) throw httpError(413, `body: the settings object is ${size} bytes of JSON; at most ${maxBytes} are allowed (SETTINGS_MAX_BYTES)`)
       return await replaceSettings(app.cache, app.db, request.guildId, request.body)
