@@ -49,6 +49,8 @@ const LEFT_TO_DEFAULT: Record<ServiceName, Record<string, string>> = {
     COOKIE_SECRET: 'derived from SERVICE_TOKEN, which every replica shares',
     SESSION_TTL_S: 'a product decision the code already makes (7 days)',
     SETTINGS_MAX_BYTES: 'a product decision the code already makes',
+    CACHE_MEMORY_TTL_MS: 'a tuning knob (the in-process tier; the bus keeps it fresh)',
+    AUTH_RATE_LIMIT_MAX: 'a tuning knob (30 requests a minute per client IP on /auth/*)',
   },
 }
 /** A production deployment cannot run without these (the contract; NODE_ENV=production). */

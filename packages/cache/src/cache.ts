@@ -171,14 +171,6 @@ class RedisCache implements Cache {
     return await this.#readThrough.getOrSetMany(keyList, loader, ttl)
   }
 
-  async refreshMany<T>(keyList: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl: number = DEFAULT_TTL): Promise<Map<string, T>> {
-    if (!Array.isArray(keyList)) throw new CacheInputError('refreshMany: keys must be an array')
-    keyList.forEach((k) => assertKey(k))
-    assertTtl(ttl)
-    if (typeof loader !== 'function') throw new CacheInputError('refreshMany: loader must be a function')
-    return await this.#readThrough.refreshMany(keyList, loader, ttl)
-  }
-
   cached<A extends unknown[], R>(prefix: string, fn: (...args: A) => Promise<R>, options: { ttl?: number } = {}): (...args: A) => Promise<R> {
     assertKey(`${prefix}:x`)
     const ttl = options.ttl === undefined ? DEFAULT_TTL : options.ttl

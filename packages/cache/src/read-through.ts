@@ -120,46 +120,6 @@ export class ReadThrough {
     return keys.map((k) => found.get(k) as T)
   }
 
-  /**
-   * Refresh-ahead after an invalidation: recomputes the keys no other process is recomputing. A key
-   * someone filled already is returned as found; one whose lease another process holds is skipped (it
-   * is theirs to write); the rest go to one loader call under our leases. Resolves what it has.
-   */
-  async refreshMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl: number): Promise<Map<string, T>> {
-    const { ctx } = this
-    const found = new Map<string, T>()
-    if (!ctx.gate.enabled || keys.length === 0) return found
-    const unique = [...new Set(keys)]
-    const tokens = new Map<string, string>()
-    for (const [key, outcome] of await this.#leaseMany(unique, ttl, ctx.gate.deadline())) {
-      if (outcome?.kind === 'filled') {
-        const filled = this.#parse<T>(key, outcome.raw)
-        if (filled !== undefined) found.set(key, filled.value)
-      } else if (outcome?.kind === 'acquired') tokens.set(key, outcome.token)
-    }
-    const mine = [...tokens.keys()]
-    if (mine.length === 0) return found
-    let values: T[]
-    try {
-      values = await this.load(namespaceOf(mine[0] as string), () => loader(mine))
-      if (!Array.isArray(values) || values.length !== mine.length) throw new CacheInputError('refreshMany: the loader must return one value per key')
-    } catch (err) {
-      await Promise.all(mine.map((key) => releaseLease(ctx, key, tokens.get(key) as string)))
-      throw err
-    }
-    const writes: { key: string; token: string; json: string }[] = []
-    const releases: Promise<void>[] = []
-    mine.forEach((key, i) => {
-      const value = values[i] as T
-      const token = tokens.get(key) as string
-      if (value === null || value === undefined) return void releases.push(releaseLease(ctx, key, token))
-      found.set(key, value)
-      writes.push({ key, token, json: toJson(value) })
-    })
-    await Promise.all([commitManyUnderLeases(ctx, writes, ttl).catch(() => 0), ...releases])
-    return found
-  }
-
   /** Calls the loader, timing it for early refresh. */
   async load<T>(ns: string, loader: () => Promise<T>): Promise<T> {
     const started = performance.now()

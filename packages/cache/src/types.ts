@@ -106,12 +106,6 @@ export interface Cache {
   getOrSet<T>(key: string, loader: () => Promise<T>, ttl?: number, options?: SetOptions): Promise<T>
   /** The batch form: one round trip to read, one `loader` call with the keys that missed (in order), values returned in the order of `keys`. */
   getOrSetMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl?: number): Promise<T[]>
-  /**
-   * Refresh-ahead (after an invalidation named the keys it removed): recomputes, under the write guard,
-   * the keys no other process is already recomputing, in one loader call. Keys another process holds a
-   * lease on are skipped; keys already filled are returned as found. Resolves the values it has.
-   */
-  refreshMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl?: number): Promise<Map<string, T>>
   /** The seed's `@cached` decorator: key `{prefix}:{stable hash of args}`; errors of `fn` are never cached. */
   cached<A extends unknown[], R>(prefix: string, fn: (...args: A) => Promise<R>, options?: { ttl?: number }): (...args: A) => Promise<R>
 

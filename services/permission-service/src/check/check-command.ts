@@ -33,7 +33,7 @@ export class CheckCommand {
     const redis = new RedisResolver(this.db, cache, this.counters)
     this.l1 = options.l1TtlMs > 0 ? new L1Resolver(redis, cache, this.counters, { ttlMs: options.l1TtlMs, max: options.l1Max }) : undefined
     this.#first = this.l1 ?? redis
-    new RefreshAhead(cache, redis, this.l1, options.refreshMax ?? 1_000, () => cache.epoch())
+    if (this.l1) new RefreshAhead(cache, this.db, this.l1, redis.recent, options.refreshMax ?? 1_000, () => cache.epoch())
   }
 
   /** A check answered from memory without waiting, or undefined when it needs the other layers. */

@@ -12,7 +12,7 @@ interface StoredCheck {
  * read-through gives single-flight, the cross-process load lock and the write guard. With Redis down
  * or disabled the cache hands straight to the next layer, so the caller sees no error.
  */
-export class RedisResolver implements CheckResolver, Refresher {
+export class RedisResolver implements CheckResolver {
   /** What callers asked this layer for lately: refresh-ahead recomputes those after an invalidation. */
   readonly recent = new RecentKeys(60_000, 100_000)
 
@@ -44,21 +44,6 @@ export class RedisResolver implements CheckResolver, Refresher {
     if (purpose === 'answer') this.counters.hit('redis', items.length - loaded)
     return answers.map(readAnswer)
   }
-
-  async refresh(items: readonly CheckItem[]): Promise<Map<string, boolean>> {
-    const byKey = new Map(items.map((item) => [keyOf(item), item]))
-    const stored = await this.cache.refreshMany(
-      [...byKey.keys()],
-      async (mine) => (await this.next.resolve(mine.map((key) => byKey.get(key) as CheckItem), 'refresh')).map((has_access) => ({ has_access })),
-      TTL.permission,
-    )
-    return new Map([...stored].map(([key, value]) => [key, readAnswer(value)]))
-  }
-}
-
-/** Refresh-ahead's half: recompute what no other instance is recomputing; resolves key → answer for what it has. */
-export interface Refresher {
-  refresh(items: readonly CheckItem[]): Promise<Map<string, boolean>>
 }
 
 /** The contract's key, built (and validated) by the cache's own builder. */

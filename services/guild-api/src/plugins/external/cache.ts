@@ -8,6 +8,9 @@ async function cachePlugin(app: FastifyInstance): Promise<void> {
     url: app.config.REDIS_URL,
     clusterNodes: app.config.REDIS_CLUSTER_NODES,
     busChannel: app.config.CACHE_BUS_CHANNEL,
+    // Sessions, members, settings and profiles read on every request: a short in-process tier in front of
+    // Redis, which every invalidation (here or in another instance) drops before it returns.
+    memory: { ttlMs: app.config.CACHE_MEMORY_TTL_MS },
     logger: app.log,
   })
 }
