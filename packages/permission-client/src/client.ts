@@ -18,7 +18,7 @@ export interface PermissionClientOptions {
   deadlineMs?: number
   /** Upper bound on sockets to permission-service. Default 32. */
   connections?: number
-  /** Consecutive undecided calls that open the circuit (default 5), and how long it stays open (default 5000 ms). */
+  /** Consecutive undecided calls that open the circuit (default 5), and how long it stays open (default 1000 ms: a restarted permission-service is back in use within a second). */
   breaker?: { threshold?: number; resetMs?: number; now?: () => number }
   /** pino-compatible; the Fastify plugin passes `fastify.log`. Default: console. */
   logger?: PermissionLogger
@@ -107,7 +107,7 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
   const transport: ServiceTransport = { pool, token: options.token, logger }
   const breaker = new CircuitBreaker({
     threshold: options.breaker?.threshold ?? 5,
-    resetMs: options.breaker?.resetMs ?? 5_000,
+    resetMs: options.breaker?.resetMs ?? 1_000,
     ...(options.breaker?.now ? { now: options.breaker.now } : {}),
     onStateChange: (from, to) => {
       logger.warn({ from, to, url: origin + prefix }, `permission-service circuit ${to}`)

@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+
+export interface ServiceProcess {
+  readonly url: string
+  readonly port: number
+  /** SIGKILL, as a crash would; resolves once the process has exited. */
+  kill(): Promise<void>
+  /** Starts it again on the same port and environment, and waits until it is ready. */
+  restart(): Promise<void>
+  /** SIGTERM (graceful), SIGKILL after 5 s. */
+  stop(): Promise<void>
+  /** The last few kB it wrote to stderr, for error messages. */
+  output(): string
+}
+
+const KEEP_OUTPUT = 8_192
+
+/**
+ * A Node server file run as production runs it (compiled JS, NODE_ENV=production, its own process),
+ * with kill and restart for the faults. Ready when `readyPath` answers 200.
+ */
+export async function startService(file: string, port: number, env: Record<string, string>, readyPath = '/health/ready'): Promise<ServiceProcess> {
+  let child: ChildProcess | undefined
+  let output = ''
+  const url = `http://127.0.0.1:${port}`
+  const killOnExit = () => child?.kill('SIGKILL')
+  process.on('exit', killOnExit)
+
+  const launch = async () => {
+    const started = spawn(process.execPath, [file], {
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    child = started
+    started.stderr?.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-KEEP_OUTPUT)
+    })
+    const until = Date.now() + 30_000
+    for (;;) {
+      if (started.exitCode !== null) throw new Error(`${file} exited (${started.exitCode}) before it was ready: ${output}`)
+      try {
+        const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(1_000) })
+        await res.arrayBuffer()
+        if (res.status === 200) return
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > until) throw new Error(`${file} was not ready on ${url}${readyPath} within 30 s: ${output}`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+  const signal = (sig: NodeJS.Signals, forceAfterMs?: number) =>
+    new Promise<void>((resolve) => {
+      const c = child
+      if (!c || c.exitCode !== null || c.signalCode !== null) return resolve()
+      const force = forceAfterMs === undefined ? undefined : setTimeout(() => c.kill('SIGKILL'), forceAfterMs)
+      c.once('exit', () => {
+        if (force) clearTimeout(force)
+        resolve()
+      })
+      c.kill(sig)
+    })
+
+  await launch()
+  return {
+    url,
+    port,
+    kill: () => signal('SIGKILL'),
+    restart: launch,
+    stop: async () => {
+      await signal('SIGTERM', 5_000)
+      process.removeListener('exit', killOnExit)
+    },
+    output: () => output,
+  }
+}
