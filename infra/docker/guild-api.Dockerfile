@@ -18,6 +18,7 @@ COPY services/permission-service/package.json services/permission-service/
 COPY services/guild-api/package.json services/guild-api/
 COPY scripts/package.json scripts/
 COPY bench/package.json bench/
+COPY chaos/package.json chaos/
 COPY infra/package.json infra/
 
 # Compiles the service and the workspace packages it imports (tsc -b follows its project references).

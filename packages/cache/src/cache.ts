@@ -57,6 +57,8 @@ class RedisCache implements Cache {
     this.ready = gate.ready
     this.#bus = new InvalidationBus(gate, client ? createSubscriber(client) : undefined, resolved.busChannel, {
       ackTimeoutMs: resolved.propagationTimeoutMs,
+      heartbeatMs: resolved.heartbeatMs,
+      trusted: () => gate.state() === 'up' && !gate.recovering(resolved.recoveryGraceMs),
       metrics,
       log,
     })
@@ -68,6 +70,8 @@ class RedisCache implements Cache {
       this.#memory?.drop(event)
     })
     this.#invalidator = new Invalidator(this.#ctx, this.#bus)
+    // A delayed invalidation goes out the moment Redis is back, within the others' recovery grace.
+    gate.onBack(() => this.#invalidator.retryNow())
     this.#readThrough = new ReadThrough(this.#ctx)
   }
 
@@ -86,7 +90,7 @@ class RedisCache implements Cache {
   async get<T = unknown>(key: string): Promise<T | null> {
     assertKey(key)
     const { gate, metrics, options } = this.#ctx
-    if (!gate.enabled) return null
+    if (!gate.enabled || gate.recovering(options.recoveryGraceMs)) return null
     let raw: string | null
     try {
       raw = await gate.run('get', (c) => c.get(key))
@@ -208,7 +212,8 @@ class RedisCache implements Cache {
   }
 
   propagating(): boolean {
-    return this.#ctx.gate.state() === 'up' && this.#bus.listening
+    const { gate, options } = this.#ctx
+    return gate.state() === 'up' && this.#bus.listening && !gate.recovering(options.recoveryGraceMs)
   }
 
   stats(): CacheStats {

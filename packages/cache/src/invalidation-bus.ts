@@ -20,6 +20,12 @@ interface AckMessage {
   ack: string
 }
 
+/** A heartbeat this process sends itself through Redis: hearing it proves the bus carries messages now. */
+interface HeartbeatMessage {
+  v: 1
+  hb: number
+}
+
 interface PendingAck {
   /** Acks heard so far; they may arrive before PUBLISH's own reply. */
   heard: number
@@ -54,12 +60,24 @@ export class InvalidationBus {
   #closed = false
   #retryTimer: NodeJS.Timeout | undefined
   readonly #retries: { message: string; attempt: number }[] = []
+  #heardAt = -Infinity
+  #heartbeats = 0
+  #heartbeatTimer: NodeJS.Timeout | undefined
+  /** What `listening` said at the last heartbeat tick, to see it drop. */
+  #wasListening = false
 
   constructor(
     private readonly gate: RedisGate,
     private readonly subscriber: RedisClient | undefined,
     private readonly channel: string,
-    private readonly options: { ackTimeoutMs: number; metrics: CacheMetrics; log: RateLimitedLog },
+    private readonly options: {
+      ackTimeoutMs: number
+      heartbeatMs: number
+      metrics: CacheMetrics
+      log: RateLimitedLog
+      /** The owner's own view of whether in-memory copies may be trusted (Redis up, no recovery grace): a drop in it is a gap too. */
+      trusted?: () => boolean
+    },
   ) {
     this.#ackChannel = ackChannelOf(channel, this.origin)
     this.#transport = busTransportFor(gate.client)
@@ -86,14 +104,38 @@ export class InvalidationBus {
     transport.subscribe(subscriber, [channel, this.#ackChannel]).then(
       () => {
         this.#listening = true
+        this.#beat()
       },
       (err: unknown) => options.log.error('bus', err, 'invalidation bus subscribe failed'),
     )
+    this.#heartbeatTimer = setInterval(() => this.#beat(), options.heartbeatMs)
+    this.#heartbeatTimer.unref()
   }
 
-  /** True while this process hears other processes' invalidations. */
+  /**
+   * True while this process hears other processes' invalidations: subscribed, and its own heartbeat came
+   * back through Redis within the last three beats. A Redis that hangs keeps the connection open but
+   * carries nothing; the silence shows here within a few hundred milliseconds, so nobody goes on trusting
+   * copies that an invalidation it cannot hear might have dropped.
+   */
   get listening(): boolean {
-    return this.#listening && !this.#closed
+    return this.#listening && !this.#closed && performance.now() - this.#heardAt < this.silenceMs
+  }
+
+  /** How long without a heartbeat before `listening` turns false. */
+  get silenceMs(): number {
+    return this.options.heartbeatMs * 3
+  }
+
+  #beat(): void {
+    if (this.#closed) return
+    const trusted = this.listening && (this.options.trusted?.() ?? true)
+    // The bus went quiet, or Redis went away: invalidations may be passing unheard. Copies kept in memory go now.
+    if (this.#wasListening && !trusted) this.emitLocal({ scope: 'all' })
+    this.#wasListening = trusted
+    if (!this.#listening) return
+    const beat: HeartbeatMessage = { v: 1, hb: ++this.#heartbeats }
+    this.gate.run('heartbeat', (c) => this.#transport.send(c, this.#ackChannel, JSON.stringify(beat))).catch(() => undefined)
   }
 
   on(listener: (event: InvalidationEvent) => void): () => void {
@@ -133,6 +175,7 @@ export class InvalidationBus {
   close(): void {
     this.#closed = true
     if (this.#retryTimer) clearTimeout(this.#retryTimer)
+    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer)
     for (const pending of this.#pending.values()) pending.resolve()
     this.#pending.clear()
     this.subscriber?.disconnect()
@@ -178,8 +221,9 @@ export class InvalidationBus {
       return
     }
     if (channel === this.#ackChannel) {
-      const ack = parsed as AckMessage
+      const ack = parsed as AckMessage & HeartbeatMessage
       if (typeof ack?.ack === 'string') this.#ack(ack.ack)
+      else if (typeof ack?.hb === 'number') this.#heardAt = performance.now()
       return
     }
     const message = parsed as BusMessage

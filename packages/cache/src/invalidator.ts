@@ -30,6 +30,7 @@ export class Invalidator {
   /** `onProgress` hears how many entries were removed so far, after each batch (patterns only: the others are one or two batches). */
   async invalidate(event: Exclude<InvalidationEvent, { scope: 'all' }>, onProgress?: (removed: number) => void): Promise<number> {
     let removed = 0
+    let unreached = false
     let announced = event
     if (this.ctx.gate.enabled) {
       try {
@@ -41,12 +42,34 @@ export class Invalidator {
       } catch (err) {
         if (!(err instanceof CacheUnavailableError)) throw err
         this.#keepForRetry(event)
+        unreached = true
       }
     }
     this.ctx.metrics.invalidated(event.scope, removed)
     this.bus.emitLocal(announced)
     await this.bus.publish(announced)
+    if (unreached && this.ctx.options.invalidationOutwaitsSilence) await this.#outwaitSilence()
     return removed
+  }
+
+  /**
+   * Redis could not be reached, so neither could the other processes be told. If Redis is gone for them
+   * too, each stops trusting its in-memory copies once its heartbeat has been silent long enough
+   * (InvalidationBus.listening); waiting out that silence here means that when this invalidation returns
+   * (and the change's request answers), no process still serves a copy from before it. If Redis has been
+   * down longer than that already, there is nothing left to wait for.
+   */
+  async #outwaitSilence(): Promise<void> {
+    const wait = this.bus.silenceMs + this.ctx.options.heartbeatMs - this.ctx.gate.downForMs()
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+  }
+
+  /** Redis is back: send what is pending now rather than at the next retry tick. */
+  retryNow(): void {
+    if (this.#pending.size === 0 || this.#closed) return
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = undefined
+    void this.#retryPending()
   }
 
   close(): void {

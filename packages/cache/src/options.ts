@@ -11,6 +11,9 @@ export interface ResolvedOptions {
   busChannel: string
   propagationTimeoutMs: number
   memory: { ttlMs: number; max: number }
+  heartbeatMs: number
+  recoveryGraceMs: number
+  invalidationOutwaitsSilence: boolean
   errorLogIntervalMs: number
   logger: CacheLogger
 }
@@ -42,12 +45,15 @@ export function resolveOptions(options: CacheOptions): ResolvedOptions {
   return {
     operationTimeoutMs: whole(options.operationTimeoutMs, 50, 'operationTimeoutMs', 1),
     breakerThreshold: whole(options.breakerThreshold, 5, 'breakerThreshold', 1),
-    breakerProbeIntervalMs: whole(options.breakerProbeIntervalMs, 1_000, 'breakerProbeIntervalMs', 1),
+    breakerProbeIntervalMs: whole(options.breakerProbeIntervalMs, 250, 'breakerProbeIntervalMs', 1),
     lockTtlMs: whole(options.lockTtlMs, 2_000, 'lockTtlMs', 1),
     lockWaitMs: whole(options.lockWaitMs, 250, 'lockWaitMs', 0),
     earlyRefreshBeta: beta,
     busChannel,
     propagationTimeoutMs: whole(options.propagationTimeoutMs, 500, 'propagationTimeoutMs', 0),
+    heartbeatMs: whole(options.heartbeatMs, 100, 'heartbeatMs', 1),
+    recoveryGraceMs: whole(options.recoveryGraceMs, 1_000, 'recoveryGraceMs', 0),
+    invalidationOutwaitsSilence: options.invalidationOutwaitsSilence === true,
     memory: {
       ttlMs: whole(options.memory?.ttlMs, 0, 'memory.ttlMs', 0),
       max: whole(options.memory?.max, 10_000, 'memory.max', 1),

@@ -24,7 +24,7 @@ export class ReadThrough {
   async getOrSet<T>(key: string, loader: () => Promise<T>, ttl: number, owner: number | undefined): Promise<T> {
     const { ctx } = this
     const ns = namespaceOf(key)
-    if (!ctx.gate.enabled) return await this.load(ns, loader)
+    if (!ctx.gate.enabled || this.#recovering()) return await this.load(ns, loader)
     const deadline = ctx.gate.deadline()
     let raw: string | null
     let msLeft = 0
@@ -59,7 +59,7 @@ export class ReadThrough {
       }
       return values
     }
-    if (!ctx.gate.enabled) {
+    if (!ctx.gate.enabled || this.#recovering()) {
       const values = await loadMissing(unique)
       unique.forEach((k, i) => found.set(k, values[i] as T))
       return keys.map((k) => found.get(k) as T)
@@ -118,6 +118,11 @@ export class ReadThrough {
       await Promise.all([commitManyUnderLeases(ctx, writes, ttl).catch(() => 0), ...releases])
     }
     return keys.map((k) => found.get(k) as T)
+  }
+
+  /** Just back from an outage: read through to the source, neither reading nor writing Redis (see RedisGate.recovering). */
+  #recovering(): boolean {
+    return this.ctx.gate.recovering(this.ctx.options.recoveryGraceMs)
   }
 
   /** Calls the loader, timing it for early refresh. */

@@ -24,6 +24,12 @@ export class RedisGate {
   #settled = false
   #closed = false
   readonly #breaker: RedisCircuitBreaker
+  /** The last state published, to see transitions. */
+  #last: RedisState = 'connecting'
+  /** When Redis last came back after being down (not the first connection), and when it last went down. */
+  #backAt = -Infinity
+  #downAt = -Infinity
+  readonly #onBack = new Set<() => void>()
 
   constructor(
     readonly client: RedisClient | undefined,
@@ -86,6 +92,24 @@ export class RedisGate {
     if (!this.client) return 'disabled'
     if (!this.#settled) return 'connecting'
     return this.client.status === 'ready' && !this.#breaker.isOpen ? 'up' : 'down'
+  }
+
+  /**
+   * True for `graceMs` after Redis came back from being down. Entries it holds may predate changes made
+   * while this process could not see it; other processes' delayed invalidations land in that time.
+   */
+  recovering(graceMs: number): boolean {
+    return performance.now() - this.#backAt < graceMs
+  }
+
+  /** How long Redis has been down for this process (0 when it is not). */
+  downForMs(): number {
+    return this.state() === 'down' ? performance.now() - this.#downAt : 0
+  }
+
+  /** Called each time Redis comes back after being down. */
+  onBack(listener: () => void): void {
+    this.#onBack.add(listener)
   }
 
   /** Milliseconds a call may spend on Redis from now. */
@@ -151,7 +175,15 @@ export class RedisGate {
   }
 
   #publishState(): void {
-    this.options.metrics.setUp(this.state() === 'up')
+    const state = this.state()
+    this.options.metrics.setUp(state === 'up')
+    const last = this.#last
+    this.#last = state
+    if (state === 'down' && last !== 'down') this.#downAt = performance.now()
+    if (state === 'up' && last === 'down') {
+      this.#backAt = performance.now()
+      for (const listener of this.#onBack) listener()
+    }
   }
 }
 

@@ -22,7 +22,7 @@ export interface CacheOptions {
   operationTimeoutMs?: number
   /** Consecutive failures that open the circuit breaker. Default 5. */
   breakerThreshold?: number
-  /** How often an open breaker probes Redis in the background. Default 1000 ms. */
+  /** How often an open breaker probes Redis in the background. Default 250 ms. */
   breakerProbeIntervalMs?: number
   /** Cross-process load lock: its TTL, and how long other processes wait for the holder's value. Defaults 2000 ms / 250 ms. */
   lockTtlMs?: number
@@ -38,6 +38,23 @@ export interface CacheOptions {
    * other process before it returns. Absent or `ttlMs: 0`: no in-process tier.
    */
   memory?: { ttlMs: number; max?: number }
+  /**
+   * How often each process sends itself a heartbeat through the bus. Three missed beats and it stops
+   * trusting anything it holds in memory (a Redis that hangs carries no invalidation). Default 100 ms.
+   */
+  heartbeatMs?: number
+  /**
+   * After Redis comes back from being down, reads skip it for this long: entries it holds may predate
+   * changes whose invalidation is still being retried by the process that made them. Default 1000 ms.
+   */
+  recoveryGraceMs?: number
+  /**
+   * When an invalidation cannot reach Redis, wait before returning until every other process has noticed
+   * the silence and stopped trusting its in-memory copies (about four heartbeats, less if Redis has been
+   * down that long already). A writer that must never be followed by a stale answer (guild-api) turns
+   * this on; it trades the 50 ms bound of an invalidation for that. Default false.
+   */
+  invalidationOutwaitsSilence?: boolean
   /** Pub/sub channel of the invalidation bus. Default `cache:bus`. Tests give each file its own: pub/sub crosses database indexes. */
   busChannel?: string
   /** Errors are logged at most once per this interval per operation. Default 10000 ms. */

@@ -79,7 +79,8 @@ t.test('Redis dies mid-run, then returns: bounded calls meanwhile, caching resum
   await redis.restart()
   t.ok(await eventually(() => cache.state() === 'up', 5_000), 'reported up again, without a restart')
   t.equal(await cache.set('temp:c', 'back'), true)
-  t.equal(await cache.get('temp:c'), 'back', 'caching resumed')
+  t.equal(await cache.get('temp:c'), null, 'just back: reads skip Redis for the recovery grace')
+  t.ok(await eventually(async () => (await cache.get('temp:c')) === 'back', 5_000), 'caching resumed')
 })
 
 t.test('Redis hanging (CLIENT PAUSE): calls bounded, breaker opens, closes once it answers again', async (t) => {
@@ -98,7 +99,7 @@ t.test('Redis hanging (CLIENT PAUSE): calls bounded, breaker opens, closes once 
   t.ok(fast.ms < 5, `an open breaker answers at once (${fast.ms.toFixed(2)} ms)`)
   t.ok(await eventually(() => cache.state() === 'up', 5_000), 'closed again after the pause')
   t.equal(await cache.set('temp:a', 2), true)
-  t.equal(await cache.get('temp:a'), 2)
+  t.ok(await eventually(async () => (await cache.get('temp:a')) === 2, 5_000), 'read again once the recovery grace is over')
 })
 
 t.test('a link that hangs (proxy stops forwarding) and is cut: bounded, then recovers', async (t) => {
@@ -151,5 +152,57 @@ t.test('a service boots while Redis is down and starts caching when it comes up'
   t.teardown(() => redis.stop())
   t.ok(await eventually(() => cache.state() === 'up', 5_000), 'connected by itself')
   t.equal(await cache.set('temp:a', 'late'), true)
-  t.equal(await cache.get('temp:a'), 'late')
+  t.ok(await eventually(async () => (await cache.get('temp:a')) === 'late', 5_000), 'read once the recovery grace is over')
+})
+
+t.test('a Redis that hangs: memory is dropped and not trusted within a few heartbeats; after it, reads wait out the grace', async (t) => {
+  const redis = await startOwnRedis()
+  t.teardown(() => redis.stop())
+  const cache = createCache({ url: redis.url, logger: silentLogger(), breakerProbeIntervalMs: 100, busChannel: 'cache:test:outage7', memory: { ttlMs: 60_000 }, recoveryGraceMs: 500 })
+  t.teardown(() => cache.close())
+  await cache.ready
+  t.ok(await eventually(() => cache.propagating()), 'hears its own heartbeat')
+  let loads = 0
+  await cache.getOrSet('temp:m', async () => ++loads)
+  t.equal(await cache.getOrSet('temp:m', async () => ++loads), 1, 'from memory')
+  const heard: string[] = []
+  cache.onInvalidate((e) => heard.push(e.scope))
+  const { Redis } = await import('ioredis')
+  const admin = new Redis(redis.port, '127.0.0.1')
+  t.teardown(() => admin.disconnect())
+  const pausedAt = performance.now()
+  await admin.call('CLIENT', 'PAUSE', '1200', 'ALL')
+  t.ok(await eventually(() => !cache.propagating(), 1_000, 5), 'stops trusting memory')
+  const noticed = performance.now() - pausedAt
+  t.ok(noticed < 600, `within ${noticed.toFixed(0)} ms of the hang (no call made meanwhile)`)
+  t.ok(await eventually(() => heard.includes('all'), 1_000, 5), 'and dropped what it held')
+  t.equal(await cache.getOrSet('temp:m', async () => ++loads), 2, 'the loader answers, not memory')
+  // Written during the hang by someone who could still reach it? Here: an entry present when Redis returns.
+  t.ok(await eventually(() => cache.state() === 'up', 5_000), 'Redis back')
+  await admin.set('temp:stale', '"old"', 'EX', 60)
+  t.equal(await cache.getOrSet('temp:stale', async () => 'fresh'), 'fresh', 'within the grace, Redis is not read')
+  t.equal(cache.propagating(), false, 'nor memory trusted')
+  t.ok(await eventually(() => cache.propagating(), 2_000), 'then both come back by themselves')
+  t.equal(await cache.get('temp:stale'), 'old')
+})
+
+t.test('invalidationOutwaitsSilence: an invalidation that cannot reach Redis returns only after the others have noticed', async (t) => {
+  const redis = await startOwnRedis()
+  t.teardown(() => redis.stop())
+  const writer = createCache({ url: redis.url, logger: silentLogger(), breakerProbeIntervalMs: 100, busChannel: 'cache:test:outage8', invalidationOutwaitsSilence: true })
+  const reader = createCache({ url: redis.url, logger: silentLogger(), breakerProbeIntervalMs: 100, busChannel: 'cache:test:outage8', memory: { ttlMs: 60_000 } })
+  t.teardown(() => writer.close())
+  t.teardown(() => reader.close())
+  await Promise.all([writer.ready, reader.ready])
+  t.ok(await eventually(() => reader.propagating()))
+  const { Redis } = await import('ioredis')
+  const admin = new Redis(redis.port, '127.0.0.1')
+  t.teardown(() => admin.disconnect())
+  await admin.call('CLIENT', 'PAUSE', '1500', 'ALL')
+  const started = performance.now()
+  await writer.invalidateGuild(1)
+  const took = performance.now() - started
+  t.equal(reader.propagating(), false, 'when it returns, the reader no longer trusts its memory')
+  t.ok(took < 1_000, `bounded: ${took.toFixed(0)} ms`)
+  t.ok(await eventually(() => writer.state() === 'up', 5_000))
 })

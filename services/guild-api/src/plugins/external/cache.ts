@@ -11,6 +11,9 @@ async function cachePlugin(app: FastifyInstance): Promise<void> {
     // Sessions, members, settings and profiles read on every request: a short in-process tier in front of
     // Redis, which every invalidation (here or in another instance) drops before it returns.
     memory: { ttlMs: app.config.CACHE_MEMORY_TTL_MS },
+    // A change answers only once no process can still serve what it replaced, even when Redis is
+    // unreachable: then the invalidation waits (a few hundred ms) until every process has noticed.
+    invalidationOutwaitsSilence: true,
     logger: app.log,
   })
 }
