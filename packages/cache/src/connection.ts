@@ -53,8 +53,6 @@ export function createRedisClient(options: { url?: string | undefined; clusterNo
       enableOfflineQueue: false,
       enableAutoPipelining: true,
       clusterRetryStrategy: (times: number) => Math.min(25 * 2 ** times, 1_000),
-      // Topology changes (a failover, a master back) are learnt within this even when no command hits a MOVED.
-      slotsRefreshInterval: 5_000,
       redisOptions: { connectTimeout: baseOptions.connectTimeout, maxRetriesPerRequest: 0 },
     })
   }

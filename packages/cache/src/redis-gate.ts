@@ -6,6 +6,8 @@ import type { CacheMetrics } from './metrics.js'
 import { RateLimitedLog } from './rate-limited-log.js'
 import type { RedisState } from './types.js'
 
+const SLOTS_REFRESH_MS = 5_000
+
 export interface GateOptions {
   timeoutMs: number
   breakerThreshold: number
@@ -30,6 +32,7 @@ export class RedisGate {
   #backAt = -Infinity
   #downAt = -Infinity
   readonly #onBack = new Set<() => void>()
+  #slotsTimer: NodeJS.Timeout | undefined
 
   constructor(
     readonly client: RedisClient | undefined,
@@ -70,6 +73,13 @@ export class RedisGate {
       this.#publishState()
     })
     if (client instanceof Cluster) {
+      // Topology changes (a failover, a master back) are learnt within this even when no command hits a
+      // MOVED. A timer of ours, not ioredis' slotsRefreshInterval: a disconnect that lands during one of
+      // its refreshes leaves it rescheduling itself forever, which keeps a closed process alive.
+      this.#slotsTimer = setInterval(() => {
+        if (!this.#closed) client.refreshSlotsCache()
+      }, SLOTS_REFRESH_MS)
+      this.#slotsTimer.unref()
       // One master lost: the calls for its slots would each wait out the bound, while the others'
       // successes keep the failure count below the threshold. So the breaker opens at once, and its
       // probe (isServing: every master answers, cluster_state:ok) closes it when the cluster is whole.
@@ -148,6 +158,7 @@ export class RedisGate {
     if (this.#closed) return
     this.#closed = true
     this.#breaker.close()
+    if (this.#slotsTimer) clearInterval(this.#slotsTimer)
     const client = this.client
     if (!client) return
     if (client.status === 'ready') {
