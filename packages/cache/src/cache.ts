@@ -91,6 +91,14 @@ class RedisCache implements Cache {
     assertKey(key)
     const { gate, metrics, options } = this.#ctx
     if (!gate.enabled || gate.recovering(options.recoveryGraceMs)) return null
+    const ns = namespaceOf(key)
+    const memory = this.#trustedMemory()
+    const known = memory?.get(key)
+    if (known !== undefined) {
+      metrics.hit(ns)
+      return known as T
+    }
+    const epoch = this.#epoch
     let raw: string | null
     try {
       raw = await gate.run('get', (c) => c.get(key))
@@ -98,12 +106,13 @@ class RedisCache implements Cache {
       if (err instanceof CacheUnavailableError) return null
       throw err
     }
-    const ns = namespaceOf(key)
     if (raw !== null) {
       try {
         const value = fromJson<T>(raw)
         metrics.hit(ns)
         options.logger.debug({ key }, 'cache hit')
+        // What Redis held, unless an invalidation was heard meanwhile (it may have removed exactly this).
+        if (memory && value !== null && this.#epoch === epoch) memory.set(key, value)
         return value
       } catch (err) {
         this.#ctx.log.error('parse', err, `cache entry ${key} is not JSON; treated as a miss`)
@@ -151,7 +160,7 @@ class RedisCache implements Cache {
     assertTtl(ttl)
     if (typeof loader !== 'function') throw new CacheInputError('getOrSet: loader must be a function')
     const owner = ownerOf(options)
-    const memory = this.#memory !== undefined && this.propagating() ? this.#memory : undefined
+    const memory = this.#trustedMemory()
     if (memory) {
       const known = memory.get(key)
       if (known !== undefined) {
@@ -209,6 +218,11 @@ class RedisCache implements Cache {
 
   epoch(): number {
     return this.#epoch
+  }
+
+  /** The in-process tier, when there is one and it may be trusted right now. */
+  #trustedMemory(): MemoryTier<unknown> | undefined {
+    return this.#memory !== undefined && this.propagating() ? this.#memory : undefined
   }
 
   propagating(): boolean {

@@ -109,3 +109,24 @@ t.test('memory is not used while Redis is down (no bus to keep it honest), nor w
   t.equal(loads, 4)
   t.throws(() => createCache({ memory: { ttlMs: -1 } }), { message: /memory.ttlMs/ })
 })
+
+t.test('get reads through memory too, and what it finds in Redis is remembered', async (t) => {
+  const db = await claimDb(t)
+  const a = await cacheOn(t, db, { memory: { ttlMs: 60_000 } })
+  const b = await cacheOn(t, db)
+  t.ok(await eventually(() => a.propagating()))
+  const session = keys.userSession('d'.repeat(64))
+  await b.set(session, { bnet_id: 40 }, 600, { user: 40 })
+  t.same(await a.get(session), { bnet_id: 40 }, 'from Redis')
+  await db.redis.del(session) // behind the caches' backs
+  t.same(await a.get(session), { bnet_id: 40 }, 'then from memory')
+  await b.set(session, { bnet_id: 40, v: 2 }, 600, { user: 40 })
+  await b.delete(session) // a logout elsewhere
+  t.equal(await a.get(session), null, 'dropped by the key event before delete returned')
+  await b.set(session, { bnet_id: 41 }, 600, { user: 41 })
+  t.same(await a.get(session), { bnet_id: 41 })
+  await db.redis.del(session) // only memory has it now
+  t.same(await a.get(session), { bnet_id: 41 })
+  await b.invalidateUser(999)
+  t.equal(await a.get(session), null, 'a session remembered without its owner goes with any user event, to be safe')
+})

@@ -178,7 +178,7 @@ t.test('sessions that are unknown, malformed or expired are 401; the cookie work
 
   // Expire it in the database and drop the cached copy: the next request is refused.
   await h.app.db.sql`update sessions set expires_at = now() - interval '1 second'`
-  await h.redis?.redis.del(`user:session:${sha256(token)}`)
+  await h.app.cache.delete(`user:session:${sha256(token)}`)
   t.equal((await h.as(token).get('/me')).statusCode, 401, 'expired')
 })
 
