@@ -1,5 +1,5 @@
 import type { BenchData } from './fixture.js'
-import type { ServiceProcess } from './service-process.js'
+import type { ServiceProcess } from '@guild/testing'
 
 /** What every scenario gets from the runner. */
 export interface BenchContext {

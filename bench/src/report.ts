@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeResults } from '@guild/testing'
 import type { LoadFigures } from './context.js'
 import { resultsDir } from './paths.js'
 import type { HitRateFigures } from './scenarios/hit-rate.js'
@@ -19,12 +19,7 @@ export interface BenchReport {
 
 /** bench/results/latest.json and a dated copy. */
 export function writeReport(report: BenchReport): string {
-  mkdirSync(resultsDir, { recursive: true })
-  const json = JSON.stringify(report, null, 2) + '\n'
-  const latest = `${resultsDir}latest.json`
-  writeFileSync(latest, json)
-  writeFileSync(`${resultsDir}${report.date.replace(/[:.]/g, '-')}${report.quick ? '-quick' : ''}.json`, json)
-  return latest
+  return writeResults(resultsDir, report)
 }
 
 /** The Markdown tables the README shows. */

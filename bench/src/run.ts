@@ -11,7 +11,7 @@ import { hitRate } from './scenarios/hit-rate.js'
 import { invalidation } from './scenarios/invalidation.js'
 import { loadScenarios, type Target } from './scenarios/load.js'
 import { stampede } from './scenarios/stampede.js'
-import { startProcess, type ServiceProcess } from './service-process.js'
+import { startServiceProcess, type ServiceProcess } from '@guild/testing'
 
 /**
  * `npm run bench [-- --quick] [-- --only load,stampede,invalidation,hit_rate]`: every figure next to its
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     data,
     launch: async (file, env, readyPath) => {
       const port = await freePort()
-      const p = await startProcess(file, port, typeof env === 'function' ? env(port) : env, readyPath)
+      const p = await startServiceProcess(file, port, typeof env === 'function' ? env(port) : env, readyPath)
       started.push(p)
       return p
     },

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeResults } from '@guild/testing'
 import { resultsDir } from './paths.js'
 import type { FaultFigures } from './scenarios/figures.js'
 import type { RaceReport } from './scenarios/revocation-race.js'
@@ -17,12 +17,7 @@ export interface ChaosReport {
 
 /** chaos/results/latest.json and a dated copy. */
 export function writeReport(report: ChaosReport): string {
-  mkdirSync(resultsDir, { recursive: true })
-  const json = JSON.stringify(report, null, 2) + '\n'
-  const latest = `${resultsDir}latest.json`
-  writeFileSync(latest, json)
-  writeFileSync(`${resultsDir}${report.date.replace(/[:.]/g, '-')}${report.quick ? '-quick' : ''}.json`, json)
-  return latest
+  return writeResults(resultsDir, report)
 }
 
 const trio = (a: number, b: number, c: number) => `${a} / ${b} / ${c}`

@@ -1,3 +1,4 @@
+import { loginThroughStandin } from '@guild/testing'
 import type { BenchContext } from '../context.js'
 import { bnetStandinServer, guildApiServer, permissionServer } from '../paths.js'
 import type { Target } from './load.js'
@@ -24,7 +25,7 @@ export async function apiMembersTarget(ctx: BenchContext): Promise<Target> {
       BNET_API_URL: standin.url,
     }),
   )
-  const token = await login(guildApi.url)
+  const token = await loginThroughStandin(guildApi.url, LOGIN_HINT)
   const auth = { authorization: `Bearer ${token}` }
   const registered = await fetch(`${guildApi.url}/guilds`, {
     method: 'POST',
@@ -36,15 +37,4 @@ export async function apiMembersTarget(ctx: BenchContext): Promise<Target> {
   const first = await fetch(url, { headers: auth })
   if (first.status !== 200) throw new Error(`GET members answered ${first.status}: ${await first.text()}`)
   return { process: guildApi, load: { url, headers: auth }, perRequest: 1, against: 'baseline' }
-}
-
-/** The whole OAuth dance by HTTP, redirects followed by hand so the login-state cookie goes along. */
-async function login(base: string): Promise<string> {
-  const start = await fetch(`${base}/auth/login?login_hint=${encodeURIComponent(LOGIN_HINT)}`, { redirect: 'manual' })
-  const stateCookie = (start.headers.get('set-cookie') ?? '').split(';')[0] as string
-  const authorize = await fetch(start.headers.get('location') as string, { redirect: 'manual' })
-  const callback = await fetch(authorize.headers.get('location') as string, { redirect: 'manual', headers: { cookie: stateCookie } })
-  const sid = /(?:^|,\s*)sid=([^;]+)/.exec(callback.headers.get('set-cookie') ?? '')?.[1]
-  if (callback.status !== 302 || !sid) throw new Error(`login failed: ${callback.status} ${await callback.text()}`)
-  return decodeURIComponent(sid)
 }

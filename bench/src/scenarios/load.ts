@@ -2,7 +2,7 @@ import type { BenchContext, LoadFigures } from '../context.js'
 import { GUILD, MEMBER, TOOL, BATCH_MEMBERS } from '../fixture.js'
 import { runLoad, type LoadOptions, type LoadResult } from '../load.js'
 import { baselineServer, permissionServer } from '../paths.js'
-import type { ServiceProcess } from '../service-process.js'
+import type { ServiceProcess } from '@guild/testing'
 import { median, round } from '../stats.js'
 
 interface Target {

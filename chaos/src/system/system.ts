@@ -4,9 +4,8 @@ import { Redis } from 'ioredis'
 import postgres from 'postgres'
 import { bnetStandinServer, guildApiServer, permissionServer } from '../paths.js'
 import { fixtureFile, type FixtureFile } from './fixture-file.js'
-import { login } from './login.js'
 import type { OwnPostgres } from './own-postgres.js'
-import { startService, type ServiceProcess } from './service-process.js'
+import { loginThroughStandin as login, startServiceProcess as startService, type ServiceProcess } from '@guild/testing'
 
 /** The demo fixtures' guild and the users the scenarios play (scripts/fixtures/bnet-demo.json). */
 export const GUILD = 9001

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 
 export interface ServiceProcess {
   readonly url: string
@@ -11,15 +12,18 @@ export interface ServiceProcess {
   stop(): Promise<void>
   /** The last few kB it wrote to stderr, for error messages. */
   output(): string
+  /** Peak resident set size so far (VmHWM), in MB. */
+  peakRssMb(): number
 }
 
 const KEEP_OUTPUT = 8_192
 
 /**
  * A Node server file run as production runs it (compiled JS, NODE_ENV=production, its own process),
- * with kill and restart for the faults. Ready when `readyPath` answers 200.
+ * for the benchmark and the chaos suite, with kill and restart for faults. Ready when `readyPath`
+ * answers 200.
  */
-export async function startService(file: string, port: number, env: Record<string, string>, readyPath = '/health/ready'): Promise<ServiceProcess> {
+export async function startServiceProcess(file: string, port: number, env: Record<string, string>, readyPath = '/health/ready'): Promise<ServiceProcess> {
   let child: ChildProcess | undefined
   let output = ''
   const url = `http://127.0.0.1:${port}`
@@ -72,5 +76,9 @@ export async function startService(file: string, port: number, env: Record<strin
       process.removeListener('exit', killOnExit)
     },
     output: () => output,
+    peakRssMb: () => {
+      const status = readFileSync(`/proc/${child?.pid}/status`, 'utf8')
+      return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024)
+    },
   }
 }
