@@ -226,8 +226,9 @@ class RedisCache implements Cache {
   }
 
   propagating(): boolean {
-    const { gate, options } = this.#ctx
-    return gate.state() === 'up' && this.#bus.listening && !gate.recovering(options.recoveryGraceMs)
+    // The bus's flag (heartbeats heard, no recovery grace) is refreshed every beat; Redis going down
+    // is seen at once.
+    return this.#bus.trusted && this.#ctx.gate.state() === 'up'
   }
 
   stats(): CacheStats {

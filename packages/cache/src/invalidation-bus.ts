@@ -63,8 +63,8 @@ export class InvalidationBus {
   #heardAt = -Infinity
   #heartbeats = 0
   #heartbeatTimer: NodeJS.Timeout | undefined
-  /** What `listening` said at the last heartbeat tick, to see it drop. */
-  #wasListening = false
+  /** Whether in-memory copies could be trusted at the last heartbeat tick (see `trusted`). */
+  #trusted = false
 
   constructor(
     private readonly gate: RedisGate,
@@ -122,6 +122,14 @@ export class InvalidationBus {
     return this.#listening && !this.#closed && performance.now() - this.#heardAt < this.silenceMs
   }
 
+  /**
+   * `listening` and the owner's own view, as of the last heartbeat tick: a flag, so that a check made on
+   * every request costs a field read. It lags by at most one beat, which the silence allowance covers.
+   */
+  get trusted(): boolean {
+    return this.#trusted && !this.#closed
+  }
+
   /** How long without a heartbeat before `listening` turns false. */
   get silenceMs(): number {
     return this.options.heartbeatMs * 3
@@ -131,8 +139,8 @@ export class InvalidationBus {
     if (this.#closed) return
     const trusted = this.listening && (this.options.trusted?.() ?? true)
     // The bus went quiet, or Redis went away: invalidations may be passing unheard. Copies kept in memory go now.
-    if (this.#wasListening && !trusted) this.emitLocal({ scope: 'all' })
-    this.#wasListening = trusted
+    if (this.#trusted && !trusted) this.emitLocal({ scope: 'all' })
+    this.#trusted = trusted
     if (!this.#listening) return
     const beat: HeartbeatMessage = { v: 1, hb: ++this.#heartbeats }
     this.gate.run('heartbeat', (c) => this.#transport.send(c, this.#ackChannel, JSON.stringify(beat))).catch(() => undefined)

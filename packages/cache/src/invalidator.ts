@@ -60,7 +60,8 @@ export class Invalidator {
    * down longer than that already, there is nothing left to wait for.
    */
   async #outwaitSilence(): Promise<void> {
-    const wait = this.bus.silenceMs + this.ctx.options.heartbeatMs - this.ctx.gate.downForMs()
+    // Silence is judged at each beat, so allow two beats beyond it.
+    const wait = this.bus.silenceMs + 2 * this.ctx.options.heartbeatMs - this.ctx.gate.downForMs()
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
   }
 

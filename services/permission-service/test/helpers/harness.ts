@@ -31,6 +31,10 @@ export async function startService(t: Test, env: Record<string, string | undefin
   t.teardown(() => app.close())
   await app.ready()
   await Promise.race([app.schemaReady, new Promise((r) => setTimeout(r, 3_000))])
+  // With Redis, memory is used once the bus is heard (a heartbeat or two after start): wait for that,
+  // so that tests counting which layer answered see the steady state.
+  const until = Date.now() + 3_000
+  while (['up', 'connecting'].includes(app.cache.state()) && !app.cache.propagating() && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
   return app
 }
 
