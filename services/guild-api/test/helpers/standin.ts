@@ -8,36 +8,9 @@ import { buildBnetStandin } from '../../../../scripts/dist/bnet-standin/app.js'
 
 export const DEMO_FIXTURES = fileURLToPath(new URL('../../../../scripts/fixtures/bnet-demo.json', import.meta.url))
 
-export interface FixtureCharacter {
-  id: number
-  name: string
-  realm: string
-  level: number
-  class_id: number
-}
-
-export interface FixtureRosterEntry {
-  character_id: number
-  rank: number
-  name?: string
-  level?: number
-  class_id?: number
-}
-
-export interface FixtureFault {
-  path: string
-  status?: number
-  retry_after?: number
-  delay_ms?: number
-  times?: number
-}
-
-export interface Fixtures {
-  users: Array<{ id: number; battletag: string; characters: FixtureCharacter[] }>
-  guilds: Array<{ id: number; name: string; realm: string; faction: string; roster: FixtureRosterEntry[] }>
-  clients?: Record<string, string>
-  faults?: FixtureFault[]
-}
+// The fixture format is the stand-in's own: one definition for both.
+export type { FixtureCharacter, FixtureFault, FixtureRosterEntry, Fixtures } from '../../../../scripts/dist/bnet-standin/fixtures.js'
+import type { FixtureFault, Fixtures } from '../../../../scripts/dist/bnet-standin/fixtures.js'
 
 /** What the stand-in handed out: OAuth codes and access tokens (user and client), for tests that hunt for them in logs. */
 export interface IssuedSecrets {
