@@ -1,6 +1,7 @@
 import { Pool } from 'undici'
 import { readBatchAnswer, readCheckAnswer } from './answer.js'
 import { CircuitBreaker, CircuitOpenError, type BreakerState } from './circuit-breaker.js'
+import { CheckCoalescer } from './coalescer.js'
 import { DeadlineExceededError, withDeadline } from './deadline.js'
 import { PermissionDeniedError, PermissionUndecidedError, type UndecidedReason } from './errors.js'
 import { requestService, type PermissionLogger, type ServiceTransport } from './service-request.js'
@@ -22,6 +23,11 @@ export interface PermissionClientOptions {
   breaker?: { threshold?: number; resetMs?: number; now?: () => number }
   /** pino-compatible; the Fastify plugin passes `fastify.log`. Default: console. */
   logger?: PermissionLogger
+  /**
+   * Single checks asked in the same turn of the event loop go out together, as one request (a batch
+   * when they differ; identical ones share an answer). Default true; false sends one GET per check.
+   */
+  coalesce?: boolean
   /** Called once per `check`/`checkMany`/`assert`, for metrics. Must not throw. */
   onResult?: (event: PermissionResultEvent) => void
 }
@@ -44,7 +50,7 @@ export interface PermissionClientStats {
 }
 
 export interface PermissionClient {
-  /** true / false as permission-service answers; throws PermissionUndecidedError when it cannot tell. */
+  /** true / false as permission-service answers; throws PermissionUndecidedError when it cannot tell. Joins the other checks of its turn unless `coalesce` is false. */
   check(guildId: number, bnetId: number, tool: string): Promise<boolean>
   /** One answer per item, in order; more than 100 items go out as parallel batches of 100. */
   checkMany(items: readonly CheckItem[]): Promise<boolean[]>
@@ -124,16 +130,26 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
     }
   }
 
-  /** Deadline, breaker and error mapping shared by every public call. */
+  /**
+   * Deadline, breaker and error mapping shared by every exchange. The deadline counts from
+   * `startedAt`, when the (oldest) caller asked, so time spent waiting to be sent is part of it.
+   */
+  async function exchange<T>(startedAt: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    try {
+      if (closed) throw new PermissionUndecidedError('closed', 'the permission client is closed')
+      const left = Math.max(1, Math.ceil(deadlineMs - (performance.now() - startedAt)))
+      // Every failure inside is an undecided answer (inputs were validated before).
+      return await breaker.run(() => withDeadline(left, work), () => true)
+    } catch (err) {
+      throw toUndecided(err)
+    }
+  }
+
+  /** One public call: its exchange, reported once. */
   async function decide<T>(op: 'check' | 'batch', items: number, work: (signal: AbortSignal) => Promise<T>, count: (r: T) => number): Promise<T> {
     const started = performance.now()
     try {
-      if (closed) throw new PermissionUndecidedError('closed', 'the permission client is closed')
-      const result = await breaker.run(
-        () => withDeadline(deadlineMs, work),
-        // Every failure inside is an undecided answer (inputs were validated before).
-        () => true,
-      )
+      const result = await exchange(started, work)
       const allowed = count(result)
       report({ op, items, allowed, denied: items - allowed, durationMs: performance.now() - started })
       return result
@@ -151,33 +167,50 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
     return new PermissionUndecidedError('unreachable', err instanceof Error ? err.message : String(err), { cause: err })
   }
 
+  async function sendOne(item: CheckItem, signal: AbortSignal): Promise<boolean> {
+    const query = new URLSearchParams({ guild_id: String(item.guildId), bnet_id: String(item.bnetId), tool: item.tool })
+    return readCheckAnswer(await requestService(transport, { method: 'GET', path: `${prefix}/v1/check?${query}`, signal }))
+  }
+
+  async function sendBatch(part: readonly CheckItem[], signal: AbortSignal): Promise<boolean[]> {
+    const body = JSON.stringify({ checks: part.map((c) => ({ guild_id: c.guildId, bnet_id: c.bnetId, tool: c.tool })) })
+    const answer = await requestService(transport, { method: 'POST', path: `${prefix}/v1/check/batch`, body, signal })
+    return readBatchAnswer(answer, part.length)
+  }
+
+  const coalescer =
+    options.coalesce === false
+      ? undefined
+      : new CheckCoalescer(
+          (items, startedAt) =>
+            exchange(startedAt, async (signal) => (items.length === 1 ? [await sendOne(items[0] as CheckItem, signal)] : await sendBatch(items, signal))),
+          BATCH_LIMIT,
+          (waiter, outcome) => {
+            const durationMs = performance.now() - waiter.startedAt
+            if ('allowed' in outcome) {
+              const allowed = outcome.allowed ? 1 : 0
+              report({ op: 'check', items: 1, allowed, denied: 1 - allowed, durationMs })
+            } else {
+              report({ op: 'check', items: 1, allowed: 0, denied: 0, undecided: toUndecided(outcome.error).reason, durationMs })
+            }
+          },
+        )
+
   async function check(guildId: number, bnetId: number, tool: string): Promise<boolean> {
-    assertValidItem({ guildId, bnetId, tool })
-    const query = new URLSearchParams({ guild_id: String(guildId), bnet_id: String(bnetId), tool })
-    return await decide(
-      'check',
-      1,
-      async (signal) =>
-        readCheckAnswer(await requestService(transport, { method: 'GET', path: `${prefix}/v1/check?${query}`, signal })),
-      (allowed) => (allowed ? 1 : 0),
-    )
+    const item = { guildId, bnetId, tool }
+    assertValidItem(item)
+    if (coalescer !== undefined) return await coalescer.check(item)
+    return await decide('check', 1, (signal) => sendOne(item, signal), (allowed) => (allowed ? 1 : 0))
   }
 
   async function checkMany(items: readonly CheckItem[]): Promise<boolean[]> {
     if (!Array.isArray(items)) throw new TypeError('checkMany expects an array of {guildId, bnetId, tool}')
     items.forEach((item, i) => assertValidItem(item, `checkMany item ${i}`))
     if (items.length === 0) return []
-    const sendChunk = async (part: CheckItem[], signal: AbortSignal): Promise<boolean[]> => {
-      const body = JSON.stringify({
-        checks: part.map((c) => ({ guild_id: c.guildId, bnet_id: c.bnetId, tool: c.tool })),
-      })
-      const answer = await requestService(transport, { method: 'POST', path: `${prefix}/v1/check/batch`, body, signal })
-      return readBatchAnswer(answer, part.length)
-    }
     return await decide(
       'batch',
       items.length,
-      async (signal) => (await Promise.all(chunk(items, BATCH_LIMIT).map((part) => sendChunk(part, signal)))).flat(),
+      async (signal) => (await Promise.all(chunk(items, BATCH_LIMIT).map((part) => sendBatch(part, signal)))).flat(),
       (results) => results.filter(Boolean).length,
     )
   }

@@ -51,6 +51,8 @@ t.test('concurrent calls stay within the pool and all complete', async (t) => {
     token: service.token,
     deadlineMs: 10_000,
     connections: 4,
+    // One request per check, so the pool has 100 to juggle.
+    coalesce: false,
     logger: captureLogger().logger,
   })
   t.teardown(async () => {

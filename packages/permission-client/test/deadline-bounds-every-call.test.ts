@@ -38,6 +38,8 @@ t.test('calls queued behind a full pool still end by their deadline', async (t) 
     token: service.token,
     deadlineMs: DEADLINE_MS,
     connections: 1,
+    // One request per check, so the second and third really queue.
+    coalesce: false,
     logger: captureLogger().logger,
     breaker: { threshold: 100 },
   })
