@@ -1,6 +1,7 @@
 import {
   errorHandlerPlugin,
   healthPlugin,
+  lazyChildLoggerFactory,
   loggerOptions,
   metricsPlugin,
   openApiPlugin,
@@ -43,6 +44,8 @@ export interface BuildOptions {
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logStream === undefined ? loggerOptions() : { ...loggerOptions(), stream: options.logStream },
+    // A request's logger is made when first used: most requests never log.
+    childLoggerFactory: lazyChildLoggerFactory,
     return503OnClosing: true,
     // Every route's body, unless the route sets its own (settings): 413 beyond.
     bodyLimit: BODY_LIMIT_BYTES,

@@ -26,6 +26,11 @@ function isCachedSession(value: unknown): value is CachedSession {
  * never past their expiry, owned by their user so that invalidateUser finds them.
  */
 export class SessionStore {
+  /** A cached value's expiry, parsed once per value (the memory tier hands back the same object). */
+  readonly #expiryMs = new WeakMap<CachedSession, number>()
+  /** The last token seen on each keep-alive socket and its SHA-256: a client sends the same one each time. */
+  readonly #digestBySocket = new WeakMap<object, { token: string; sessionId: string }>()
+
   constructor(
     private readonly db: DbHandle,
     private readonly cache: Cache,
@@ -45,10 +50,10 @@ export class SessionStore {
     return { token, expiresAt }
   }
 
-  /** The live session a token names, or null. */
-  async find(token: unknown): Promise<ActiveSession | null> {
+  /** The live session a token names, or null. `socket`, when given, remembers the token's digest for the next request on it. */
+  async find(token: unknown, socket?: object): Promise<ActiveSession | null> {
     if (!looksLikeSessionToken(token)) return null
-    const sessionId = sessionIdOf(token)
+    const sessionId = this.#sessionIdOf(token, socket)
     const key = keys.userSession(sessionId)
     const cached = await this.cache.get<CachedSession>(key)
     if (isCachedSession(cached)) return this.#live(cached, sessionId)
@@ -79,10 +84,23 @@ export class SessionStore {
     return row === undefined ? null : this.#value(row.bnetId, row.expiresAt)
   }
 
+  #sessionIdOf(token: string, socket: object | undefined): string {
+    if (socket === undefined) return sessionIdOf(token)
+    const last = this.#digestBySocket.get(socket)
+    if (last?.token === token) return last.sessionId
+    const sessionId = sessionIdOf(token)
+    this.#digestBySocket.set(socket, { token, sessionId })
+    return sessionId
+  }
+
   #live(value: CachedSession, sessionId: string): ActiveSession | null {
-    const expiresAt = new Date(value.expires_at)
-    if (!(expiresAt.getTime() > this.now())) return null
-    return { bnetId: value.bnet_id, sessionId, expiresAt }
+    let expiresMs = this.#expiryMs.get(value)
+    if (expiresMs === undefined) {
+      expiresMs = Date.parse(value.expires_at)
+      this.#expiryMs.set(value, expiresMs)
+    }
+    if (!(expiresMs > this.now())) return null
+    return { bnetId: value.bnet_id, sessionId, expiresAt: new Date(expiresMs) }
   }
 
   #value(bnetId: number, expiresAt: Date): CachedSession {

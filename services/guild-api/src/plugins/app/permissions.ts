@@ -19,10 +19,18 @@ async function permissionsPlugin(app: FastifyInstance, options: PermissionsOptio
     labelNames: ['op', 'result'] as const,
     registers: [app.metricsRegistry],
   })
+  // Bound once: a labelled inc() would hash its labels on every request.
+  const bound = (op: PermissionResultEvent['op']) => ({
+    undecided: checks.labels(op, 'undecided'),
+    allowed: checks.labels(op, 'allowed'),
+    denied: checks.labels(op, 'denied'),
+  })
+  const byOp = { check: bound('check'), batch: bound('batch') }
   const onResult = (event: PermissionResultEvent) => {
-    if (event.undecided !== undefined) checks.inc({ op: event.op, result: 'undecided' }, event.items)
-    if (event.allowed > 0) checks.inc({ op: event.op, result: 'allowed' }, event.allowed)
-    if (event.denied > 0) checks.inc({ op: event.op, result: 'denied' }, event.denied)
+    const counters = byOp[event.op]
+    if (event.undecided !== undefined) counters.undecided.inc(event.items)
+    if (event.allowed > 0) counters.allowed.inc(event.allowed)
+    if (event.denied > 0) counters.denied.inc(event.denied)
   }
   await app.register(permissionClientPlugin, {
     url: app.config.PERMISSION_SERVICE_URL,

@@ -72,7 +72,7 @@ async function sessionAuthPlugin(app: FastifyInstance): Promise<void> {
     if (!required) return
     let session: ActiveSession | null
     try {
-      session = await app.sessions.find(sessionTokenOf(request))
+      session = await app.sessions.find(sessionTokenOf(request), request.raw.socket)
     } catch (err) {
       if (isDatabaseUnavailable(err)) throw httpError(503, DATABASE_UNAVAILABLE_MESSAGE, { cause: err })
       throw err
