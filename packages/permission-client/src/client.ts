@@ -178,12 +178,25 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
     return readBatchAnswer(answer, part.length)
   }
 
+  /**
+   * A coalesced group: one GET, or one batch. permission-service answers a whole batch or nothing, so
+   * one item it cannot decide (503) would fail checks it could answer; then each is asked alone.
+   */
+  async function sendGroup(items: readonly CheckItem[], startedAt: number): Promise<(boolean | Error)[]> {
+    if (items.length === 1) return [await exchange(startedAt, (signal) => sendOne(items[0] as CheckItem, signal))]
+    try {
+      return await exchange(startedAt, (signal) => sendBatch(items, signal))
+    } catch (err) {
+      if (!(err instanceof PermissionUndecidedError) || err.reason !== 'server-error') throw err
+      return await Promise.all(items.map((item) => exchange(startedAt, (signal) => sendOne(item, signal)).catch((e: unknown) => toUndecided(e))))
+    }
+  }
+
   const coalescer =
     options.coalesce === false
       ? undefined
       : new CheckCoalescer(
-          (items, startedAt) =>
-            exchange(startedAt, async (signal) => (items.length === 1 ? [await sendOne(items[0] as CheckItem, signal)] : await sendBatch(items, signal))),
+          sendGroup,
           BATCH_LIMIT,
           (waiter, outcome) => {
             const durationMs = performance.now() - waiter.startedAt

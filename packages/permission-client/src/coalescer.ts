@@ -7,10 +7,11 @@ interface Waiter {
 }
 
 /**
- * Sends a group of distinct checks (at most `limit`) as one request; resolves one answer per item,
- * in order. `startedAt` is when the group's oldest caller asked: its deadline counts from then.
+ * Sends a group of distinct checks (at most `limit`); resolves one outcome per item, in order: the
+ * answer, or the error that leaves that item undecided. A rejection leaves the whole group undecided.
+ * `startedAt` is when the group's oldest caller asked: its deadline counts from then.
  */
-export type SendGroup = (items: CheckItem[], startedAt: number) => Promise<boolean[]>
+export type SendGroup = (items: CheckItem[], startedAt: number) => Promise<(boolean | Error)[]>
 
 /** What each caller of a coalesced group learns, for metrics: its own wait, its own answer. */
 export type OnSettled = (waiter: { startedAt: number }, outcome: { allowed: boolean } | { error: unknown }) => void
@@ -66,7 +67,11 @@ export class CheckCoalescer {
         group.map((e) => e.item),
         oldest,
       ).then(
-        (answers) => group.forEach((e, j) => this.#settle(e.waiters, { allowed: answers[j] === true })),
+        (outcomes) =>
+          group.forEach((e, j) => {
+            const outcome = outcomes[j]
+            this.#settle(e.waiters, outcome instanceof Error ? { error: outcome } : { allowed: outcome === true })
+          }),
         (error: unknown) => group.forEach((e) => this.#settle(e.waiters, { error })),
       )
     }

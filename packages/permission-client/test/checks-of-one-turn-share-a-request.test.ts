@@ -135,3 +135,31 @@ t.test('a client closed with a group pending answers it undecided (closed)', asy
   t.equal(((await rejection(pending)) as PermissionUndecidedError).reason, 'closed')
   t.equal(service.requests.length, 0, 'nothing was sent')
 })
+
+t.test('a batch the service cannot decide (503) is asked again item by item: one undecidable check fails only its own callers', async (t) => {
+  const { service, client } = await setup(t)
+  service.allow(1, 2, 'roster')
+  // The batch and then one of the two single checks get 503, the way permission-service answers a
+  // check it cannot decide (its database down and the answer not cached).
+  service.behave({ kind: 'status', status: 503 }, 2)
+  const settled = await Promise.allSettled([client.check(1, 2, 'roster'), client.check(1, 3, 'roster')])
+  t.same(
+    service.requests.map((r) => r.method),
+    ['POST', 'GET', 'GET'],
+  )
+  const rejected = settled.filter((s) => s.status === 'rejected') as PromiseRejectedResult[]
+  const fulfilled = settled.filter((s) => s.status === 'fulfilled') as PromiseFulfilledResult<boolean>[]
+  t.equal(rejected.length, 1, 'the check that got 503 alone is undecided')
+  t.equal((rejected[0]?.reason as PermissionUndecidedError).reason, 'server-error')
+  t.equal(fulfilled.length, 1, 'the other got its answer')
+  const answeredIndex = settled.findIndex((s) => s.status === 'fulfilled')
+  t.equal(fulfilled[0]?.value, answeredIndex === 0, 'and it is the right one (1:2 allowed, 1:3 not)')
+})
+
+t.test('a group that cannot reach the service is not asked again item by item', async (t) => {
+  const { service, client } = await setup(t, { deadlineMs: 150 })
+  service.behave({ kind: 'hang' })
+  const errors = await Promise.all([rejection(client.check(1, 2, 'roster')), rejection(client.check(1, 3, 'roster'))])
+  for (const err of errors) t.equal((err as PermissionUndecidedError).reason, 'timeout')
+  t.equal(service.requests.length, 1, 'one batch, no retries past the deadline')
+})
