@@ -43,6 +43,12 @@ export async function stampede(ctx: BenchContext): Promise<StampedeFigures> {
       const queries = after.reduce((a, v, i) => a + v - (before[i] as number), 0)
       perRound.push(queries)
       ctx.log(`stampede round ${round}/${rounds}: ${callers} callers → ${queries} database queries`)
+      if (process.env.BENCH_DEBUG) {
+        for (const p of instances) {
+          const text = await (await fetch(`${p.url}/metrics`)).text()
+          ctx.log(text.split('\n').filter((l) => /^(cache_errors_total|cache_events_total|permission_db_queries_total)/.test(l)).join('\n'))
+        }
+      }
     }
   } finally {
     await Promise.all(pools.map((p) => p.close()))

@@ -198,11 +198,23 @@ export class RedisGate {
   }
 }
 
-/** Resolves or rejects with `promise`, or, after `ms`, rejects with `onTimeout()` (or resolves undefined without it). */
+/**
+ * Resolves or rejects with `promise`, or, after `ms`, rejects with `onTimeout()` (or resolves undefined
+ * without it). The timeout is decided on `setImmediate` after the timer fires: a busy event loop runs
+ * due timers before it reads the sockets, so a reply that arrived in time would otherwise lose to its
+ * own timer. Redis was not slow then, the process was; a Redis that really hangs still times out, one
+ * loop turn later.
+ */
 export function raceTimer<T>(promise: Promise<T>, ms: number, onTimeout?: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined
+  let immediate: NodeJS.Immediate | undefined
   const timeout = new Promise<T>((resolve, reject) => {
-    timer = setTimeout(() => (onTimeout ? reject(onTimeout()) : resolve(undefined as T)), Math.max(0, ms))
+    timer = setTimeout(() => {
+      immediate = setImmediate(() => (onTimeout ? reject(onTimeout()) : resolve(undefined as T)))
+    }, Math.max(0, ms))
   })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+  return Promise.race([promise, timeout]).finally(() => {
+    clearTimeout(timer)
+    if (immediate) clearImmediate(immediate)
+  })
 }

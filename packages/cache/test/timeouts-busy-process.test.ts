@@ -1,0 +1,69 @@
+import { startTcpProxy } from '@guild/testing'
+import t from 'tap'
+import { Redis } from 'ioredis'
+import { keys } from '../src/index.js'
+import { CacheMetrics } from '../src/metrics.js'
+import { RateLimitedLog } from '../src/rate-limited-log.js'
+import { RedisGate, raceTimer } from '../src/redis-gate.js'
+import { cacheOn, claimDb, silentLogger } from './fixtures/harness.js'
+
+/** Blocks the event loop, as a burst of requests does on a loaded process. */
+function busy(ms: number): void {
+  const until = performance.now() + ms
+  while (performance.now() < until) {
+    // spin
+  }
+}
+
+t.test('raceTimer: a settle that is already waiting when the timer fires wins', async (t) => {
+  // Both timers are due when the loop comes back; the reply then settles after the timers phase (on
+  // setImmediate), as a reply read from a socket does in the poll phase.
+  const reply = new Promise<string>((resolve) => setTimeout(() => setImmediate(() => resolve('reply')), 0))
+  const raced = raceTimer(reply, 1, () => new Error('timeout'))
+  busy(30)
+  t.equal(await raced, 'reply')
+})
+
+t.test('raceTimer: a promise that never settles still times out', async (t) => {
+  const started = performance.now()
+  await t.rejects(raceTimer(new Promise(() => undefined), 30, () => new Error('timeout')), { message: 'timeout' })
+  t.ok(performance.now() - started >= 29)
+})
+
+t.test('the gate uses a Redis reply that arrived while the process was busy past the bound, and counts no failure', async (t) => {
+  const db = await claimDb(t)
+  if (!db.connection.url) return t.pass('single-instance only: the client below talks to one Redis')
+  // Without auto-pipelining the command is written at once, so the test knows it is on the wire.
+  const client = new Redis(db.connection.url, { enableAutoPipelining: false, enableOfflineQueue: false, maxRetriesPerRequest: 0 })
+  t.teardown(() => client.disconnect())
+  const metrics = new CacheMetrics()
+  const gate = new RedisGate(client, { timeoutMs: 50, breakerThreshold: 5, breakerProbeIntervalMs: 250, metrics, log: new RateLimitedLog(silentLogger(), 1_000) })
+  t.teardown(() => gate.close())
+  await gate.ready
+  await client.set('temp:busy', 'here', 'EX', 60)
+  for (let i = 0; i < 5; i++) {
+    const pending = gate.run('get', (c) => c.get('temp:busy'))
+    // The process is busy elsewhere (another callback, as other requests are) for 80 ms; Redis
+    // answers within a millisecond, and the reply waits in the socket.
+    setImmediate(() => busy(80))
+    t.equal(await pending, 'here', `round ${i}: the reply, not a timeout`)
+  }
+  t.equal(metrics.errors, 0, 'no failure counted')
+  t.equal(gate.state(), 'up')
+})
+
+t.test('a Redis that really hangs still times out by the bound and a loop turn', async (t) => {
+  const db = await claimDb(t)
+  if (!db.connection.url) return t.pass('single-instance only: the proxy fronts one Redis')
+  const target = new URL(db.connection.url)
+  const proxy = await startTcpProxy(Number(target.port))
+  t.teardown(() => proxy.close())
+  const url = `redis://127.0.0.1:${proxy.port}${target.pathname}`
+  const cache = await cacheOn(t, { ...db, connection: { url } }, { operationTimeoutMs: 50 })
+  await cache.set(keys.guildMembers(2), [1])
+  proxy.hang()
+  const started = performance.now()
+  t.equal(await cache.get(keys.guildMembers(2)), null, 'a miss, not a hang')
+  const ms = performance.now() - started
+  t.ok(ms >= 49 && ms < 200, `gave up after ${ms.toFixed(1)} ms`)
+})
