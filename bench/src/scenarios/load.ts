@@ -17,9 +17,11 @@ interface Target {
 /**
  * The load scenarios: the bare baseline and the check in each configuration, run in interleaved rounds
  * (so the machine's drift hits all alike), each after a warm-up that is not counted; medians reported.
+ * A ratio is the median of the rounds' own ratios: each compares two runs seconds apart, so a machine
+ * whose speed wanders between rounds (a shared VM's does, by half) moves both sides of it alike.
  */
 export async function loadScenarios(ctx: BenchContext, extra: Record<string, Target> = {}): Promise<Record<string, LoadFigures>> {
-  const rounds = ctx.quick ? 1 : 3
+  const rounds = ctx.quick ? 1 : 5
   const durationS = ctx.quick ? 3 : 8
   const connections = 10
   const auth = { authorization: `Bearer ${ctx.token}` }
@@ -66,17 +68,20 @@ export async function loadScenarios(ctx: BenchContext, extra: Record<string, Tar
   }
 
   const figures: Record<string, LoadFigures> = {}
-  const throughput = (name: string) => median((samples[name] ?? []).map((r) => r.rps)) * (targets[name] as Target).perRequest
+  const throughput = (name: string, round: number) => ((samples[name] ?? [])[round]?.rps ?? 0) * (targets[name] as Target).perRequest
+  const pairedRatio = (name: string, against: string) =>
+    median(Array.from({ length: rounds }, (_, r) => throughput(name, r) / Math.max(1, throughput(against, r))))
   for (const [name, runs] of Object.entries(samples)) {
     const target = targets[name] as Target
     figures[name] = {
       rps: median(runs.map((r) => r.rps)),
-      ...(target.perRequest > 1 ? { checks_per_s: throughput(name) } : {}),
+      ...(target.perRequest > 1 ? { checks_per_s: median(runs.map((r) => r.rps)) * target.perRequest } : {}),
       p50_ms: median(runs.map((r) => r.p50_ms)),
       p99_ms: median(runs.map((r) => r.p99_ms)),
       max_ms: Math.max(...runs.map((r) => r.max_ms)),
       errors: runs.reduce((a, r) => a + r.errors + r.non2xx, 0),
-      ratio: target.against ? round(throughput(name) / throughput(target.against), 3) : null,
+      ratio: target.against ? round(pairedRatio(name, target.against), 3) : null,
+      ...(target.against ? { ratio_per_round: Array.from({ length: rounds }, (_, r) => round(throughput(name, r) / Math.max(1, throughput(target.against as string, r)), 3)) } : {}),
       compared_with: target.against,
       rss_mb: target.process.peakRssMb(),
       ...(steadyP99[name] !== undefined ? { steady_2k_p99_ms: steadyP99[name] } : {}),
