@@ -7,6 +7,12 @@ import { RateLimitedLog } from './rate-limited-log.js'
 import type { RedisState } from './types.js'
 
 const SLOTS_REFRESH_MS = 5_000
+/**
+ * A step that starts after its call's budget is spent still gets this long. Its call's earlier steps were
+ * answered (a failure ends the call), so a spent budget means this process was busy, not Redis slow; a
+ * Redis that hangs now still ends the call within the bound plus this per further step.
+ */
+const MIN_STEP_MS = 5
 
 export interface GateOptions {
   timeoutMs: number
@@ -142,8 +148,7 @@ export class RedisGate {
     }
     if (this.#breaker.isOpen) throw new CacheUnavailableError('breaker-open')
     const started = performance.now()
-    const remaining = deadline - started
-    if (remaining <= 0) throw this.#fail(operation, new CacheUnavailableError('timeout'))
+    const remaining = Math.max(deadline - started, MIN_STEP_MS)
     try {
       const result = await raceTimer(fn(client), remaining, () => new CacheUnavailableError('timeout'))
       this.options.metrics.observe(operation, (performance.now() - started) / 1_000)

@@ -52,6 +52,25 @@ t.test('the gate uses a Redis reply that arrived while the process was busy past
   t.equal(gate.state(), 'up')
 })
 
+t.test('a later step of a call whose budget a busy process spent still gets its chance', async (t) => {
+  const db = await claimDb(t)
+  if (!('url' in db.connection)) return t.pass('single-instance only: the client below talks to one Redis')
+  const client = new Redis(db.connection.url, { enableAutoPipelining: false, enableOfflineQueue: false, maxRetriesPerRequest: 0 })
+  t.teardown(() => client.disconnect())
+  const metrics = new CacheMetrics()
+  const gate = new RedisGate(client, { timeoutMs: 50, breakerThreshold: 5, breakerProbeIntervalMs: 250, metrics, log: new RateLimitedLog(silentLogger(), 1_000) })
+  t.teardown(() => gate.close())
+  await gate.ready
+  // The call's first step was answered, then the process was busy past the whole budget.
+  const spent = performance.now() - 10
+  t.equal(await gate.run('lease', (c) => c.ping(), spent), 'PONG', 'answered, not failed before trying')
+  t.equal(metrics.errors, 0)
+  // A step that never answers still ends within a few ms.
+  const started = performance.now()
+  await t.rejects(gate.run('lease', () => new Promise(() => undefined), spent), { reason: 'timeout' })
+  t.ok(performance.now() - started < 40, `gave up after ${(performance.now() - started).toFixed(1)} ms`)
+})
+
 t.test('a Redis that really hangs still times out by the bound and a loop turn', async (t) => {
   const db = await claimDb(t)
   if (!('url' in db.connection)) return t.pass('single-instance only: the proxy fronts one Redis')
