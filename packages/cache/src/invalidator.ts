@@ -96,15 +96,30 @@ export class Invalidator {
   }
 
   async #removeIndexed(index: string, known: string[]): Promise<{ count: number; keys: string[] }> {
-    const existed = await this.#unlinkReturningExisting(known)
+    // The next ZSCAN page does not depend on this page's UNLINK: both go out together, halving the round
+    // trips a large guild waits for. Every batch is awaited before the invalidation counts as done.
+    const batches: Promise<string[]>[] = []
+    const start = (found: string[]) => {
+      const batch = this.#unlinkReturningExisting(found)
+      // Handled here so a failure while the scan goes on is not an unhandled rejection; awaited below.
+      batch.catch(() => undefined)
+      batches.push(batch)
+    }
+    start(known)
     let cursor = '0'
-    do {
-      const [next, flat] = await this.ctx.gate.run('invalidate', (c) => c.zscan(index, cursor, 'COUNT', BATCH))
-      cursor = next
-      const members: string[] = []
-      for (let i = 0; i < flat.length; i += 2) members.push(flat[i] as string)
-      existed.push(...(await this.#unlinkReturningExisting(members)))
-    } while (cursor !== '0')
+    try {
+      do {
+        const [next, flat] = await this.ctx.gate.run('invalidate', (c) => c.zscan(index, cursor, 'COUNT', BATCH))
+        cursor = next
+        const members: string[] = []
+        for (let i = 0; i < flat.length; i += 2) members.push(flat[i] as string)
+        start(members)
+      } while (cursor !== '0')
+    } catch (err) {
+      await Promise.allSettled(batches)
+      throw err
+    }
+    const existed = (await Promise.all(batches)).flat()
     return { count: existed.length, keys: existed }
   }
 
