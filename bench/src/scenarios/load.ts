@@ -69,19 +69,21 @@ export async function loadScenarios(ctx: BenchContext, extra: Record<string, Tar
 
   const figures: Record<string, LoadFigures> = {}
   const throughput = (name: string, round: number) => ((samples[name] ?? [])[round]?.rps ?? 0) * (targets[name] as Target).perRequest
-  const pairedRatio = (name: string, against: string) =>
-    median(Array.from({ length: rounds }, (_, r) => throughput(name, r) / Math.max(1, throughput(against, r))))
+  const roundRatios = (name: string, against: string) =>
+    Array.from({ length: rounds }, (_, r) => throughput(name, r) / Math.max(1, throughput(against, r)))
   for (const [name, runs] of Object.entries(samples)) {
     const target = targets[name] as Target
+    const rps = median(runs.map((r) => r.rps))
+    const ratios = target.against ? roundRatios(name, target.against) : undefined
     figures[name] = {
-      rps: median(runs.map((r) => r.rps)),
-      ...(target.perRequest > 1 ? { checks_per_s: median(runs.map((r) => r.rps)) * target.perRequest } : {}),
+      rps,
+      ...(target.perRequest > 1 ? { checks_per_s: rps * target.perRequest } : {}),
       p50_ms: median(runs.map((r) => r.p50_ms)),
       p99_ms: median(runs.map((r) => r.p99_ms)),
       max_ms: Math.max(...runs.map((r) => r.max_ms)),
       errors: runs.reduce((a, r) => a + r.errors + r.non2xx, 0),
-      ratio: target.against ? round(pairedRatio(name, target.against), 3) : null,
-      ...(target.against ? { ratio_per_round: Array.from({ length: rounds }, (_, r) => round(throughput(name, r) / Math.max(1, throughput(target.against as string, r)), 3)) } : {}),
+      ratio: ratios ? round(median(ratios), 3) : null,
+      ...(ratios ? { ratio_per_round: ratios.map((r) => round(r, 3)) } : {}),
       compared_with: target.against,
       rss_mb: target.process.peakRssMb(),
       ...(steadyP99[name] !== undefined ? { steady_2k_p99_ms: steadyP99[name] } : {}),
