@@ -18,7 +18,7 @@ import { RedisGate } from './redis-gate.js'
 import { SingleFlight } from './single-flight.js'
 import { argsKeySegment, fromJson, toJson } from './serialize.js'
 import { DEFAULT_TTL, assertTtl, TTL } from './ttl.js'
-import type { Cache, CacheOptions, CacheStats, DeletePatternOptions, InvalidationEvent, PermissionCheckValue, RedisState, SetOptions } from './types.js'
+import type { Cache, CacheOptions, CacheStats, DeletePatternOptions, GetOrSetManyOptions, InvalidationEvent, PermissionCheckValue, RedisState, SetOptions } from './types.js'
 
 /**
  * The seed's caching layer as one object. No `url` (and no `clusterNodes`): caching is disabled and
@@ -175,13 +175,16 @@ class RedisCache implements Cache {
     return value
   }
 
-  async getOrSetMany<T>(keyList: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl: number = DEFAULT_TTL): Promise<T[]> {
+  async getOrSetMany<T>(keyList: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl: number = DEFAULT_TTL, options: GetOrSetManyOptions = {}): Promise<T[]> {
     if (!Array.isArray(keyList)) throw new CacheInputError('getOrSetMany: keys must be an array')
     keyList.forEach((k) => assertKey(k))
     assertTtl(ttl)
     if (typeof loader !== 'function') throw new CacheInputError('getOrSetMany: loader must be a function')
+    const prefetch = options.prefetch ?? []
+    if (!Array.isArray(prefetch)) throw new CacheInputError('getOrSetMany: prefetch must be an array of keys')
+    prefetch.forEach((k) => assertKey(k))
     if (keyList.length === 0) return []
-    return await this.#readThrough.getOrSetMany(keyList, loader, ttl)
+    return await this.#readThrough.getOrSetMany(keyList, loader, ttl, prefetch)
   }
 
   cached<A extends unknown[], R>(prefix: string, fn: (...args: A) => Promise<R>, options: { ttl?: number } = {}): (...args: A) => Promise<R> {

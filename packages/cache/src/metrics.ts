@@ -99,7 +99,11 @@ export type CacheEvent =
   | 'lock_wait'
   | 'lock_wait_served'
   | 'lock_wait_expired'
+  /** The lease waited on vanished without a value (its holder gave up, or an invalidation took it). */
+  | 'lock_wait_abandoned'
   | 'early_refresh'
+  /** Keys loaded ahead of demand (getOrSetMany's prefetch), counted per key. */
+  | 'prefetch'
   | 'bus_published'
   | 'bus_publish_retry'
   | 'bus_publish_dropped'

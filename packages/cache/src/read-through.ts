@@ -1,7 +1,7 @@
 import type { CacheContext } from './context.js'
 import { CacheInputError, CacheUnavailableError } from './errors.js'
 import { registerInIndexes } from './key-index.js'
-import { namespaceOf } from './keys.js'
+import { internalKeys, namespaceOf } from './keys.js'
 import { fromJson, toJson } from './serialize.js'
 import { acquireLease, acquireLeases, commitManyUnderLeases, commitUnderLease, releaseLease } from './write-guard.js'
 
@@ -47,9 +47,17 @@ export class ReadThrough {
     return await this.#loadUnderLease(key, ns, loader, ttl, owner, deadline)
   }
 
-  async getOrSetMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl: number): Promise<T[]> {
+  /**
+   * `prefetch`: keys nobody asked for but worth filling alongside (refill after an invalidation). They are
+   * read in the same step; those missing are leased with the asked ones and loaded in the same loader
+   * call, under the same write guard. A prefetch key another process is loading is left to it, and
+   * prefetch values are never returned. When every asked key hits, the prefetch runs in the background.
+   */
+  async getOrSetMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl: number, prefetch: readonly string[] = []): Promise<T[]> {
     const { ctx } = this
     const unique = [...new Set(keys)]
+    const asked = new Set(unique)
+    const extra = [...new Set(prefetch)].filter((k) => !asked.has(k))
     const found = new Map<string, T>()
     const ns = namespaceOf(unique[0] as string)
     const loadMissing = async (missing: string[]): Promise<T[]> => {
@@ -59,23 +67,30 @@ export class ReadThrough {
       }
       return values
     }
+    // Nothing could be stored, so a prefetch would be wasted work.
     if (!ctx.gate.enabled || this.#recovering()) {
       const values = await loadMissing(unique)
       unique.forEach((k, i) => found.set(k, values[i] as T))
       return keys.map((k) => found.get(k) as T)
     }
     const deadline = ctx.gate.deadline()
+    const reading = [...unique, ...extra]
     let raws: (string | null)[] = []
     try {
-      raws = await ctx.gate.run('get', (c) => Promise.all(unique.map((k) => c.get(k))), deadline)
+      raws = await ctx.gate.run('get', (c) => Promise.all(reading.map((k) => c.get(k))), deadline)
     } catch (err) {
       if (!unavailable(err)) throw err
-      raws = unique.map(() => null)
+      const values = await loadMissing(unique)
+      unique.forEach((k, i) => found.set(k, values[i] as T))
+      return keys.map((k) => found.get(k) as T)
     }
     const missing: string[] = []
-    unique.forEach((key, i) => {
+    const extraMissing: string[] = []
+    reading.forEach((key, i) => {
       const hit = raws[i] == null ? undefined : this.#parse<T>(key, raws[i] as string)
-      if (hit !== undefined) {
+      if (!asked.has(key)) {
+        if (hit === undefined) extraMissing.push(key)
+      } else if (hit !== undefined) {
         found.set(key, hit.value)
         ctx.metrics.hit(namespaceOf(key))
       } else {
@@ -83,41 +98,81 @@ export class ReadThrough {
         ctx.metrics.miss(namespaceOf(key))
       }
     })
-    if (missing.length > 0) {
-      const tokens = new Map<string, string>()
-      const toLoad: string[] = []
-      for (const [key, outcome] of await this.#leaseMany(missing, ttl, deadline)) {
-        if (outcome?.kind === 'filled') {
-          const filled = this.#parse<T>(key, outcome.raw)
-          if (filled !== undefined) {
-            found.set(key, filled.value)
-            continue
-          }
+    if (missing.length === 0) {
+      if (extraMissing.length > 0) this.#prefetchInBackground(extraMissing, loadMissing, ttl)
+      return keys.map((k) => found.get(k) as T)
+    }
+    const tokens = new Map<string, string>()
+    const toLoad: string[] = []
+    const leasing = [...missing, ...extraMissing]
+    for (const [key, outcome] of await this.#leaseMany(leasing, ttl, deadline)) {
+      if (!asked.has(key)) {
+        // Prefetch: only what we hold the lease for; anything else is already there or on its way.
+        if (outcome?.kind === 'acquired') {
+          tokens.set(key, outcome.token)
+          toLoad.push(key)
         }
-        if (outcome?.kind === 'acquired') tokens.set(key, outcome.token)
-        // Held by another process, or Redis unavailable: we load it too (one batched call), but only a lease holder writes.
-        toLoad.push(key)
+        continue
       }
-      let values: T[]
-      try {
-        values = toLoad.length > 0 ? await loadMissing(toLoad) : []
-      } catch (err) {
-        await Promise.all([...tokens].map(([key, token]) => releaseLease(ctx, key, token)))
-        throw err
+      if (outcome?.kind === 'filled') {
+        const filled = this.#parse<T>(key, outcome.raw)
+        if (filled !== undefined) {
+          found.set(key, filled.value)
+          continue
+        }
       }
-      const writes: { key: string; token: string; json: string }[] = []
-      const releases: Promise<void>[] = []
-      toLoad.forEach((key, i) => {
-        const value = values[i] as T
-        found.set(key, value)
-        const token = tokens.get(key)
-        if (token === undefined) return
-        if (value === null || value === undefined) releases.push(releaseLease(ctx, key, token))
-        else writes.push({ key, token, json: toJson(value) })
-      })
-      await Promise.all([commitManyUnderLeases(ctx, writes, ttl).catch(() => 0), ...releases])
+      if (outcome?.kind === 'acquired') tokens.set(key, outcome.token)
+      // Held by another process, or Redis unavailable: we load it too (one batched call), but only a lease holder writes.
+      toLoad.push(key)
+    }
+    const prefetching = toLoad.length - toLoad.filter((key) => asked.has(key)).length
+    if (prefetching === toLoad.length) {
+      if (toLoad.length > 0) this.#prefetchLoad(toLoad, tokens, loadMissing, ttl)
+    } else {
+      if (prefetching > 0) ctx.metrics.event('prefetch', prefetching)
+      await this.#loadAndCommitMany(toLoad, tokens, loadMissing, ttl, found)
     }
     return keys.map((k) => found.get(k) as T)
+  }
+
+  /** Loads `toLoad` in one call, stores those we hold a lease for, and records every value in `found`. */
+  async #loadAndCommitMany<T>(toLoad: string[], tokens: Map<string, string>, loadMissing: (missing: string[]) => Promise<T[]>, ttl: number, found: Map<string, T>): Promise<void> {
+    const { ctx } = this
+    let values: T[]
+    try {
+      values = await loadMissing(toLoad)
+    } catch (err) {
+      await Promise.all([...tokens].map(([key, token]) => releaseLease(ctx, key, token)))
+      throw err
+    }
+    const writes: { key: string; token: string; json: string }[] = []
+    const releases: Promise<void>[] = []
+    toLoad.forEach((key, i) => {
+      const value = values[i] as T
+      found.set(key, value)
+      const token = tokens.get(key)
+      if (token === undefined) return
+      if (value === null || value === undefined) releases.push(releaseLease(ctx, key, token))
+      else writes.push({ key, token, json: toJson(value) })
+    })
+    await Promise.all([commitManyUnderLeases(ctx, writes, ttl).catch(() => 0), ...releases])
+  }
+
+  /** Prefetch nobody waits for: leases first (the guard's order), then the load. Failures leave the keys to be filled on demand. */
+  #prefetchInBackground<T>(keys: string[], loadMissing: (missing: string[]) => Promise<T[]>, ttl: number): void {
+    const deadline = this.ctx.gate.deadline()
+    void this.#leaseMany(keys, ttl, deadline).then((outcomes) => {
+      const tokens = new Map<string, string>()
+      for (const [key, outcome] of outcomes) if (outcome?.kind === 'acquired') tokens.set(key, outcome.token)
+      if (tokens.size > 0) this.#prefetchLoad([...tokens.keys()], tokens, loadMissing, ttl)
+    }, () => undefined)
+  }
+
+  #prefetchLoad<T>(toLoad: string[], tokens: Map<string, string>, loadMissing: (missing: string[]) => Promise<T[]>, ttl: number): void {
+    this.ctx.metrics.event('prefetch', toLoad.length)
+    this.#loadAndCommitMany(toLoad, tokens, loadMissing, ttl, new Map()).catch((err: unknown) => {
+      this.ctx.options.logger.debug({ err, keys: toLoad.length }, 'prefetch failed; its keys are filled on demand')
+    })
   }
 
   /** Just back from an outage: read through to the source, neither reading nor writing Redis (see RedisGate.recovering). */
@@ -200,8 +255,11 @@ export class ReadThrough {
       await sleep(Math.min(pause, left))
       pause = Math.min(pause * 2, 50)
       let raw: string | null
+      let leased: number
       try {
-        raw = await ctx.gate.run('get', (c) => c.get(key))
+        // The lease first: gone with no value after it means its holder gave up or an invalidation took
+        // it, and no value is coming; waiting out lockWaitMs would only add latency.
+        ;[leased, raw] = await ctx.gate.run('get', (c) => Promise.all([c.exists(internalKeys.lease(key)), c.get(key)]))
       } catch (err) {
         if (!unavailable(err)) throw err
         break
@@ -210,6 +268,10 @@ export class ReadThrough {
       if (hit !== undefined) {
         ctx.metrics.event('lock_wait_served')
         return hit.value
+      }
+      if (leased === 0) {
+        ctx.metrics.event('lock_wait_abandoned')
+        return await this.load(ns, loader)
       }
     }
     ctx.metrics.event('lock_wait_expired')

@@ -90,6 +90,16 @@ export interface SetOptions {
   user?: number
 }
 
+export interface GetOrSetManyOptions {
+  /**
+   * Keys nobody asked for but worth filling while the asked ones are filled (refill after an
+   * invalidation): read in the same step, the missing ones leased and given to the same loader call,
+   * stored under the same write guard. One another process is loading is left to it; their values are
+   * not returned. When every asked key hits, they are filled in the background.
+   */
+  prefetch?: readonly string[]
+}
+
 export interface DeletePatternOptions {
   /** Called after each batch with how many entries were removed so far: for progress displays. */
   onProgress?: (removed: number) => void
@@ -121,8 +131,11 @@ export interface Cache {
 
   /** Read-through: cached value, or `loader()` stored under the write guard, single-flight and the cross-process lock; early refresh on hot keys. */
   getOrSet<T>(key: string, loader: () => Promise<T>, ttl?: number, options?: SetOptions): Promise<T>
-  /** The batch form: one round trip to read, one `loader` call with the keys that missed (in order), values returned in the order of `keys`. */
-  getOrSetMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl?: number): Promise<T[]>
+  /**
+   * The batch form: one round trip to read, one `loader` call with the keys that missed (in order), values
+   * returned in the order of `keys`. `options.prefetch` fills more keys in the same steps (see GetOrSetManyOptions).
+   */
+  getOrSetMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl?: number, options?: GetOrSetManyOptions): Promise<T[]>
   /** The seed's `@cached` decorator: key `{prefix}:{stable hash of args}`; errors of `fn` are never cached. */
   cached<A extends unknown[], R>(prefix: string, fn: (...args: A) => Promise<R>, options?: { ttl?: number }): (...args: A) => Promise<R>
 

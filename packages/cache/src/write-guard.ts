@@ -20,11 +20,9 @@ export type LeaseOutcome =
 
 export async function acquireLease(ctx: CacheContext, key: string, mode: 'miss' | 'refresh', deadline: number): Promise<LeaseOutcome> {
   const token = randomUUID()
-  const [state, raw] = await ctx.gate.run(
-    'lease',
-    (c) => scripted(c).guardAcquire(key, internalKeys.lease(key), token, ctx.options.lockTtlMs, mode),
-    deadline,
-  )
+  const [state, raw] = await ctx.gate
+    .run('lease', (c) => scripted(c).guardAcquire(key, internalKeys.lease(key), token, ctx.options.lockTtlMs, mode), deadline)
+    .catch((err: unknown) => giveBackAfterTimeout(ctx, [key], [token], err))
   if (state === 1 && typeof raw === 'string') return { kind: 'filled', raw }
   if (state === 2) return { kind: 'acquired', token }
   return { kind: 'held' }
@@ -33,16 +31,29 @@ export async function acquireLease(ctx: CacheContext, key: string, mode: 'miss' 
 /** The batch form: every lease in one Redis step (one deadline, one timer), outcomes in the order of `keys`. */
 export async function acquireLeases(ctx: CacheContext, keys: readonly string[], deadline: number): Promise<LeaseOutcome[]> {
   const tokens = keys.map(() => randomUUID())
-  const replies = await ctx.gate.run(
-    'lease',
-    (c) => Promise.all(keys.map((key, i) => scripted(c).guardAcquire(key, internalKeys.lease(key), tokens[i] as string, ctx.options.lockTtlMs, 'miss'))),
-    deadline,
-  )
+  const replies = await ctx.gate
+    .run(
+      'lease',
+      (c) => Promise.all(keys.map((key, i) => scripted(c).guardAcquire(key, internalKeys.lease(key), tokens[i] as string, ctx.options.lockTtlMs, 'miss'))),
+      deadline,
+    )
+    .catch((err: unknown) => giveBackAfterTimeout(ctx, keys, tokens, err))
   return replies.map(([state, raw], i): LeaseOutcome => {
     if (state === 1 && typeof raw === 'string') return { kind: 'filled', raw }
     if (state === 2) return { kind: 'acquired', token: tokens[i] as string }
     return { kind: 'held' }
   })
+}
+
+/**
+ * A lease step that timed out may still have run in Redis: leases nobody will commit, which would make
+ * every other reader of those keys wait for the lock for nothing until they expire (lockTtlMs). Given
+ * back in the background (each release checks its token, so no one else's lease goes); the step still
+ * fails with its own error.
+ */
+function giveBackAfterTimeout(ctx: CacheContext, keys: readonly string[], tokens: readonly string[], err: unknown): never {
+  keys.forEach((key, i) => void releaseLease(ctx, key, tokens[i] as string))
+  throw err
 }
 
 /** The batch form of commitUnderLease: one Redis step; resolves how many were stored. */

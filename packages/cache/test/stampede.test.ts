@@ -70,6 +70,28 @@ t.test('the wait is bounded: past lockWaitMs a waiter loads itself (and does not
   t.same(JSON.parse((await db.redis.get(key)) as string), ['from holder'])
 })
 
+t.test('a waiter stops waiting as soon as the holder gives its lease back without a value', async (t) => {
+  const db = await claimDb(t)
+  const holder = await cacheOn(t, db)
+  const waiter = await cacheOn(t, db, { lockWaitMs: 5_000 })
+  const key = keys.guildMembers(6)
+  const holding = deferred<void>()
+  const failing = holder
+    .getOrSet(key, async () => {
+      holding.resolve()
+      await sleep(100)
+      throw new Error('database down')
+    })
+    .catch(() => 'failed')
+  await holding.promise
+  const started = performance.now()
+  t.same(await waiter.getOrSet(key, async () => ['from waiter']), ['from waiter'])
+  const waited = performance.now() - started
+  t.ok(waited >= 90 && waited < 2_000, `waited ${waited.toFixed(0)} ms, not lockWaitMs (5,000)`)
+  t.equal(await failing, 'failed')
+  t.match(await waiter.metrics.metrics(), /cache_events_total\{event="lock_wait_abandoned"\} 1/)
+})
+
 t.test('a holder that dies leaves a lease that expires: loading resumes after lockTtlMs', async (t) => {
   const db = await claimDb(t)
   const cache = await cacheOn(t, db, { lockTtlMs: 150, lockWaitMs: 20 })

@@ -3,6 +3,10 @@ import t, { type Test } from 'tap'
 import { Redis } from 'ioredis'
 import { keys } from '../src/index.js'
 import { CacheUnavailableError } from '../src/errors.js'
+import type { CacheContext } from '../src/context.js'
+import { defineScripts } from '../src/lua.js'
+import { resolveOptions } from '../src/options.js'
+import { acquireLeases } from '../src/write-guard.js'
 import { CacheMetrics } from '../src/metrics.js'
 import { RateLimitedLog } from '../src/rate-limited-log.js'
 import { RedisGate, raceTimer } from '../src/redis-gate.js'
@@ -92,4 +96,35 @@ t.test('a Redis that really hangs still times out by the bound and a loop turn',
   t.equal(await cache.get(keys.guildMembers(2)), null, 'a miss, not a hang')
   const ms = performance.now() - started
   t.ok(ms >= 49 && ms < 200, `gave up after ${ms.toFixed(1)} ms`)
+})
+
+t.test('a lease step that timed out gives its leases back once Redis answers again', async (t) => {
+  const db = await claimDb(t)
+  if (!('url' in db.connection)) return t.pass('single-instance only: the proxy fronts one Redis')
+  const target = new URL(db.connection.url)
+  const proxy = await startTcpProxy(Number(target.port || 6379), target.hostname)
+  t.teardown(() => proxy.close())
+  const through = new URL(db.connection.url)
+  through.port = String(proxy.port)
+  const client = defineScripts(new Redis(through.toString(), { enableAutoPipelining: false, enableOfflineQueue: false, maxRetriesPerRequest: 0 }))
+  t.teardown(() => client.disconnect())
+  const metrics = new CacheMetrics()
+  const log = new RateLimitedLog(silentLogger(), 1_000)
+  const gate = new RedisGate(client, { timeoutMs: 50, breakerThreshold: 100, breakerProbeIntervalMs: 250, metrics, log })
+  t.teardown(() => gate.close())
+  await gate.ready
+  const ctx = { gate, options: resolveOptions({}), metrics, log } as unknown as CacheContext
+  const leaseKeys = [keys.permission(40, 1, 'roster'), keys.permission(40, 2, 'roster')].map((k) => `cache:lease:{${k}}`)
+  const stuck = `cache:lease:{${keys.permission(40, 3, 'roster')}}`
+
+  proxy.hang()
+  // Control: a lease taken while the link hangs, by a command that is not given back, lands once it flows.
+  const control = client.guardAcquire(keys.permission(40, 3, 'roster'), stuck, 'token', 10_000, 'miss').catch(() => undefined)
+  const err = await acquireLeases(ctx, [keys.permission(40, 1, 'roster'), keys.permission(40, 2, 'roster')], gate.deadline()).catch((e: unknown) => e)
+  t.type(err, CacheUnavailableError, 'the step itself fails: it timed out')
+  await proxy.restore()
+  await control
+  t.equal(await client.ping(), 'PONG', 'every command sent before this one has run')
+  t.equal(await db.redis.exists(stuck), 1, 'control: a lease sent into the hang is taken when the link flows again')
+  for (const lease of leaseKeys) t.equal(await db.redis.exists(lease), 0, `${lease} was given back`)
 })
