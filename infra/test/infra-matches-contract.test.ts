@@ -37,6 +37,7 @@ const LEFT_TO_DEFAULT: Record<ServiceName, Record<string, string>> = {
     PERMISSION_L1_TTL_MS: 'the designed staleness bound (3 s); a tuning knob',
     PERMISSION_L1_MAX: 'a tuning knob',
     PERMISSION_DB_TIMEOUT_MS: 'a tuning knob',
+    PERMISSION_REFILL_MAX: 'a tuning knob',
   },
   'guild-api': {
     REDIS_CLUSTER_NODES: 'one Redis, named by REDIS_URL',

@@ -4,6 +4,7 @@ export interface PermissionServiceConfig extends SharedConfig {
   PERMISSION_L1_TTL_MS: number
   PERMISSION_L1_MAX: number
   PERMISSION_DB_TIMEOUT_MS: number
+  PERMISSION_REFILL_MAX: number
   CACHE_BUS_CHANNEL: string
 }
 
@@ -26,6 +27,13 @@ export const schema = configSchema({
       maximum: 10_000_000,
       default: 100_000,
       description: 'the most answers kept in process memory (1-10000000)',
+    },
+    PERMISSION_REFILL_MAX: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 1_000,
+      default: 1_000,
+      description: "the most answers of a guild an invalidation removed that its next check fills back into Redis; 0 turns refilling off (0-1000)",
     },
     CACHE_BUS_CHANNEL: {
       type: 'string',

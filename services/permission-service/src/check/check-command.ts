@@ -1,10 +1,11 @@
-import type { Cache } from '@guild/cache'
+import { TTL, type Cache } from '@guild/cache'
 import type { DbHandle } from '@guild/db'
 import type { Registry } from 'prom-client'
 import type { CheckItem, CheckResolver } from './check-item.js'
 import { CheckCounters } from './counters.js'
 import { DbResolver } from './db-resolver.js'
 import { L1Resolver } from './l1-resolver.js'
+import { PendingRefills } from './pending-refills.js'
 import { RedisResolver } from './redis-resolver.js'
 import { RefreshAhead } from './refresh-ahead.js'
 
@@ -15,6 +16,8 @@ export interface CheckOptions {
   dbTimeoutMs: number
   /** Most answers recomputed after one invalidation; 0 turns refresh-ahead off. */
   refreshMax?: number
+  /** Most answers of one guild refilled into Redis by its next check after an invalidation; 0 turns it off. */
+  refillMax?: number
 }
 
 /**
@@ -30,7 +33,10 @@ export class CheckCommand {
   constructor(cache: Cache, db: DbHandle, registry: Registry, options: CheckOptions) {
     this.counters = new CheckCounters(registry)
     this.db = new DbResolver(db, this.counters, options.dbTimeoutMs)
-    const redis = new RedisResolver(this.db, cache, this.counters)
+    const refillMax = options.refillMax ?? 1_000
+    const refills = refillMax > 0 ? new PendingRefills(refillMax, 100_000, TTL.permission * 1_000) : undefined
+    if (refills) cache.onInvalidate((event) => refills.heard(event))
+    const redis = new RedisResolver(this.db, cache, this.counters, refills)
     this.l1 = options.l1TtlMs > 0 ? new L1Resolver(redis, cache, this.counters, { ttlMs: options.l1TtlMs, max: options.l1Max }) : undefined
     this.#first = this.l1 ?? redis
     if (this.l1) new RefreshAhead(cache, this.db, this.l1, redis.recent, options.refreshMax ?? 1_000, () => cache.epoch())

@@ -5,6 +5,12 @@ export interface CheckItem {
   tool: string
 }
 
+/** The check a `permission:{guild}:{bnet}:{tool}` key names (keys this service built, so well-formed). */
+export function itemOf(key: string): CheckItem {
+  const [, guild, bnet, tool] = key.split(':')
+  return { guildId: Number(guild), bnetId: Number(bnet), tool: tool as string }
+}
+
 /**
  * A layer of the check (OpenFGA's resolver chain): it answers what it can and asks the next layer for
  * the rest. Answers come back in the order of `items`. A layer that cannot establish an answer throws

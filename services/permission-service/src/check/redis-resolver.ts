@@ -1,6 +1,7 @@
 import { keys, TTL, type Cache } from '@guild/cache'
-import type { CheckItem, CheckResolver, Purpose } from './check-item.js'
+import { itemOf, type CheckItem, type CheckResolver, type Purpose } from './check-item.js'
 import type { CheckCounters } from './counters.js'
+import type { PendingRefills } from './pending-refills.js'
 import { RecentKeys } from './recent-keys.js'
 
 interface StoredCheck {
@@ -20,30 +21,58 @@ export class RedisResolver implements CheckResolver {
     private readonly next: CheckResolver,
     private readonly cache: Cache,
     private readonly counters: CheckCounters,
+    /** Answers an invalidation removed, filled back alongside the next check of their guild; undefined: none. */
+    private readonly refills?: PendingRefills,
   ) {}
 
   async resolve(items: readonly CheckItem[], purpose: Purpose = 'answer'): Promise<boolean[]> {
-    let loaded = 0
-    const load = async (wanted: readonly CheckItem[]): Promise<StoredCheck[]> => {
-      loaded += wanted.length
-      return (await this.next.resolve(wanted, purpose)).map((has_access) => ({ has_access }))
-    }
-    let answers: StoredCheck[]
     if (purpose === 'answer') for (const item of items) this.recent.note(keyOf(item))
-    if (items.length === 1) {
+    const prefetch = this.#prefetchFor(items)
+    if (items.length === 1 && prefetch === undefined) {
       const item = items[0] as CheckItem
-      answers = [await this.cache.getOrSet(keyOf(item), async () => (await load([item]))[0] as StoredCheck, TTL.permission)]
-    } else {
-      const byKey = new Map(items.map((item) => [keyOf(item), item]))
-      answers = await this.cache.getOrSetMany(
-        items.map(keyOf),
-        (missing) => load(missing.map((key) => byKey.get(key) as CheckItem)),
+      let loaded = false
+      const answer = await this.cache.getOrSet(
+        keyOf(item),
+        async () => {
+          loaded = true
+          return { has_access: (await this.next.resolve([item], purpose))[0] === true }
+        },
         TTL.permission,
       )
+      if (purpose === 'answer' && !loaded) this.counters.hit('redis', 1)
+      return [readAnswer(answer)]
     }
+    const byKey = new Map(items.map((item) => [keyOf(item), item]))
+    let loaded = 0
+    const load = async (wanted: readonly string[]): Promise<StoredCheck[]> => {
+      const asked = wanted.filter((key) => byKey.has(key)).length
+      loaded += asked
+      if (asked === wanted.length) return (await this.next.resolve(wanted.map((key) => byKey.get(key) as CheckItem), purpose)).map(stored)
+      // Refills ride along: one query for all, but only the asked ones count as answered by the database.
+      const answers = await this.next.resolve(wanted.map((key) => byKey.get(key) ?? itemOf(key)), 'refresh')
+      if (purpose === 'answer') this.counters.hit('db', asked)
+      return answers.map(stored)
+    }
+    const answers = await this.cache.getOrSetMany([...byKey.keys()], load, TTL.permission, { prefetch: prefetch ?? [] })
+    const byAnswer = new Map([...byKey.keys()].map((key, i) => [key, answers[i] as StoredCheck]))
     if (purpose === 'answer') this.counters.hit('redis', items.length - loaded)
-    return answers.map(readAnswer)
+    return items.map((item) => readAnswer(byAnswer.get(keyOf(item)) as StoredCheck))
   }
+
+  /** The refills waiting in the guilds of `items`, taken (each is handed over once), or undefined. */
+  #prefetchFor(items: readonly CheckItem[]): string[] | undefined {
+    if (this.refills === undefined || this.refills.size === 0) return undefined
+    let prefetch: string[] | undefined
+    for (const item of items) {
+      const keys = this.refills.take(item.guildId)
+      if (keys !== undefined) prefetch = prefetch ? prefetch.concat(keys) : keys
+    }
+    return prefetch
+  }
+}
+
+function stored(has_access: boolean): StoredCheck {
+  return { has_access }
 }
 
 /** The contract's key, built (and validated) by the cache's own builder. */

@@ -1,5 +1,5 @@
 import type { Cache, InvalidationEvent } from '@guild/cache'
-import type { CheckItem, CheckResolver } from './check-item.js'
+import { itemOf, type CheckResolver } from './check-item.js'
 import type { L1Resolver } from './l1-resolver.js'
 import type { RecentKeys } from './recent-keys.js'
 
@@ -41,10 +41,4 @@ export class RefreshAhead {
       )
     })
   }
-}
-
-/** The check a permission key names. */
-function itemOf(key: string): CheckItem {
-  const [, guild, bnet, tool] = key.split(':')
-  return { guildId: Number(guild), bnetId: Number(bnet), tool: tool as string }
 }

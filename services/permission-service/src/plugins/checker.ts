@@ -14,6 +14,7 @@ async function checkerPlugin(app: FastifyInstance): Promise<void> {
     l1TtlMs: app.config.PERMISSION_L1_TTL_MS,
     l1Max: app.config.PERMISSION_L1_MAX,
     dbTimeoutMs: app.config.PERMISSION_DB_TIMEOUT_MS,
+    refillMax: app.config.PERMISSION_REFILL_MAX,
   })
   app.decorate('checker', checker)
   app.schemaReady.then(

@@ -1,0 +1,90 @@
+import type { InvalidationEvent } from '@guild/cache'
+
+interface Pending {
+  keys: Set<string>
+  at: number
+}
+
+/**
+ * Refill on demand. A permission change or a sync removes every answer of its guild from Redis (the
+ * seed's rule), and the event says which answers it removed. Kept here per guild, they are filled back
+ * by the first check of that guild that reaches Redis, alongside its own answer (Cache.getOrSetMany's
+ * prefetch): one lease step, one query, one guarded write, instead of each answer missing on its own
+ * later. The answers are computed from the data as it is after the change, under the write guard, so
+ * nothing computed before an invalidation can land after it; and only what Redis held comes back.
+ *
+ * Bounded: at most `perGuild` keys a guild, `total` keys in all (the oldest guild goes first), and
+ * nothing older than `maxAgeMs` (the answers' own TTL: they would have expired by then anyway).
+ */
+export class PendingRefills {
+  readonly #byGuild = new Map<number, Pending>()
+  #size = 0
+
+  constructor(
+    private readonly perGuild: number,
+    private readonly total: number,
+    private readonly maxAgeMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  get size(): number {
+    return this.#size
+  }
+
+  heard(event: InvalidationEvent): void {
+    if (event.scope === 'all') {
+      this.#byGuild.clear()
+      this.#size = 0
+      return
+    }
+    if ((event.scope !== 'guild' && event.scope !== 'user') || !event.removed) return
+    const byGuild = new Map<number, string[]>()
+    for (const key of event.removed) {
+      const guild = guildOf(key)
+      if (guild === undefined) continue
+      const list = byGuild.get(guild)
+      if (list) list.push(key)
+      else byGuild.set(guild, [key])
+    }
+    for (const [guild, keys] of byGuild) this.#add(guild, keys)
+  }
+
+  /** The keys waiting to be refilled in `guildId`, handed over once (or undefined). */
+  take(guildId: number): string[] | undefined {
+    const pending = this.#byGuild.get(guildId)
+    if (pending === undefined) return undefined
+    this.#drop(guildId, pending)
+    if (this.now() - pending.at > this.maxAgeMs) return undefined
+    return [...pending.keys]
+  }
+
+  /** Merged with what is still pending there; the guild becomes the newest (last to be evicted). */
+  #add(guild: number, keys: readonly string[]): void {
+    const pending = this.#byGuild.get(guild) ?? { keys: new Set<string>(), at: 0 }
+    this.#byGuild.delete(guild)
+    pending.at = this.now()
+    this.#byGuild.set(guild, pending)
+    for (const key of keys) {
+      if (pending.keys.size >= this.perGuild) break
+      if (pending.keys.has(key)) continue
+      pending.keys.add(key)
+      this.#size++
+    }
+    while (this.#size > this.total) {
+      const [oldest, entry] = this.#byGuild.entries().next().value as [number, Pending]
+      this.#drop(oldest, entry)
+    }
+  }
+
+  #drop(guild: number, pending: Pending): void {
+    this.#byGuild.delete(guild)
+    this.#size -= pending.keys.size
+  }
+}
+
+/** The guild of a `permission:{guild}:{bnet}:{tool}` key; other keys are not refilled here. */
+function guildOf(key: string): number | undefined {
+  if (!key.startsWith('permission:')) return undefined
+  const guild = Number(key.slice(11, key.indexOf(':', 11)))
+  return Number.isSafeInteger(guild) && guild > 0 ? guild : undefined
+}
