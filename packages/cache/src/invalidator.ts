@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis'
 import type { CacheContext } from './context.js'
 import { CacheUnavailableError } from './errors.js'
 import type { InvalidationBus } from './invalidation-bus.js'
@@ -5,6 +6,11 @@ import { internalKeys, keys } from './keys.js'
 import { scripted } from './context.js'
 import { BATCH, mastersOf, unlinkKeys, unlinkReturningExisting } from './redis-keys-ops.js'
 import type { InvalidationEvent } from './types.js'
+
+/** At most this many removed keys travel with an invalidation event (a bus message stays small). */
+const ANNOUNCED_MAX = 1_000
+/** Index entries one `unlinkIndexPage` call removes: 10 calls for a guild of 10,000, each a few ms of Redis. */
+const INDEX_PAGE = 1_000
 
 /**
  * Removes what an invalidation names from Redis, then tells in-process copies here and in every other
@@ -14,9 +20,6 @@ import type { InvalidationEvent } from './types.js'
  * succeeds: a Redis that this process cannot see may still be serving other processes, and an entry it
  * failed to remove would otherwise outlive the change for its whole TTL.
  */
-/** At most this many removed keys travel with an invalidation event (a bus message stays small). */
-const ANNOUNCED_MAX = 1_000
-
 export class Invalidator {
   readonly #pending = new Map<string, InvalidationEvent>()
   #timer: NodeJS.Timeout | undefined
@@ -96,6 +99,34 @@ export class Invalidator {
   }
 
   async #removeIndexed(index: string, known: string[]): Promise<{ count: number; keys: string[] }> {
+    if (this.ctx.gate.client instanceof Cluster) return await this.#removeIndexedFromHere(index, known)
+    return await this.#removeIndexedInRedis(index, known)
+  }
+
+  /**
+   * A single Redis: each index page is unlinked by a script (lua.ts `unlinkIndexPage`), so the entries'
+   * names cross the network once at most (those the event announces), not twice. ZSCAN's guarantee holds:
+   * every member present for the whole walk is visited, whatever is added or pruned meanwhile.
+   */
+  async #removeIndexedInRedis(index: string, known: string[]): Promise<{ count: number; keys: string[] }> {
+    const direct = this.#unlinkReturningExisting(known)
+    direct.catch(() => undefined)
+    let cursor = '0'
+    let count = 0
+    const names: string[] = []
+    do {
+      const want = Math.max(0, ANNOUNCED_MAX - names.length)
+      const [next, existed, found] = await this.ctx.gate.run('invalidate', (c) => scripted(c).unlinkIndexPage(index, cursor, INDEX_PAGE, want))
+      cursor = String(next)
+      count += Number(existed)
+      names.push(...found)
+    } while (cursor !== '0')
+    const existedDirect = await direct
+    return { count: count + existedDirect.length, keys: [...existedDirect, ...names] }
+  }
+
+  /** A Cluster: the index's entries live on every node, so the names come here and go to each entry's node. */
+  async #removeIndexedFromHere(index: string, known: string[]): Promise<{ count: number; keys: string[] }> {
     // The next ZSCAN page does not depend on this page's UNLINK: both go out together, halving the round
     // trips a large guild waits for. Every batch is awaited before the invalidation counts as done.
     const batches: Promise<string[]>[] = []

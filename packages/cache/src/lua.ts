@@ -75,12 +75,37 @@ end
 return out
 `
 
+/**
+ * KEYS: an index. ARGV: ZSCAN cursor, page size, how many removed names to return at most. One page of
+ * an invalidation done inside Redis: the page's entries and their leases UNLINKed where they are, so
+ * the names never travel to the client and back (a guild of 10,000 entries is 10 calls, each blocking
+ * Redis about as long as a 1,000-key UNLINK). Returns {next cursor, how many existed, names of those}.
+ * It reaches keys its caller did not declare, which a Cluster forbids: used on a single Redis only.
+ */
+const unlinkIndexPage = `
+local page = redis.call('ZSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
+local members = page[2]
+local existed = 0
+local names = {}
+local want = tonumber(ARGV[3])
+for i = 1, #members, 2 do
+  local key = members[i]
+  if redis.call('UNLINK', key) == 1 then
+    existed = existed + 1
+    if #names < want then names[#names + 1] = key end
+  end
+  redis.call('UNLINK', 'cache:lease:{' .. key .. '}')
+end
+return {page[1], existed, names}
+`
+
 export const scripts = {
   guardAcquire: { numberOfKeys: 2, lua: acquireLease },
   guardCommit: { numberOfKeys: 2, lua: commitLease },
   guardRelease: { numberOfKeys: 1, lua: releaseLease },
   indexRegister: { numberOfKeys: 1, lua: registerIndex },
   unlinkExisting: { lua: unlinkExisting },
+  unlinkIndexPage: { numberOfKeys: 1, lua: unlinkIndexPage },
 } as const
 
 export interface ScriptCommands {
@@ -89,6 +114,7 @@ export interface ScriptCommands {
   guardRelease(lease: string, token: string): Promise<number>
   indexRegister(index: string, lifeMs: number, maxTtlMs: number, ...members: string[]): Promise<number>
   unlinkExisting(numberOfKeys: number, ...keys: string[]): Promise<string[]>
+  unlinkIndexPage(index: string, cursor: string, count: number, namesWanted: number): Promise<[string, number, string[]]>
 }
 
 /** ioredis' defineCommand: EVALSHA with a fallback to EVAL, on a single Redis and on a Cluster alike. */

@@ -47,9 +47,9 @@ t.test('guarantee 3: invalidation reads the index, never the keyspace', async (t
   t.equal((after.scan ?? 0) - (before.scan ?? 0), 0, 'no SCAN of the keyspace')
   t.equal(after.keys ?? 0, 0, 'never KEYS')
   t.equal((after.zscan ?? 0) - (before.zscan ?? 0), 1, 'one ZSCAN page of the user index')
-  // The entries go in one script call per batch (it says which existed), their leases in one UNLINK.
+  // The index page goes in one script call (lua.ts unlinkIndexPage: entries and leases unlinked in Redis).
   t.ok((after.evalsha ?? 0) + (after.eval ?? 0) - (before.evalsha ?? 0) - (before.eval ?? 0) <= 4, 'a few batched script calls')
-  t.ok((after.unlink ?? 0) - (before.unlink ?? 0) <= 20 + 4, 'one UNLINK per entry, inside the scripts, and a few for the leases')
+  t.ok((after.unlink ?? 0) - (before.unlink ?? 0) <= 2 * 20 + 4, 'one UNLINK per entry and one per lease, inside the scripts')
   t.equal(await admin.exists(keys.permission(1, 501, 'roster')), 1, 'another user’s entry is untouched')
   t.equal(await admin.dbsize(), 200_000 + 1 + 3 /* guild indexes */ + 2 /* user indexes */, 'only those 20 entries are gone')
 
@@ -61,10 +61,22 @@ t.test('guarantee 3: invalidation reads the index, never the keyspace', async (t
     stored += batch.filter(Boolean).length
   }
   t.equal(stored, 10_000, 'all 10,000 stored')
+  // A reader mid-load on one of them: its lease must go with the entry, wherever the page falls.
+  await admin.set(`cache:lease:{${keys.permission(77, 9_999, 'roster')}}`, 'a-reader', 'PX', 10_000)
+  const heard: { removed?: readonly string[] }[] = []
+  cache.onInvalidate((event) => void heard.push(event as { removed?: readonly string[] }))
+  const pagesBefore = await commandCalls(admin)
   const started = performance.now()
   const guildRemoved = await cache.invalidateGuild(77)
   const ms = performance.now() - started
   t.equal(guildRemoved, 10_000)
+  const pagesAfter = await commandCalls(admin)
+  t.ok((pagesAfter.zscan ?? 0) - (pagesBefore.zscan ?? 0) <= 12, `the index walked in pages of 1,000 (${(pagesAfter.zscan ?? 0) - (pagesBefore.zscan ?? 0)} ZSCAN)`)
+  t.equal(await admin.exists(keys.permission(77, 1, 'roster'), keys.permission(77, 5_000, 'roster'), keys.permission(77, 10_000, 'roster')), 0, 'entries gone')
+  t.equal(await admin.exists(`cache:lease:{${keys.permission(77, 9_999, 'roster')}}`), 0, 'and the lease with its entry')
+  const named = heard[0]?.removed ?? []
+  t.equal(named.length, 1_000, 'the event names the first 1,000 it removed')
+  t.ok(named.every((key) => key.startsWith('permission:77:')), 'all of them guild 77’s')
   t.ok(ms < 1_000, `10,000 entries in ${ms.toFixed(0)} ms`)
   const final = await commandCalls(admin)
   t.equal((final.scan ?? 0) - (before.scan ?? 0), 0, 'still no SCAN')
