@@ -53,7 +53,7 @@ export function markdown(report: BenchReport): string {
     )
   }
   if (hit_rate) {
-    out.push('', `**hit_rate**: ${(hit_rate.rate * 100).toFixed(2)}% over ${hit_rate.requests.toLocaleString('en')} operations (Zipf s = ${hit_rate.zipf_s}, ${hit_rate.guilds} guilds × ${hit_rate.users_per_guild} users × ${hit_rate.tools} tools, ${hit_rate.writes} writes, warmed first; ${hit_rate.errors} errors); an ideal on-demand cache under the seed's rule would reach ${(hit_rate.on_demand_ceiling * 100).toFixed(2)}% on the same operations`)
+    out.push('', `**hit_rate**: ${(hit_rate.rate * 100).toFixed(2)}% over ${hit_rate.requests.toLocaleString('en')} operations (Zipf s = ${hit_rate.zipf_s}, ${hit_rate.guilds} guilds × ${hit_rate.users_per_guild} users × ${hit_rate.tools} tools, ${hit_rate.writes} writes, warmed first; ${hit_rate.errors} errors); an ideal on-demand cache under the seed's rule would reach ${(hit_rate.on_demand_ceiling * 100).toFixed(2)}% on the same operations; ${hit_rate.db_queries.toLocaleString('en')} database queries, ${hit_rate.refilled.toLocaleString('en')} answers refilled after writes`)
   }
   out.push('', `node ${report.node}, ${report.cpus} CPUs, ${report.date}${report.quick ? ', quick pass' : ''}`)
   return out.join('\n')
