@@ -33,7 +33,9 @@ async function main(): Promise<void> {
     data,
     launch: async (file, env, readyPath) => {
       const port = await freePort()
-      const p = await startServiceProcess(file, port, typeof env === 'function' ? env(port) : env, readyPath)
+      // BENCH_NODE_ARGS: flags for the servers' node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them.
+      const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
+      const p = await startServiceProcess(file, port, typeof env === 'function' ? env(port) : env, readyPath, nodeArgs)
       started.push(p)
       return p
     },

@@ -23,7 +23,14 @@ const KEEP_OUTPUT = 8_192
  * for the benchmark and the chaos suite, with kill and restart for faults. Ready when `readyPath`
  * answers 200.
  */
-export async function startServiceProcess(file: string, port: number, env: Record<string, string>, readyPath = '/health/ready'): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  file: string,
+  port: number,
+  env: Record<string, string>,
+  readyPath = '/health/ready',
+  /** Flags for node itself (`--cpu-prof`…), which NODE_OPTIONS may not carry. */
+  nodeArgs: readonly string[] = [],
+): Promise<ServiceProcess> {
   let child: ChildProcess | undefined
   let output = ''
   const url = `http://127.0.0.1:${port}`
@@ -31,7 +38,7 @@ export async function startServiceProcess(file: string, port: number, env: Recor
   process.on('exit', killOnExit)
 
   const launch = async () => {
-    const started = spawn(process.execPath, [file], {
+    const started = spawn(process.execPath, [...nodeArgs, file], {
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     })

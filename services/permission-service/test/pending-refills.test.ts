@@ -34,7 +34,7 @@ t.test('events without a removed list, key and pattern events change nothing; "a
 
 t.test('bounded per guild, in all (oldest guild out first), and in age', async (t) => {
   let now = 0
-  const refills = new PendingRefills(2, 3, 1_000, () => now)
+  const refills = new PendingRefills(2, 3, 1_000, 2_000, () => now)
   refills.heard(guildEvent(1, ['permission:1:1:a', 'permission:1:2:a', 'permission:1:3:a']))
   t.equal(refills.size, 2, 'at most two a guild')
   refills.heard(guildEvent(1, ['permission:1:1:a']))
@@ -50,5 +50,29 @@ t.test('bounded per guild, in all (oldest guild out first), and in age', async (
   now = 1_400
   t.same(refills.take(2), ['permission:2:1:a', 'permission:2:2:a'], 'a new event restarts its age')
   t.equal(refills.take(3), undefined, 'older than the answers’ TTL: dropped, not handed over')
+  t.equal(refills.size, 0)
+})
+
+t.test('an invalidation while a refill is under way puts its keys back (its writes were refused)', async (t) => {
+  let now = 0
+  const refills = new PendingRefills(1_000, 100_000, 300_000, 2_000, () => now)
+  refills.heard(guildEvent(1, ['permission:1:10:a', 'permission:1:11:a']))
+  refills.heard(guildEvent(2, ['permission:2:10:a']))
+  const flying = refills.take(1)
+  t.same(flying, ['permission:1:10:a', 'permission:1:11:a'])
+  refills.take(2)
+  now = 100
+  // The guild changes again before the refill stored anything: Redis held nothing to name.
+  refills.heard({ scope: 'guild', id: 1 })
+  t.same(refills.take(1), ['permission:1:10:a', 'permission:1:11:a'], 'back, for the next check')
+  // A user event puts back that user's keys only, in every guild.
+  now = 200
+  refills.heard({ scope: 'user', id: 10, removed: [] })
+  t.same(refills.take(1), ['permission:1:10:a'])
+  t.same(refills.take(2), ['permission:2:10:a'])
+  // Past the lease's TTL a refill cannot land any more, so it is nobody's to put back.
+  now = 5_000
+  refills.heard({ scope: 'guild', id: 1 })
+  refills.heard({ scope: 'user', id: 10 })
   t.equal(refills.size, 0)
 })

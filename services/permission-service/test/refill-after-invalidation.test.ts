@@ -1,7 +1,7 @@
 import { createCache } from '@guild/cache'
 import t, { type Test } from 'tap'
 import type { TestRedisDb } from '@guild/testing'
-import { allowed, migratedDatabase, redisDb, seedGuild, setToolRank, startService } from './helpers/harness.js'
+import { allowed, batch, migratedDatabase, redisDb, seedGuild, setToolRank, startService } from './helpers/harness.js'
 
 /*
  * An invalidation removes all of a guild's answers from Redis; the guild's next check fills back the
@@ -85,6 +85,20 @@ t.test('a user invalidation refills that user’s answers in each guild at its n
   t.equal(await redis.redis.exists('permission:2:10:roster'), 0, 'guild 2 waits for its own next check')
   await allowed(app, 2, 10, 'roster')
   t.equal(await stored(redis, 'permission:2:10:roster'), true)
+})
+
+t.test('a batch over several invalidated guilds refills one guild’s worth; the others wait for their next check', async (t) => {
+  const { redis, app, guildApi } = await setup(t, { PERMISSION_REFILL_MAX: '2' })
+  await guildApi.invalidateUser(10) // guild 1: two of 10's answers pending; guild 2: one
+  const res = await batch(app, [
+    { guild_id: 1, bnet_id: 11, tool: 'roster' },
+    { guild_id: 2, bnet_id: 11, tool: 'roster' },
+  ])
+  t.same(res.json(), { results: [{ has_access: true }, { has_access: false }] })
+  t.ok(await eventually(async () => (await stored(redis, 'permission:1:10:settings')) === true), 'guild 1 refilled')
+  t.equal(await redis.redis.exists('permission:2:10:roster'), 0, 'guild 2 not yet: the batch held its cap')
+  await allowed(app, 2, 11, 'roster')
+  t.ok(await eventually(async () => (await stored(redis, 'permission:2:10:roster')) === true), 'guild 2 at its own next check')
 })
 
 t.test('PERMISSION_REFILL_MAX=0: a check fills only its own answer', async (t) => {

@@ -18,12 +18,14 @@ interface Pending {
  */
 export class PendingRefills {
   readonly #byGuild = new Map<number, Pending>()
+  #inFlight: { guild: number; keys: readonly string[]; until: number }[] = []
   #size = 0
 
   constructor(
-    private readonly perGuild: number,
+    readonly perGuild: number,
     private readonly total: number,
     private readonly maxAgeMs: number,
+    private readonly inFlightMs = 2_000,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
@@ -34,28 +36,46 @@ export class PendingRefills {
   heard(event: InvalidationEvent): void {
     if (event.scope === 'all') {
       this.#byGuild.clear()
+      this.#inFlight.length = 0
       this.#size = 0
       return
     }
-    if ((event.scope !== 'guild' && event.scope !== 'user') || !event.removed) return
+    if (event.scope !== 'guild' && event.scope !== 'user') return
     const byGuild = new Map<number, string[]>()
-    for (const key of event.removed) {
-      const guild = guildOf(key)
-      if (guild === undefined) continue
+    const note = (guild: number, key: string) => {
       const list = byGuild.get(guild)
       if (list) list.push(key)
       else byGuild.set(guild, [key])
     }
+    for (const key of event.removed ?? []) {
+      const guild = guildOf(key)
+      if (guild !== undefined) note(guild, key)
+    }
+    // A refill under way when this invalidation ran has its writes refused (its leases went), and its
+    // keys were not in Redis to be named: without this they would drop out of every later refill.
+    const now = this.now()
+    this.#inFlight = this.#inFlight.filter((f) => f.until > now)
+    for (const flight of this.#inFlight) {
+      if (event.scope === 'guild' && flight.guild !== event.id) continue
+      for (const key of flight.keys) if (event.scope === 'guild' || bnetOf(key) === event.id) note(flight.guild, key)
+    }
     for (const [guild, keys] of byGuild) this.#add(guild, keys)
   }
 
-  /** The keys waiting to be refilled in `guildId`, handed over once (or undefined). */
+  /**
+   * The keys waiting to be refilled in `guildId`, handed over once (or undefined). They count as in
+   * flight for `inFlightMs` (the lease's TTL: no refill can land later), so an invalidation meanwhile
+   * puts them back.
+   */
   take(guildId: number): string[] | undefined {
     const pending = this.#byGuild.get(guildId)
     if (pending === undefined) return undefined
     this.#drop(guildId, pending)
-    if (this.now() - pending.at > this.maxAgeMs) return undefined
-    return [...pending.keys]
+    const now = this.now()
+    if (now - pending.at > this.maxAgeMs) return undefined
+    const keys = [...pending.keys]
+    this.#inFlight.push({ guild: guildId, keys, until: now + this.inFlightMs })
+    return keys
   }
 
   /** Merged with what is still pending there; the guild becomes the newest (last to be evicted). */
@@ -80,6 +100,12 @@ export class PendingRefills {
     this.#byGuild.delete(guild)
     this.#size -= pending.keys.size
   }
+}
+
+/** The user of a `permission:{guild}:{bnet}:{tool}` key. */
+function bnetOf(key: string): number {
+  const from = key.indexOf(':', 11) + 1
+  return Number(key.slice(from, key.indexOf(':', from)))
 }
 
 /** The guild of a `permission:{guild}:{bnet}:{tool}` key; other keys are not refilled here. */

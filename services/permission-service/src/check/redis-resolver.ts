@@ -59,11 +59,15 @@ export class RedisResolver implements CheckResolver {
     return items.map((item) => readAnswer(byAnswer.get(keyOf(item)) as StoredCheck))
   }
 
-  /** The refills waiting in the guilds of `items`, taken (each is handed over once), or undefined. */
+  /**
+   * The refills waiting in the guilds of `items`, taken (each is handed over once), or undefined. A batch
+   * over many guilds takes guilds until it holds one guild's worth; the others wait for their next check.
+   */
   #prefetchFor(items: readonly CheckItem[]): string[] | undefined {
     if (this.refills === undefined || this.refills.size === 0) return undefined
     let prefetch: string[] | undefined
     for (const item of items) {
+      if (prefetch !== undefined && prefetch.length >= this.refills.perGuild) break
       const keys = this.refills.take(item.guildId)
       if (keys !== undefined) prefetch = prefetch ? prefetch.concat(keys) : keys
     }
