@@ -13,6 +13,24 @@ t.test('keeps the removed permission answers per guild and hands them over once'
   t.equal(refills.take(8), undefined)
 })
 
+t.test('only well-formed permission keys are kept: a malformed name never reaches the query', async (t) => {
+  const refills = new PendingRefills(1_000, 100_000, 300_000)
+  refills.heard(
+    guildEvent(7, [
+      'permission:7:1:roster',
+      'permission:7:x:roster',
+      'permission:7:007:roster',
+      'permission:7:1e3:roster',
+      'permission:7:2:Bad Tool',
+      'permission:7:2:roster:extra',
+      'permission:0:2:roster',
+      'permission:7:-2:roster',
+    ]),
+  )
+  t.same(refills.take(7), ['permission:7:1:roster'])
+  t.equal(refills.size, 0)
+})
+
 t.test('a user event groups its answers by guild', async (t) => {
   const refills = new PendingRefills(1_000, 100_000, 300_000)
   refills.heard({ scope: 'user', id: 5, removed: ['permission:1:5:roster', 'permission:2:5:roster', 'permission:1:5:sync', 'user:profile:5'] })

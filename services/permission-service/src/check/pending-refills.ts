@@ -1,4 +1,5 @@
 import type { InvalidationEvent } from '@guild/cache'
+import { isValidId, isValidTool } from '@guild/contract'
 
 interface Pending {
   keys: Set<string>
@@ -102,15 +103,23 @@ export class PendingRefills {
   }
 }
 
-/** The user of a `permission:{guild}:{bnet}:{tool}` key. */
+/** The user of a `permission:{guild}:{bnet}:{tool}` key (one that passed guildOf). */
 function bnetOf(key: string): number {
-  const from = key.indexOf(':', 11) + 1
-  return Number(key.slice(from, key.indexOf(':', from)))
+  return Number(key.split(':')[2])
 }
 
-/** The guild of a `permission:{guild}:{bnet}:{tool}` key; other keys are not refilled here. */
+/**
+ * The guild of a well-formed `permission:{guild}:{bnet}:{tool}` key, or undefined: other keys are not
+ * refilled here, and a malformed name (the bus is Redis pub/sub) must not reach the query, where it
+ * would fail the asked check along with it.
+ */
 function guildOf(key: string): number | undefined {
-  if (!key.startsWith('permission:')) return undefined
-  const guild = Number(key.slice(11, key.indexOf(':', 11)))
-  return Number.isSafeInteger(guild) && guild > 0 ? guild : undefined
+  const parts = key.split(':')
+  if (parts.length !== 4 || parts[0] !== 'permission') return undefined
+  const [, guild, bnet, tool] = parts as [string, string, string, string]
+  const guildId = Number(guild)
+  const bnetId = Number(bnet)
+  if (!isValidId(guildId) || !isValidId(bnetId) || !isValidTool(tool)) return undefined
+  // The canonical spelling only (no `007`, `1e3`): the key must be the one the service itself builds.
+  return String(guildId) === guild && String(bnetId) === bnet ? guildId : undefined
 }
