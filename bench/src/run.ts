@@ -49,17 +49,29 @@ async function main(): Promise<void> {
     log: (line) => console.error(line),
   }
   const scenarios: BenchReport['scenarios'] = {} as BenchReport['scenarios']
+  // Each scenario's servers stop when it ends: idle ones left running would still hear the next one's
+  // invalidations on the shared bus (and be waited for), and take their share of two CPUs.
+  const stopStarted = async () => {
+    for (const p of started.splice(0).reverse()) await p.stop()
+  }
   try {
     if (wanted('load')) {
       const extra: Record<string, Target> = existsSync(guildApiServer) ? { api_members: await apiMembersTarget(ctx) } : {}
       if (!existsSync(guildApiServer)) ctx.log('api_members: guild-api is not built; skipped')
       Object.assign(scenarios, (await loadScenarios(ctx, extra)) as Record<string, LoadFigures>)
+      await stopStarted()
     }
-    if (wanted('stampede')) scenarios.stampede = await stampede(ctx)
-    if (wanted('invalidation')) scenarios.invalidation = await invalidation(ctx)
+    if (wanted('stampede')) {
+      scenarios.stampede = await stampede(ctx)
+      await stopStarted()
+    }
+    if (wanted('invalidation')) {
+      scenarios.invalidation = await invalidation(ctx)
+      await stopStarted()
+    }
     if (wanted('hit_rate')) scenarios.hit_rate = await hitRate(ctx)
   } finally {
-    for (const p of started.reverse()) await p.stop()
+    await stopStarted()
     await data.cleanup()
   }
   const report: BenchReport = { scenarios, quick, node: process.version, cpus: cpus().length, date: new Date().toISOString() }
