@@ -22,6 +22,16 @@ export class EarlyRefresh {
     this.#deltaMs.set(namespace, previous === undefined ? ms : previous * 0.8 + ms * 0.2)
   }
 
+  /**
+   * How close to expiry a key of `namespace` must be before a read could refresh it at all: past 20 load
+   * times (β-scaled) the chance is e^-20. Undefined when no load was timed here yet (no refresh can start).
+   * Reads further away need not ask Redis for the time left.
+   */
+  horizonMs(namespace: string): number | undefined {
+    const delta = this.#deltaMs.get(namespace)
+    return this.beta > 0 && delta ? delta * this.beta * 20 : undefined
+  }
+
   shouldRefresh(namespace: string, msLeft: number): boolean {
     if (this.beta <= 0 || msLeft <= 0) return false
     const delta = this.#deltaMs.get(namespace)

@@ -5,6 +5,9 @@ import { internalKeys, namespaceOf } from './keys.js'
 import { fromJson, toJson } from './serialize.js'
 import { acquireLease, acquireLeases, commitManyUnderLeases, commitUnderLease, releaseLease } from './write-guard.js'
 
+/** Keys whose expiry is remembered (oldest first out): the hot ones are what matters. */
+const EXPIRY_MEMO_MAX = 50_000
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 function unavailable(err: unknown): boolean {
@@ -18,6 +21,8 @@ function unavailable(err: unknown): boolean {
  */
 export class ReadThrough {
   readonly #refreshing = new Set<string>()
+  /** When keys read or written here expire (performance.now() ms), as far as this process knows. */
+  readonly #expiry = new Map<string, number>()
 
   constructor(private readonly ctx: CacheContext) {}
 
@@ -29,12 +34,15 @@ export class ReadThrough {
     let raw: string | null
     let msLeft = 0
     try {
-      if (ctx.early.enabled) [raw, msLeft] = await ctx.gate.run('get', (c) => Promise.all([c.get(key), c.pttl(key)]), deadline)
-      else raw = await ctx.gate.run('get', (c) => c.get(key), deadline)
+      if (this.#wantsTimeLeft(key, ns)) {
+        ;[raw, msLeft] = await ctx.gate.run('get', (c) => Promise.all([c.get(key), c.pttl(key)]), deadline)
+        this.#noteExpiry(key, raw === null ? undefined : msLeft)
+      } else raw = await ctx.gate.run('get', (c) => c.get(key), deadline)
     } catch (err) {
       if (!unavailable(err)) throw err
       return await this.load(ns, loader)
     }
+    if (raw === null) this.#expiry.delete(key)
     const hit = raw === null ? undefined : this.#parse<T>(key, raw)
     if (hit !== undefined) {
       ctx.metrics.hit(ns)
@@ -175,6 +183,29 @@ export class ReadThrough {
     })
   }
 
+  /**
+   * Whether this read needs the key's time left (a PTTL beside the GET): only when early refresh is on,
+   * a load was timed here, and the key is not known to be further from expiry than a refresh could start.
+   * A hot key's hits then cost one command instead of two. The known expiry is what the last PTTL or
+   * write here said; a key another process rewrote later only expires later, and is read again near the
+   * old time.
+   */
+  #wantsTimeLeft(key: string, ns: string): boolean {
+    const horizon = this.ctx.early.horizonMs(ns)
+    if (horizon === undefined) return false
+    const known = this.#expiry.get(key)
+    return known === undefined || known - performance.now() <= horizon
+  }
+
+  #noteExpiry(key: string, msLeft: number | undefined): void {
+    if (msLeft === undefined || msLeft <= 0) {
+      this.#expiry.delete(key)
+      return
+    }
+    if (!this.#expiry.has(key) && this.#expiry.size >= EXPIRY_MEMO_MAX) this.#expiry.delete(this.#expiry.keys().next().value as string)
+    this.#expiry.set(key, performance.now() + msLeft)
+  }
+
   /** Just back from an outage: read through to the source, neither reading nor writing Redis (see RedisGate.recovering). */
   #recovering(): boolean {
     return this.ctx.gate.recovering(this.ctx.options.recoveryGraceMs)
@@ -238,7 +269,7 @@ export class ReadThrough {
       throw err
     }
     try {
-      await commitUnderLease(ctx, key, token, json, ttl)
+      if (await commitUnderLease(ctx, key, token, json, ttl)) this.#noteExpiry(key, ttl * 1_000)
     } catch (err) {
       if (!unavailable(err)) throw err
     }
