@@ -36,5 +36,5 @@ export async function apiMembersTarget(ctx: BenchContext): Promise<Target> {
   const url = `${guildApi.url}/guilds/${GUILD.id}/members`
   const first = await fetch(url, { headers: auth })
   if (first.status !== 200) throw new Error(`GET members answered ${first.status}: ${await first.text()}`)
-  return { process: guildApi, load: { url, headers: auth }, perRequest: 1, against: 'baseline' }
+  return { process: guildApi, alsoCosts: [permissions], load: { url, headers: auth }, perRequest: 1, against: 'baseline' }
 }

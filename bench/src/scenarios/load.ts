@@ -7,6 +7,8 @@ import { median, round } from '../stats.js'
 
 interface Target {
   process: ServiceProcess
+  /** Other processes every request also costs (guild-api's permission-service), counted in its CPU per request. */
+  alsoCosts?: ServiceProcess[]
   load: Omit<LoadOptions, 'connections' | 'durationS'>
   /** Checks answered per request (20 for a batch). */
   perRequest: number
@@ -53,11 +55,18 @@ export async function loadScenarios(ctx: BenchContext, extra: Record<string, Tar
     await runLoad({ ...target.load, connections, durationS: ctx.quick ? 1 : 2 })
     samples[name] = []
   }
+  // CPU per request: what the servers spent (user + system) over the requests served, per round. Steadier
+  // than throughput on a machine whose speed wanders, and it shows where a ratio's cost lies.
+  const cpu: Record<string, number[]> = {}
+  const cpuOf = (target: Target) => [target.process, ...(target.alsoCosts ?? [])].reduce((sum, p) => sum + p.cpuMicros(), 0)
   for (let round_ = 1; round_ <= rounds; round_++) {
     for (const [name, target] of Object.entries(targets)) {
+      const before = cpuOf(target)
       const result = await runLoad({ ...target.load, connections, durationS })
+      const perRequest = (cpuOf(target) - before) / Math.max(1, result.requests)
       samples[name]?.push(result)
-      ctx.log(`load round ${round_}/${rounds} ${name}: ${result.rps} req/s, p99 ${result.p99_ms} ms, ${result.non2xx + result.errors} errors`)
+      ;(cpu[name] ??= []).push(perRequest)
+      ctx.log(`load round ${round_}/${rounds} ${name}: ${result.rps} req/s, p99 ${result.p99_ms} ms, ${result.non2xx + result.errors} errors, ${perRequest.toFixed(1)} µs CPU a request`)
     }
   }
   // The check's second aim: p99 at a steady 2,000 requests per second.
@@ -86,6 +95,7 @@ export async function loadScenarios(ctx: BenchContext, extra: Record<string, Tar
       ...(ratios ? { ratio_per_round: ratios.map((r) => round(r, 3)) } : {}),
       compared_with: target.against,
       rss_mb: target.process.peakRssMb(),
+      cpu_us_per_request: round(median(cpu[name] ?? []), 1),
       ...(steadyP99[name] !== undefined ? { steady_2k_p99_ms: steadyP99[name] } : {}),
     }
   }

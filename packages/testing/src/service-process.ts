@@ -14,6 +14,8 @@ export interface ServiceProcess {
   output(): string
   /** Peak resident set size so far (VmHWM), in MB. */
   peakRssMb(): number
+  /** CPU time it has used so far (user + system, from /proc), in µs: CPU per request is a difference of two. */
+  cpuMicros(): number
 }
 
 const KEEP_OUTPUT = 8_192
@@ -87,5 +89,13 @@ export async function startServiceProcess(
       const status = readFileSync(`/proc/${child?.pid}/status`, 'utf8')
       return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024)
     },
+    cpuMicros: () => {
+      // Fields 14 and 15 of /proc/PID/stat (utime, stime), counted after the command name's closing paren.
+      const fields = readFileSync(`/proc/${child?.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+      return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS
+    },
   }
 }
+
+/** Linux's USER_HZ, the unit of /proc's CPU times: 100 on every mainstream kernel (getconf CLK_TCK). */
+const CLOCK_TICKS = 100
