@@ -75,12 +75,13 @@ export class ReadThrough {
       }
       return values
     }
-    // Nothing could be stored, so a prefetch would be wasted work.
-    if (!ctx.gate.enabled || this.#recovering()) {
+    // Redis not to be used: the source answers the asked keys, and a prefetch (nothing could be stored) is skipped.
+    const loadAllAsked = async (): Promise<T[]> => {
       const values = await loadMissing(unique)
       unique.forEach((k, i) => found.set(k, values[i] as T))
       return keys.map((k) => found.get(k) as T)
     }
+    if (!ctx.gate.enabled || this.#recovering()) return await loadAllAsked()
     const deadline = ctx.gate.deadline()
     const reading = [...unique, ...extra]
     let raws: (string | null)[] = []
@@ -88,9 +89,7 @@ export class ReadThrough {
       raws = await ctx.gate.run('get', (c) => Promise.all(reading.map((k) => c.get(k))), deadline)
     } catch (err) {
       if (!unavailable(err)) throw err
-      const values = await loadMissing(unique)
-      unique.forEach((k, i) => found.set(k, values[i] as T))
-      return keys.map((k) => found.get(k) as T)
+      return await loadAllAsked()
     }
     const missing: string[] = []
     const extraMissing: string[] = []
@@ -133,11 +132,12 @@ export class ReadThrough {
       // Held by another process, or Redis unavailable: we load it too (one batched call), but only a lease holder writes.
       toLoad.push(key)
     }
-    const prefetching = toLoad.length - toLoad.filter((key) => asked.has(key)).length
-    if (prefetching === toLoad.length) {
+    const askedLoads = toLoad.filter((key) => asked.has(key)).length
+    if (askedLoads === 0) {
+      // Every asked key came back filled by another process: only the prefetch is left, and nobody waits for it.
       if (toLoad.length > 0) this.#prefetchLoad(toLoad, tokens, loadMissing, ttl)
     } else {
-      if (prefetching > 0) ctx.metrics.event('prefetch', prefetching)
+      if (toLoad.length > askedLoads) ctx.metrics.event('prefetch', toLoad.length - askedLoads)
       await this.#loadAndCommitMany(toLoad, tokens, loadMissing, ttl, found)
     }
     return keys.map((k) => found.get(k) as T)
