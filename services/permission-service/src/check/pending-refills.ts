@@ -1,5 +1,5 @@
-import type { InvalidationEvent } from '@guild/cache'
-import { isValidId, isValidTool } from '@guild/contract'
+import { keys, type InvalidationEvent } from '@guild/cache'
+import { itemOf, type CheckItem } from './check-item.js'
 
 interface Pending {
   keys: Set<string>
@@ -49,8 +49,8 @@ export class PendingRefills {
       else byGuild.set(guild, [key])
     }
     for (const key of event.removed ?? []) {
-      const guild = guildOf(key)
-      if (guild !== undefined) note(guild, key)
+      const check = checkOf(key)
+      if (check !== undefined) note(check.guildId, key)
     }
     // A refill under way when this invalidation ran has its writes refused (its leases went), and its
     // keys were not in Redis to be named: without this they would drop out of every later refill.
@@ -58,7 +58,7 @@ export class PendingRefills {
     this.#inFlight = this.#inFlight.filter((f) => f.until > now)
     for (const flight of this.#inFlight) {
       if (event.scope === 'guild' && flight.guild !== event.id) continue
-      for (const key of flight.keys) if (event.scope === 'guild' || bnetOf(key) === event.id) note(flight.guild, key)
+      for (const key of flight.keys) if (event.scope === 'guild' || itemOf(key).bnetId === event.id) note(flight.guild, key)
     }
     for (const [guild, keys] of byGuild) this.#add(guild, keys)
   }
@@ -103,23 +103,19 @@ export class PendingRefills {
   }
 }
 
-/** The user of a `permission:{guild}:{bnet}:{tool}` key (one that passed guildOf). */
-function bnetOf(key: string): number {
-  return Number(key.split(':')[2])
-}
-
 /**
- * The guild of a well-formed `permission:{guild}:{bnet}:{tool}` key, or undefined: other keys are not
+ * The check a `permission:{guild}:{bnet}:{tool}` key names, if the key is exactly the one the cache's own
+ * builder makes for it (no `007`, `1e3`, bad tool or extra part), else undefined: other keys are not
  * refilled here, and a malformed name (the bus is Redis pub/sub) must not reach the query, where it
  * would fail the asked check along with it.
  */
-function guildOf(key: string): number | undefined {
-  const parts = key.split(':')
-  if (parts.length !== 4 || parts[0] !== 'permission') return undefined
-  const [, guild, bnet, tool] = parts as [string, string, string, string]
-  const guildId = Number(guild)
-  const bnetId = Number(bnet)
-  if (!isValidId(guildId) || !isValidId(bnetId) || !isValidTool(tool)) return undefined
-  // The canonical spelling only (no `007`, `1e3`): the key must be the one the service itself builds.
-  return String(guildId) === guild && String(bnetId) === bnet ? guildId : undefined
+function checkOf(key: string): CheckItem | undefined {
+  if (!key.startsWith('permission:')) return undefined
+  const item = itemOf(key)
+  try {
+    return keys.permission(item.guildId, item.bnetId, item.tool) === key ? item : undefined
+  } catch {
+    // The builder refuses ids and tools outside the contract.
+    return undefined
+  }
 }
