@@ -21,19 +21,29 @@ function busy(ms: number): void {
 }
 
 /**
- * A gate of its own on the claimed Redis, with nothing else on its connection. Without auto-pipelining a
+ * A gate of its own on the claimed Redis (through a TCP proxy the test can hang, with `proxied`), with
+ * nothing else on its connection and the write guard's scripts defined. Without auto-pipelining a
  * command is written at once, so a test knows it is on the wire. Single Redis only (undefined on a cluster).
  */
-async function standaloneGate(t: Test): Promise<{ client: Redis; gate: RedisGate; metrics: CacheMetrics } | undefined> {
+async function standaloneGate(t: Test, options: { proxied?: boolean; breakerThreshold?: number } = {}) {
   const db = await claimDb(t)
   if (!('url' in db.connection)) return undefined
-  const client = new Redis(db.connection.url, { enableAutoPipelining: false, enableOfflineQueue: false, maxRetriesPerRequest: 0 })
+  const proxy = options.proxied ? await startTcpProxy(Number(new URL(db.connection.url).port)) : undefined
+  if (proxy) t.teardown(() => proxy.close())
+  const url = proxy ? proxiedUrl(db.connection.url, proxy.port) : db.connection.url
+  const client = defineScripts(new Redis(url, { enableAutoPipelining: false, enableOfflineQueue: false, maxRetriesPerRequest: 0 }))
   t.teardown(() => client.disconnect())
   const metrics = new CacheMetrics()
-  const gate = new RedisGate(client, { timeoutMs: 50, breakerThreshold: 5, breakerProbeIntervalMs: 250, metrics, log: new RateLimitedLog(silentLogger(), 1_000) })
+  const log = new RateLimitedLog(silentLogger(), 1_000)
+  const gate = new RedisGate(client, { timeoutMs: 50, breakerThreshold: options.breakerThreshold ?? 5, breakerProbeIntervalMs: 250, metrics, log })
   t.teardown(() => gate.close())
   await gate.ready
-  return { client, gate, metrics }
+  return { db, client, gate, metrics, log, proxy }
+}
+
+/** The claimed Redis's URL, reached through a proxy on `port` instead (same database index). */
+function proxiedUrl(url: string, port: number): string {
+  return `redis://127.0.0.1:${port}${new URL(url).pathname}`
 }
 
 t.test('raceTimer: a settle that is already waiting when the timer fires wins', async (t) => {
@@ -85,11 +95,9 @@ t.test('a later step of a call whose budget a busy process spent still gets its 
 t.test('a Redis that really hangs still times out by the bound and a loop turn', async (t) => {
   const db = await claimDb(t)
   if (!('url' in db.connection)) return t.pass('single-instance only: the proxy fronts one Redis')
-  const target = new URL(db.connection.url)
-  const proxy = await startTcpProxy(Number(target.port))
+  const proxy = await startTcpProxy(Number(new URL(db.connection.url).port))
   t.teardown(() => proxy.close())
-  const url = `redis://127.0.0.1:${proxy.port}${target.pathname}`
-  const cache = await cacheOn(t, { ...db, connection: { url } }, { operationTimeoutMs: 50 })
+  const cache = await cacheOn(t, { ...db, connection: { url: proxiedUrl(db.connection.url, proxy.port) } }, { operationTimeoutMs: 50 })
   await cache.set(keys.guildMembers(2), [1])
   proxy.hang()
   const started = performance.now()
@@ -99,20 +107,10 @@ t.test('a Redis that really hangs still times out by the bound and a loop turn',
 })
 
 t.test('a lease step that timed out gives its leases back once Redis answers again', async (t) => {
-  const db = await claimDb(t)
-  if (!('url' in db.connection)) return t.pass('single-instance only: the proxy fronts one Redis')
-  const target = new URL(db.connection.url)
-  const proxy = await startTcpProxy(Number(target.port || 6379), target.hostname)
-  t.teardown(() => proxy.close())
-  const through = new URL(db.connection.url)
-  through.port = String(proxy.port)
-  const client = defineScripts(new Redis(through.toString(), { enableAutoPipelining: false, enableOfflineQueue: false, maxRetriesPerRequest: 0 }))
-  t.teardown(() => client.disconnect())
-  const metrics = new CacheMetrics()
-  const log = new RateLimitedLog(silentLogger(), 1_000)
-  const gate = new RedisGate(client, { timeoutMs: 50, breakerThreshold: 100, breakerProbeIntervalMs: 250, metrics, log })
-  t.teardown(() => gate.close())
-  await gate.ready
+  const own = await standaloneGate(t, { proxied: true, breakerThreshold: 100 })
+  if (own === undefined) return t.pass('single-instance only: the proxy fronts one Redis')
+  const { db, client, gate, metrics, log, proxy } = own
+  if (proxy === undefined) throw new Error('standaloneGate was asked for a proxy')
   const ctx = { gate, options: resolveOptions({}), metrics, log } as unknown as CacheContext
   const leaseKeys = [keys.permission(40, 1, 'roster'), keys.permission(40, 2, 'roster')].map((k) => `cache:lease:{${k}}`)
   const stuck = `cache:lease:{${keys.permission(40, 3, 'roster')}}`
