@@ -22,6 +22,8 @@ const quick = args.includes('--quick')
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined)
 const only = onlyArg ? new Set(onlyArg.split(',')) : undefined
 const wanted = (name: string) => !only || only.has(name)
+/** BENCH_NODE_ARGS: flags for the servers' node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them. */
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
 
 async function main(): Promise<void> {
   const started: ServiceProcess[] = []
@@ -33,8 +35,6 @@ async function main(): Promise<void> {
     data,
     launch: async (file, env, readyPath) => {
       const port = await freePort()
-      // BENCH_NODE_ARGS: flags for the servers' node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them.
-      const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
       const p = await startServiceProcess(file, port, typeof env === 'function' ? env(port) : env, readyPath, nodeArgs)
       started.push(p)
       return p

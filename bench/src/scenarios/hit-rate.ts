@@ -2,7 +2,7 @@ import { createCache } from '@guild/cache'
 import { createDb } from '@guild/db'
 import { Pool } from 'undici'
 import type { BenchContext } from '../context.js'
-import { scrape } from '../metrics-scrape.js'
+import { metricIn, metricsText } from '../metrics-scrape.js'
 import { permissionServer } from '../paths.js'
 import { round } from '../stats.js'
 import { seeded, Zipf } from '../zipf.js'
@@ -92,11 +92,12 @@ export async function hitRate(ctx: BenchContext): Promise<HitRateFigures> {
       let queries = 0
       let refilled = 0
       for (const p of instances) {
-        queries += await scrape(p.url, 'permission_db_queries_total', '')
-        refilled += await scrape(p.url, 'cache_events_total', 'event="prefetch"')
-        const l1 = await scrape(p.url, 'permission_checks_answered_total', 'layer="l1"')
-        const redis = await scrape(p.url, 'permission_checks_answered_total', 'layer="redis"')
-        const fromDb = await scrape(p.url, 'permission_checks_answered_total', 'layer="db"')
+        const text = await metricsText(p.url)
+        queries += metricIn(text, 'permission_db_queries_total')
+        refilled += metricIn(text, 'cache_events_total', 'event="prefetch"')
+        const l1 = metricIn(text, 'permission_checks_answered_total', 'layer="l1"')
+        const redis = metricIn(text, 'permission_checks_answered_total', 'layer="redis"')
+        const fromDb = metricIn(text, 'permission_checks_answered_total', 'layer="db"')
         hits += l1 + redis
         total += l1 + redis + fromDb
       }
@@ -155,7 +156,7 @@ export async function hitRate(ctx: BenchContext): Promise<HitRateFigures> {
     const after = await counters()
     if (process.env.BENCH_DEBUG) {
       for (const p of instances) {
-        const text = await (await fetch(`${p.url}/metrics`)).text()
+        const text = await metricsText(p.url)
         ctx.log(text.split('\n').filter((l) => /^(cache_errors_total|cache_events_total|permission_checks_answered_total|permission_db_queries_total|cache_requests_total)/.test(l)).join('\n'))
       }
     }
