@@ -20,6 +20,12 @@ export interface BusTransport {
   /** Subscriber events after which messages may have been lost, and the one that says it listens again. */
   readonly lostEvents: readonly string[]
   readonly backEvent: string
+  /**
+   * Whether the client subscribes again by itself before `backEvent`. A plain client is told not to
+   * (connection.ts): its own re-subscribe is a promise nobody can handle, and it says 'ready' before
+   * the SUBSCRIBE is answered. The bus subscribes again itself and listens only once Redis confirmed it.
+   */
+  readonly resubscribesItself: boolean
 }
 
 const plain: BusTransport = {
@@ -28,6 +34,7 @@ const plain: BusTransport = {
   subscribe: (subscriber, channels) => subscriber.subscribe(...channels),
   lostEvents: ['close'],
   backEvent: 'ready',
+  resubscribesItself: false,
 }
 
 const sharded: BusTransport = {
@@ -37,6 +44,7 @@ const sharded: BusTransport = {
   // ioredis replaces a sharded subscriber whose connection ended, then re-subscribes and says so.
   lostEvents: ['-node', '-subscriber'],
   backEvent: 'subscribersReady',
+  resubscribesItself: true,
 }
 
 export function busTransportFor(client: RedisClient | undefined): BusTransport {

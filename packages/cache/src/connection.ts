@@ -71,7 +71,8 @@ export function createRedisClient(options: { url?: string | undefined; clusterNo
 export function createSubscriber(client: RedisClient): RedisClient {
   return client instanceof Cluster
     ? client.duplicate(undefined, { enableOfflineQueue: true, shardedSubscribers: true })
-    : client.duplicate({ enableOfflineQueue: true, enableAutoPipelining: false })
+    : // No autoResubscribe: the bus subscribes again itself (bus-transport.ts, `resubscribesItself`).
+      client.duplicate({ enableOfflineQueue: true, enableAutoPipelining: false, autoResubscribe: false })
 }
 
 /** The slots of Redis Cluster. */

@@ -54,7 +54,9 @@ export class InvalidationBus {
   readonly #pending = new Map<string, PendingAck>()
   readonly #ackChannel: string
   readonly #transport: BusTransport
-  #everReady = false
+  /** A SUBSCRIBE is on its way: the next 'ready' need not send another. */
+  #subscribing = false
+  #everSubscribed = false
   #listening = false
   #gap = false
   #closed = false
@@ -87,29 +89,57 @@ export class InvalidationBus {
     for (const lost of transport.lostEvents) {
       subscriber.on(lost, () => {
         this.#listening = false
-        if (this.#everReady) this.#gap = true
+        if (this.#everSubscribed) this.#gap = true
+        // Known now, not at the next beat: from here on an invalidation can pass unheard.
+        this.#distrust()
       })
     }
     subscriber.on(transport.backEvent, () => {
-      if (this.#gap) {
-        this.#gap = false
-        // Messages sent while we were away are lost: every in-process copy may be stale.
-        this.emitLocal({ scope: 'all' })
-      }
-      // ioredis re-subscribes by itself on reconnect.
-      if (this.#everReady) this.#listening = true
-      this.#everReady = true
+      if (transport.resubscribesItself && this.#everSubscribed) this.#subscribed()
+      else if (!this.#subscribing) this.#subscribe(subscriber, channel)
     })
     subscriber.on(transport.messageEvent, (ch: string, raw: string) => this.#receive(ch, raw))
-    transport.subscribe(subscriber, [channel, this.#ackChannel]).then(
-      () => {
-        this.#listening = true
-        this.#beat()
-      },
-      (err: unknown) => options.log.error('bus', err, 'invalidation bus subscribe failed'),
-    )
+    // Queued until the first connection is ready (the subscriber keeps an offline queue).
+    this.#subscribe(subscriber, channel)
     this.#heartbeatTimer = setInterval(() => this.#beat(), options.heartbeatMs)
     this.#heartbeatTimer.unref()
+  }
+
+  /**
+   * Listening starts when Redis has answered the SUBSCRIBE, not when the connection says it is ready:
+   * a message published in between would not reach us. One that fails on a connection that stays up
+   * (an ACL refusing the channel, say) is retried at the heartbeat's pace; a lost connection's next
+   * 'ready' sends a new one.
+   */
+  #subscribe(subscriber: RedisClient, channel: string): void {
+    this.#subscribing = true
+    this.#transport.subscribe(subscriber, [channel, this.#ackChannel]).then(
+      () => {
+        this.#subscribing = false
+        this.#subscribed()
+      },
+      (err: unknown) => {
+        this.#subscribing = false
+        if (this.#closed) return
+        this.options.log.error('bus', err, 'invalidation bus subscribe failed')
+        if (subscriber.status !== 'ready') return
+        setTimeout(() => {
+          if (!this.#closed && !this.#subscribing && !this.#listening && subscriber.status === 'ready') this.#subscribe(subscriber, channel)
+        }, this.options.heartbeatMs).unref()
+      },
+    )
+  }
+
+  #subscribed(): void {
+    if (this.#closed) return
+    this.#everSubscribed = true
+    if (this.#gap) {
+      this.#gap = false
+      // Messages sent while we were away are lost: every in-process copy may be stale.
+      this.emitLocal({ scope: 'all' })
+    }
+    this.#listening = true
+    this.#beat()
   }
 
   /**
@@ -138,12 +168,18 @@ export class InvalidationBus {
   #beat(): void {
     if (this.#closed) return
     const trusted = this.listening && (this.options.trusted?.() ?? true)
-    // The bus went quiet, or Redis went away: invalidations may be passing unheard. Copies kept in memory go now.
-    if (this.#trusted && !trusted) this.emitLocal({ scope: 'all' })
-    this.#trusted = trusted
+    if (trusted) this.#trusted = true
+    else this.#distrust()
     if (!this.#listening) return
     const beat: HeartbeatMessage = { v: 1, hb: ++this.#heartbeats }
     this.gate.run('heartbeat', (c) => this.#transport.send(c, this.#ackChannel, JSON.stringify(beat))).catch(() => undefined)
+  }
+
+  /** The bus went quiet, or Redis went away: invalidations may be passing unheard. Copies kept in memory go now. */
+  #distrust(): void {
+    if (!this.#trusted) return
+    this.#trusted = false
+    this.emitLocal({ scope: 'all' })
   }
 
   on(listener: (event: InvalidationEvent) => void): () => void {

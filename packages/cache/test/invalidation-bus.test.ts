@@ -69,6 +69,28 @@ t.test('a subscriber that lost its connection tells its listeners to drop everyt
   t.ok(await eventually(() => seen.some((e) => e.scope === 'all'), 5_000), 'got scope all after the gap')
 })
 
+t.test('after a reconnect the bus listens only once Redis accepted the subscription; one it refuses is reported and retried', async (t) => {
+  const redis = await startOwnRedis()
+  t.teardown(() => redis.stop())
+  const { Redis } = await import('ioredis')
+  const admin = new Redis(redis.port, '127.0.0.1')
+  t.teardown(() => admin.disconnect())
+  await admin.call('ACL', 'SETUSER', 'bus', 'on', '>bus-secret', '~*', '&*', '+@all')
+  const logger = silentLogger()
+  const cache = createCache({ url: `redis://bus:bus-secret@127.0.0.1:${redis.port}/0`, logger, busChannel: 'cache:test:bus-acl', breakerProbeIntervalMs: 100 })
+  t.teardown(() => cache.close())
+  t.ok(await eventually(() => cache.propagating(), 5_000), 'listening at first')
+  // Redis 7 disconnects a subscriber from channels its user may no longer use; it connects again at once
+  // and its SUBSCRIBE is refused. ioredis' own re-subscribe would be a rejection nobody handles.
+  await admin.call('ACL', 'SETUSER', 'bus', 'resetchannels', '&unrelated')
+  t.ok(await eventually(() => logger.lines.some((l) => l.msg === 'invalidation bus subscribe failed'), 5_000), 'the refusal is reported')
+  t.equal(cache.propagating(), false, 'memory is not trusted without a subscription')
+  await admin.call('ACL', 'SETUSER', 'bus', 'allchannels')
+  t.ok(await eventually(() => cache.propagating(), 5_000), 'subscribed again once Redis allows it, without a reconnect')
+  const subscribers = (await admin.call('PUBSUB', 'NUMSUB', 'cache:test:bus-acl')) as [string, number]
+  t.equal(Number(subscribers[1]), 1, 'one subscription: the retry did not pile up')
+})
+
 t.test('with Redis down an invalidation still reaches local listeners, and waits for no ack', async (t) => {
   const cache = createCache({ url: 'redis://127.0.0.1:1/0', logger: silentLogger(), busChannel: 'cache:test:bus-down' })
   t.teardown(() => cache.close())
