@@ -151,6 +151,8 @@ t.test('a service boots while Redis is down and starts caching when it comes up'
   const redis = await startOwnRedis(port)
   t.teardown(() => redis.stop())
   t.ok(await eventually(() => cache.state() === 'up', 5_000), 'connected by itself')
+  // The SUBSCRIBE queued at boot failed with the first connection attempt; the bus must send its own.
+  t.ok(await eventually(() => cache.propagating(), 5_000), 'the bus subscribed once Redis came: memory can be trusted again')
   t.equal(await cache.set('temp:a', 'late'), true)
   t.ok(await eventually(async () => (await cache.get('temp:a')) === 'late', 5_000), 'read once the recovery grace is over')
 })
