@@ -75,6 +75,10 @@ class RedisCache implements Cache {
     this.#readThrough = new ReadThrough(this.#ctx)
   }
 
+  get lockTtlMs(): number {
+    return this.#ctx.options.lockTtlMs
+  }
+
   get enabled(): boolean {
     return this.#ctx.gate.enabled
   }

@@ -120,6 +120,8 @@ export interface Cache {
   readonly ready: Promise<void>
   /** The registry holding this cache's metrics. */
   readonly metrics: Registry
+  /** How long a lease (the write guard's claim on a key) lives: no guarded write lands later than this after its lease was taken. */
+  readonly lockTtlMs: number
   state(): RedisState
 
   get<T = unknown>(key: string): Promise<T | null>

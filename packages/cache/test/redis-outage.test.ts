@@ -33,6 +33,7 @@ t.test('REDIS_URL unset: disabled, no errors, loaders answer', async (t) => {
   t.teardown(() => cache.close())
   t.equal(cache.enabled, false)
   t.equal(cache.state(), 'disabled')
+  t.equal(cache.lockTtlMs, 2_000, 'the default lease lifetime')
   for (const { value } of await everyCall(cache)) void value
   t.equal(await cache.get('temp:a'), null)
   t.equal(await cache.set('temp:a', 1), false)

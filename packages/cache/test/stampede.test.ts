@@ -95,6 +95,7 @@ t.test('a waiter stops waiting as soon as the holder gives its lease back withou
 t.test('a holder that dies leaves a lease that expires: loading resumes after lockTtlMs', async (t) => {
   const db = await claimDb(t)
   const cache = await cacheOn(t, db, { lockTtlMs: 150, lockWaitMs: 20 })
+  t.equal(cache.lockTtlMs, 150, 'the lease lifetime callers can plan with (permission-service\'s refill does)')
   const key = keys.guildSettings(4)
   // A crashed process's lease: taken, never committed nor released.
   await db.redis.set('cache:lease:{guild:4:settings}', 'dead-process', 'PX', 150)

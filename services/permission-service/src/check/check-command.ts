@@ -20,9 +20,6 @@ export interface CheckOptions {
   refillMax?: number
 }
 
-/** The cache's lease TTL (its default lockTtlMs): no refill can land later than this after it started. */
-const LEASE_TTL_MS = 2_000
-
 /**
  * The check command: memory, then Redis, then the database, each a resolver wrapping the next.
  * Routes validate input and call `check`/`checkMany`; they never reach a layer directly.
@@ -37,7 +34,8 @@ export class CheckCommand {
     this.counters = new CheckCounters(registry)
     this.db = new DbResolver(db, this.counters, options.dbTimeoutMs)
     const refillMax = options.refillMax ?? 1_000
-    const refills = refillMax > 0 ? new PendingRefills(refillMax, 100_000, TTL.permission * 1_000, LEASE_TTL_MS) : undefined
+    // No refill can land later than a lease lives after it started (the cache's lockTtlMs).
+    const refills = refillMax > 0 ? new PendingRefills(refillMax, 100_000, TTL.permission * 1_000, cache.lockTtlMs) : undefined
     if (refills) cache.onInvalidate((event) => refills.heard(event))
     const redis = new RedisResolver(this.db, cache, this.counters, refills)
     this.l1 = options.l1TtlMs > 0 ? new L1Resolver(redis, cache, this.counters, { ttlMs: options.l1TtlMs, max: options.l1Max }) : undefined
