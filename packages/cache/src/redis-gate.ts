@@ -214,9 +214,10 @@ export function raceTimer<T>(promise: Promise<T>, ms: number, onTimeout?: () => 
   let timer: NodeJS.Timeout | undefined
   let immediate: NodeJS.Immediate | undefined
   const timeout = new Promise<T>((resolve, reject) => {
+    // Whole milliseconds up: libuv truncates a timer's delay, which would give up before the bound.
     timer = setTimeout(() => {
       immediate = setImmediate(() => (onTimeout ? reject(onTimeout()) : resolve(undefined as T)))
-    }, Math.max(0, ms))
+    }, Math.max(0, Math.ceil(ms)))
   })
   return Promise.race([promise, timeout]).finally(() => {
     clearTimeout(timer)

@@ -103,7 +103,9 @@ t.test('a Redis that really hangs still times out by the bound and a loop turn',
   const started = performance.now()
   t.equal(await cache.get(keys.guildMembers(2)), null, 'a miss, not a hang')
   const ms = performance.now() - started
-  t.ok(ms >= 49 && ms < 200, `gave up after ${ms.toFixed(1)} ms`)
+  // libuv times the bound from the clock it read when this loop turn began, which can trail
+  // performance.now() by a millisecond: hence 48, not 50.
+  t.ok(ms >= 48 && ms < 200, `gave up after ${ms.toFixed(1)} ms`)
 })
 
 t.test('a lease step that timed out gives its leases back once Redis answers again', async (t) => {
