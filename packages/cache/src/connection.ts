@@ -66,8 +66,9 @@ export function createRedisClient(options: { url?: string | undefined; clusterNo
 /**
  * A second connection for pub/sub. It queues while offline, so a subscribe made before the first connect
  * goes out with it; a connection attempt that fails drops the queue (`maxRetriesPerRequest: 0`), and
- * the bus then subscribes on the next `ready` (invalidation-bus.ts). On a Cluster it uses sharded subscribers: one connection to each master, subscribed on the
- * master that owns the channel's slot (the invalidation bus relies on that: see bus-transport.ts).
+ * the bus then subscribes on the next `ready` (invalidation-bus.ts). On a Cluster it uses sharded
+ * subscribers: one connection to each master, subscribed on the master that owns the channel's slot
+ * (the invalidation bus relies on that: see bus-transport.ts).
  */
 export function createSubscriber(client: RedisClient): RedisClient {
   return client instanceof Cluster
