@@ -10,6 +10,7 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY packages/testing/package.json packages/testing/
 COPY packages/contract/package.json packages/contract/
+COPY packages/metrics/package.json packages/metrics/
 COPY packages/cache/package.json packages/cache/
 COPY packages/db/package.json packages/db/
 COPY packages/permission-client/package.json packages/permission-client/
@@ -28,6 +29,8 @@ RUN npm ci --ignore-scripts --include-workspace-root --workspace @guild/permissi
 COPY tsconfig.base.json ./
 COPY packages/contract/tsconfig.json packages/contract/
 COPY packages/contract/src packages/contract/src
+COPY packages/metrics/tsconfig.json packages/metrics/
+COPY packages/metrics/src packages/metrics/src
 COPY packages/cache/tsconfig.json packages/cache/
 COPY packages/cache/src packages/cache/src
 COPY packages/db/tsconfig.json packages/db/
@@ -51,6 +54,7 @@ COPY --from=deps /app ./
 COPY --from=build /app/packages/contract/dist packages/contract/dist
 COPY --from=build /app/packages/cache/dist packages/cache/dist
 COPY --from=build /app/packages/db/dist packages/db/dist
+COPY --from=build /app/packages/metrics/dist packages/metrics/dist
 COPY --from=build /app/packages/service-kit/dist packages/service-kit/dist
 COPY --from=build /app/services/permission-service/dist services/permission-service/dist
 # @guild/db's committed migrations: permission-service never applies them, but waits until the

@@ -1,6 +1,9 @@
 import { readRepoFile, listFiles } from './repo.js'
 
-/** A metric as the source defines it: `new Counter({ name: 'x', labelNames: [...] })`. */
+/**
+ * A metric as the source defines it: `new Counter({ name: 'x', labelNames: [...] })`, or @guild/metrics'
+ * `new RecordedCounter({ … })` / `new RecordedHistogram({ … })`, which are a Counter and a Histogram.
+ */
 export interface MetricDefinition {
   name: string
   type: 'Counter' | 'Gauge' | 'Histogram' | 'Summary'
@@ -14,7 +17,7 @@ export function metricDefinitions(): Map<string, MetricDefinition> {
   const metrics = new Map<string, MetricDefinition>()
   for (const file of files) {
     const source = readRepoFile(file)
-    for (const match of source.matchAll(/new\s+(Counter|Gauge|Histogram|Summary)\s*(?:<[^>]*>)?\s*\(\s*\{([\s\S]*?)\}\s*\)/g)) {
+    for (const match of source.matchAll(/new\s+(?:Recorded)?(Counter|Gauge|Histogram|Summary)\s*(?:<[^>]*>)?\s*\(\s*\{([\s\S]*?)\}\s*\)/g)) {
       const body = match[2]!
       const name = /\bname:\s*[`'"](?:\$\{\w+\})?([a-zA-Z_:][a-zA-Z0-9_:]*)[`'"]/.exec(body)?.[1]
       if (name === undefined) continue

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { RecordedCounter, RecordedHistogram, type CounterRecorder, type HistogramRecorder } from '@guild/metrics'
+import { Counter, Gauge, Registry } from 'prom-client'
 
 /**
  * The seed's "Monitoring" section as Prometheus metrics. Hit rate is derivable:
@@ -7,13 +8,16 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client'
  */
 export class CacheMetrics {
   readonly registry: Registry
-  readonly #requests: Counter<'namespace' | 'result'>
+  readonly #requests: RecordedCounter<'namespace' | 'result'>
   readonly #errors: Counter<'operation'>
-  readonly #duration: Histogram<'operation'>
+  readonly #duration: RecordedHistogram<'operation'>
   readonly #up: Gauge
   readonly #events: Counter<'event'>
   readonly #invalidated: Counter<'scope'>
-  readonly #durationChildren = new Map<string, ReturnType<Histogram<'operation'>['labels']>>()
+  // Bound once per label set: every read records a result and every Redis step a duration.
+  readonly #durations = new Map<string, HistogramRecorder>()
+  readonly #hits = new Map<string, CounterRecorder>()
+  readonly #misses = new Map<string, CounterRecorder>()
 
   hits = 0
   misses = 0
@@ -22,7 +26,7 @@ export class CacheMetrics {
   constructor(registry?: Registry) {
     this.registry = registry ?? new Registry()
     const registers = [this.registry]
-    this.#requests = new Counter({
+    this.#requests = new RecordedCounter({
       name: 'cache_requests_total',
       help: 'Cache reads by namespace (first key segment) and result (hit or miss)',
       labelNames: ['namespace', 'result'],
@@ -34,7 +38,7 @@ export class CacheMetrics {
       labelNames: ['operation'],
       registers,
     })
-    this.#duration = new Histogram({
+    this.#duration = new RecordedHistogram({
       name: 'cache_operation_duration_seconds',
       help: 'Latency of Redis operations made by the cache, by operation',
       labelNames: ['operation'],
@@ -58,12 +62,12 @@ export class CacheMetrics {
 
   hit(namespace: string): void {
     this.hits++
-    this.#requests.inc({ namespace, result: 'hit' })
+    this.#result(this.#hits, namespace, 'hit').inc()
   }
 
   miss(namespace: string): void {
     this.misses++
-    this.#requests.inc({ namespace, result: 'miss' })
+    this.#result(this.#misses, namespace, 'miss').inc()
   }
 
   error(operation: string): void {
@@ -72,12 +76,21 @@ export class CacheMetrics {
   }
 
   observe(operation: string, seconds: number): void {
-    let child = this.#durationChildren.get(operation)
-    if (!child) {
-      child = this.#duration.labels(operation)
-      this.#durationChildren.set(operation, child)
+    let recorder = this.#durations.get(operation)
+    if (!recorder) {
+      recorder = this.#duration.recorder({ operation })
+      this.#durations.set(operation, recorder)
     }
-    child.observe(seconds)
+    recorder.observe(seconds)
+  }
+
+  #result(recorders: Map<string, CounterRecorder>, namespace: string, result: 'hit' | 'miss'): CounterRecorder {
+    let recorder = recorders.get(namespace)
+    if (!recorder) {
+      recorder = this.#requests.recorder({ namespace, result })
+      recorders.set(namespace, recorder)
+    }
+    return recorder
   }
 
   setUp(up: boolean): void {

@@ -1,3 +1,5 @@
+import { Cluster } from 'ioredis'
+import type { RedisClient } from './connection.js'
 import type { CacheContext } from './context.js'
 import { CacheInputError, CacheUnavailableError } from './errors.js'
 import { registerInIndexes } from './key-index.js'
@@ -9,6 +11,15 @@ import { acquireLease, acquireLeases, commitManyUnderLeases, commitUnderLease, r
 const EXPIRY_MEMO_MAX = 50_000
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Several keys in one step: one MGET on a single Redis. A Cluster's keys span slots, so there each is its
+ * own GET, which the Cluster client's auto-pipeline groups per node.
+ */
+function readAll(c: RedisClient, keys: readonly string[]): Promise<(string | null)[]> {
+  if (c instanceof Cluster) return Promise.all(keys.map((k) => c.get(k)))
+  return keys.length === 0 ? Promise.resolve([]) : c.mget(keys as string[])
+}
 
 function unavailable(err: unknown): boolean {
   return err instanceof CacheUnavailableError
@@ -86,7 +97,7 @@ export class ReadThrough {
     const reading = [...unique, ...extra]
     let raws: (string | null)[] = []
     try {
-      raws = await ctx.gate.run('get', (c) => Promise.all(reading.map((k) => c.get(k))), deadline)
+      raws = await ctx.gate.run('get', (c) => readAll(c, reading), deadline)
     } catch (err) {
       if (!unavailable(err)) throw err
       return await loadAllAsked()

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { RecordedHistogram, type HistogramRecorder } from '@guild/metrics'
+import { collectDefaultMetrics, Registry } from 'prom-client'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -43,7 +44,7 @@ async function metrics(fastify: FastifyInstance, options: MetricsPluginOptions):
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix })
 
-  const duration = new Histogram({
+  const duration = new RecordedHistogram({
     name: `${prefix}http_request_duration_seconds`,
     help: 'HTTP request duration in seconds, by method, route pattern and status code',
     labelNames: ['method', 'route', 'status_code'] as const,
@@ -58,20 +59,20 @@ async function metrics(fastify: FastifyInstance, options: MetricsPluginOptions):
 
   fastify.addHook('onReady', async () => assertMergeable(served))
 
-  // Label sets are few (routes × methods × statuses): each gets its child once, so a request costs a
-  // Map lookup instead of prom-client hashing a label object.
-  const children = new Map<string, ReturnType<typeof duration.labels>>()
+  // Label sets are few (routes × methods × statuses): each gets its recorder once, so a request costs a
+  // Map lookup and a bucket count instead of prom-client checking and hashing a label object.
+  const recorders = new Map<string, HistogramRecorder>()
   // A callback hook, not an async one: no promise per request on the hot path.
   fastify.addHook('onResponse', (request, reply, done) => {
     // The pattern (/guilds/:guild_id), never the URL: ids in labels would grow without bound.
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE
     const id = `${request.method} ${reply.statusCode} ${route}`
-    let child = children.get(id)
-    if (!child) {
-      child = duration.labels({ method: request.method, route, status_code: reply.statusCode })
-      children.set(id, child)
+    let recorder = recorders.get(id)
+    if (!recorder) {
+      recorder = duration.recorder({ method: request.method, route, status_code: reply.statusCode })
+      recorders.set(id, recorder)
     }
-    child.observe(reply.elapsedTime / 1000)
+    recorder.observe(reply.elapsedTime / 1000)
     done()
   })
 

@@ -18,6 +18,7 @@ interface BatchBody {
 
 // The two possible answers, serialized once: the hot path sends a ready string.
 const ANSWER = { true: '{"has_access":true}', false: '{"has_access":false}' } as const
+const JSON_TYPE = 'application/json; charset=utf-8'
 
 /** HTTP only: the schemas validate, the checker decides, and an undecided check is a 503. */
 export default async function checkRoutes(app: FastifyInstance, options: { serviceToken: string }): Promise<void> {
@@ -26,17 +27,21 @@ export default async function checkRoutes(app: FastifyInstance, options: { servi
   // Errors (warn and above) are still logged.
   const logLevel = 'warn'
 
-  // Not an async handler: a check answered from memory is sent without a promise in between.
-  app.get<{ Querystring: CheckQuery }>('/v1/check', { schema: checkSchema, logLevel }, (request, reply) => {
+  // Not an async handler: a check answered from memory is sent without a promise in between. It returns
+  // nothing, never `reply`: Fastify would treat a returned reply as a promise and, until it is sent,
+  // watch the response stream for its end (six listeners added and removed per check).
+  app.get<{ Querystring: CheckQuery }>('/v1/check', { schema: checkSchema, logLevel }, (request, reply): void => {
     const { guild_id, bnet_id, tool } = request.query
     const item: CheckItem = { guildId: idOrThrow(guild_id, 'guild_id'), bnetId: idOrThrow(bnet_id, 'bnet_id'), tool }
     const known = app.checker.peek(item)
-    if (known !== undefined) return reply.type('application/json; charset=utf-8').send(ANSWER[`${known}`])
+    if (known !== undefined) {
+      reply.type(JSON_TYPE).send(ANSWER[`${known}`])
+      return
+    }
     app.checker.check(item).then(
-      (has_access) => reply.type('application/json; charset=utf-8').send(ANSWER[`${has_access}`]),
+      (has_access) => reply.type(JSON_TYPE).send(ANSWER[`${has_access}`]),
       (err: unknown) => reply.send(undecided(err)),
     )
-    return reply
   })
 
   app.post<{ Body: BatchBody }>('/v1/check/batch', { schema: batchSchema, bodyLimit: 64 * 1024, logLevel }, async (request) => {

@@ -1,7 +1,7 @@
+import { RecordedCounter } from '@guild/metrics'
 import { permissionClientPlugin, type PermissionResultEvent } from '@guild/permission-client'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { Counter } from 'prom-client'
 
 export interface PermissionsOptions {
   serviceToken: string
@@ -13,17 +13,17 @@ export interface PermissionsOptions {
  * when it cannot say. Results are counted in the service's metrics.
  */
 async function permissionsPlugin(app: FastifyInstance, options: PermissionsOptions): Promise<void> {
-  const checks = new Counter({
+  const checks = new RecordedCounter({
     name: 'guild_api_permission_checks_total',
     help: 'Permission checks asked of permission-service, by kind and outcome',
     labelNames: ['op', 'result'] as const,
     registers: [app.metricsRegistry],
   })
-  // Bound once: a labelled inc() would hash its labels on every request.
+  // Bound once: prom-client's own inc() would check and hash its labels on every request.
   const bound = (op: PermissionResultEvent['op']) => ({
-    undecided: checks.labels(op, 'undecided'),
-    allowed: checks.labels(op, 'allowed'),
-    denied: checks.labels(op, 'denied'),
+    undecided: checks.recorder({ op, result: 'undecided' }),
+    allowed: checks.recorder({ op, result: 'allowed' }),
+    denied: checks.recorder({ op, result: 'denied' }),
   })
   const byOp = { check: bound('check'), batch: bound('batch') }
   const onResult = (event: PermissionResultEvent) => {

@@ -1,0 +1,2 @@
+export { RecordedCounter, type CounterRecorder } from './recorded-counter.js'
+export { RecordedHistogram, type HistogramRecorder } from './recorded-histogram.js'
