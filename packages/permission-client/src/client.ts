@@ -2,9 +2,9 @@ import { Pool } from 'undici'
 import { readBatchAnswer, readCheckAnswer } from './answer.js'
 import { CircuitBreaker, CircuitOpenError, type BreakerState } from './circuit-breaker.js'
 import { CheckCoalescer } from './coalescer.js'
-import { DeadlineExceededError, withDeadline } from './deadline.js'
+import { DeadlineExceededError, withDeadline, type ExchangeSignal } from './deadline.js'
 import { PermissionDeniedError, PermissionUndecidedError, type UndecidedReason } from './errors.js'
-import { requestService, type PermissionLogger, type ServiceTransport } from './service-request.js'
+import { requestService, serviceHeaders, type PermissionLogger, type ServiceTransport } from './service-request.js'
 import { assertValidItem, type CheckItem } from './validate.js'
 
 /** The contract's batch limit: `POST /v1/check/batch` takes 1 to 100 checks. */
@@ -110,7 +110,7 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
     headersTimeout: deadlineMs,
     bodyTimeout: deadlineMs,
   })
-  const transport: ServiceTransport = { pool, token: options.token, logger }
+  const transport: ServiceTransport = { pool, logger, headers: serviceHeaders(options.token) }
   const breaker = new CircuitBreaker({
     threshold: options.breaker?.threshold ?? 5,
     resetMs: options.breaker?.resetMs ?? 1_000,
@@ -134,7 +134,7 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
    * Deadline, breaker and error mapping shared by every exchange. The deadline counts from
    * `startedAt`, when the (oldest) caller asked, so time spent waiting to be sent is part of it.
    */
-  async function exchange<T>(startedAt: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async function exchange<T>(startedAt: number, work: (signal: ExchangeSignal) => Promise<T>): Promise<T> {
     try {
       if (closed) throw new PermissionUndecidedError('closed', 'the permission client is closed')
       const left = Math.max(1, Math.ceil(deadlineMs - (performance.now() - startedAt)))
@@ -146,7 +146,7 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
   }
 
   /** One public call: its exchange, reported once. */
-  async function decide<T>(op: 'check' | 'batch', items: number, work: (signal: AbortSignal) => Promise<T>, count: (r: T) => number): Promise<T> {
+  async function decide<T>(op: 'check' | 'batch', items: number, work: (signal: ExchangeSignal) => Promise<T>, count: (r: T) => number): Promise<T> {
     const started = performance.now()
     try {
       const result = await exchange(started, work)
@@ -167,12 +167,13 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
     return new PermissionUndecidedError('unreachable', err instanceof Error ? err.message : String(err), { cause: err })
   }
 
-  async function sendOne(item: CheckItem, signal: AbortSignal): Promise<boolean> {
-    const query = new URLSearchParams({ guild_id: String(item.guildId), bnet_id: String(item.bnetId), tool: item.tool })
-    return readCheckAnswer(await requestService(transport, { method: 'GET', path: `${prefix}/v1/check?${query}`, signal }))
+  async function sendOne(item: CheckItem, signal: ExchangeSignal): Promise<boolean> {
+    // Validated before it got here (digits, and a tool of [a-z0-9-]): nothing in it needs escaping.
+    const path = `${prefix}/v1/check?guild_id=${item.guildId}&bnet_id=${item.bnetId}&tool=${item.tool}`
+    return readCheckAnswer(await requestService(transport, { method: 'GET', path, signal }))
   }
 
-  async function sendBatch(part: readonly CheckItem[], signal: AbortSignal): Promise<boolean[]> {
+  async function sendBatch(part: readonly CheckItem[], signal: ExchangeSignal): Promise<boolean[]> {
     const body = JSON.stringify({ checks: part.map((c) => ({ guild_id: c.guildId, bnet_id: c.bnetId, tool: c.tool })) })
     const answer = await requestService(transport, { method: 'POST', path: `${prefix}/v1/check/batch`, body, signal })
     return readBatchAnswer(answer, part.length)

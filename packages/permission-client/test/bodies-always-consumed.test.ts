@@ -65,3 +65,17 @@ t.test('concurrent calls stay within the pool and all complete', async (t) => {
   t.ok(service.connections().total <= 4, `${service.connections().total} connection(s)`)
   t.equal(client.stats().pool.size, 0)
 })
+
+t.test('a 200 whose body passes the 1 MiB an answer may have is undecided, and the pool carries on', async (t) => {
+  const service = await startStandInService()
+  const client = createPermissionClient({ url: service.url, token: service.token, deadlineMs: 5000, connections: 1, logger: captureLogger().logger })
+  t.teardown(async () => {
+    await client.close()
+    await service.close()
+  })
+  service.allow(3, 4, 'roster')
+  service.behave({ kind: 'body', body: `{"has_access":true,"pad":"${'x'.repeat(2 * 1024 * 1024)}"}` }, 1)
+  const err = await rejection(client.check(3, 4, 'roster'))
+  t.equal((err as PermissionUndecidedError).reason, 'malformed-answer', 'never read as an allow')
+  t.equal(await client.check(3, 4, 'roster'), true, 'the next call is answered (the aborted socket was replaced)')
+})

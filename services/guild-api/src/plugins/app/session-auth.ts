@@ -65,10 +65,17 @@ async function sessionAuthPlugin(app: FastifyInstance): Promise<void> {
   app.decorateRequest('user', null)
   app.decorateRequest('session', null)
 
+  // Whether a route needs a session is decided once per route (its config object is the route's own).
+  const requiredByRoute = new WeakMap<object, boolean>()
   app.addHook('onRequest', async (request) => {
-    const url = request.routeOptions.url
+    const route = request.routeOptions
+    const url = route.url
     if (url === undefined) return // no such route: the 404 handler answers
-    const required = request.routeOptions.config.session === 'required' || !PUBLIC_ROUTES.some((re) => re.test(url))
+    let required = requiredByRoute.get(route.config)
+    if (required === undefined) {
+      required = route.config.session === 'required' || !PUBLIC_ROUTES.some((re) => re.test(url))
+      requiredByRoute.set(route.config, required)
+    }
     if (!required) return
     let session: ActiveSession | null
     try {
