@@ -91,6 +91,19 @@ class RedisCache implements Cache {
     return this.#ctx.gate.state()
   }
 
+  /**
+   * What the in-process tier holds for `key`, without waiting: the value, or undefined when there is
+   * none to give (no tier, not trusted right now, not there; a key no builder makes is never there). A
+   * value given counts as a hit. For hot paths that answer synchronously when they can and fall back to
+   * `get` or `getOrSet` otherwise.
+   */
+  peek<T = unknown>(key: string): T | undefined {
+    const known = this.#trustedMemory()?.get(key)
+    if (known === undefined) return undefined
+    this.#ctx.metrics.hit(namespaceOf(key))
+    return known as T
+  }
+
   async get<T = unknown>(key: string): Promise<T | null> {
     assertKey(key)
     const { gate, metrics, options } = this.#ctx

@@ -124,6 +124,8 @@ export interface Cache {
   readonly lockTtlMs: number
   state(): RedisState
 
+  /** The in-process tier's value for `key` without waiting, or undefined (none, not trusted now, not there): for hot paths that fall back to `get`/`getOrSet`. */
+  peek<T = unknown>(key: string): T | undefined
   get<T = unknown>(key: string): Promise<T | null>
   /** Stores `value` as JSON with a TTL in seconds (default 300). Resolves false when it was not stored (Redis down, or an invalidation raced it). */
   set(key: string, value: unknown, ttl?: number, options?: SetOptions): Promise<boolean>

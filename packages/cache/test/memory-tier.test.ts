@@ -130,3 +130,22 @@ t.test('get reads through memory too, and what it finds in Redis is remembered',
   await b.invalidateUser(999)
   t.equal(await a.get(session), null, 'a session remembered without its owner goes with any user event, to be safe')
 })
+
+t.test('peek answers from memory alone, without waiting: what a read remembered, until an invalidation drops it', async (t) => {
+  const db = await claimDb(t)
+  const a = await cacheOn(t, db, { memory: { ttlMs: 60_000 } })
+  const b = await cacheOn(t, db)
+  t.ok(await eventually(() => a.propagating()))
+  const members = keys.guildMembers(5)
+  await b.set(members, [{ character_id: 1 }], 300)
+  t.equal(a.peek(members), undefined, 'in Redis but not in memory: peek never goes to Redis')
+  t.same(await a.getOrSet(members, async () => []), [{ character_id: 1 }])
+  const hits = a.stats().hits
+  t.same(a.peek(members), [{ character_id: 1 }], 'remembered by the read')
+  t.equal(a.stats().hits, hits + 1, 'a value given counts as a hit')
+  t.equal(a.peek('not a key {at all}'), undefined, 'a key no builder makes is simply not there')
+  await b.invalidateGuild(5)
+  t.equal(a.peek(members), undefined, 'dropped by the invalidation before it returned')
+  const none = createCache({ memory: { ttlMs: 60_000 } })
+  t.equal(none.peek(members), undefined, 'no memory without Redis')
+})

@@ -26,6 +26,11 @@ export async function loadMembers(handle: DbHandle, guildId: number): Promise<Me
     .orderBy(asc(guildMembers.rank), asc(guildMembers.name), asc(guildMembers.characterId))
 }
 
+/** The members the cache's in-process tier holds, without waiting; undefined: ask `getMembers`. */
+export function peekMembers(cache: Cache, guildId: number): Member[] | undefined {
+  return cache.peek<Member[]>(keys.guildMembers(guildId))
+}
+
 /** Read through `guild:{id}:members` (300 s); a sync invalidates the guild before it answers. */
 export async function getMembers(cache: Cache, handle: DbHandle, guildId: number): Promise<Member[]> {
   return await cache.getOrSet(keys.guildMembers(guildId), () => loadMembers(handle, guildId), TTL.members)

@@ -50,6 +50,17 @@ export class SessionStore {
     return { token, expiresAt }
   }
 
+  /**
+   * `find` without waiting, when the cache's in-process tier holds the session: the live session, or null
+   * (no valid token, or expired). undefined: memory cannot tell, ask `find`.
+   */
+  peek(token: unknown, socket?: object): ActiveSession | null | undefined {
+    if (!looksLikeSessionToken(token)) return null
+    const sessionId = this.#sessionIdOf(token, socket)
+    const cached = this.cache.peek<CachedSession>(keys.userSession(sessionId))
+    return isCachedSession(cached) ? this.#live(cached, sessionId) : undefined
+  }
+
   /** The live session a token names, or null. `socket`, when given, remembers the token's digest for the next request on it. */
   async find(token: unknown, socket?: object): Promise<ActiveSession | null> {
     if (!looksLikeSessionToken(token)) return null

@@ -67,30 +67,36 @@ async function sessionAuthPlugin(app: FastifyInstance): Promise<void> {
 
   // Whether a route needs a session is decided once per route (its config object is the route's own).
   const requiredByRoute = new WeakMap<object, boolean>()
-  app.addHook('onRequest', async (request) => {
-    const route = request.routeOptions
-    const url = route.url
-    if (url === undefined) return // no such route: the 404 handler answers
-    let required = requiredByRoute.get(route.config)
-    if (required === undefined) {
-      required = route.config.session === 'required' || !PUBLIC_ROUTES.some((re) => re.test(url))
-      requiredByRoute.set(route.config, required)
-    }
-    if (!required) return
-    let session: ActiveSession | null
-    try {
-      session = await app.sessions.find(sessionTokenOf(request), request.raw.socket)
-    } catch (err) {
-      if (isDatabaseUnavailable(err)) throw httpError(503, DATABASE_UNAVAILABLE_MESSAGE, { cause: err })
-      throw err
-    }
+  const accept = (request: FastifyRequest, session: ActiveSession | null): Error | undefined => {
     if (session === null) {
-      throw httpError(401, 'a valid session is required: log in at /auth/login, then send the sid cookie or Authorization: Bearer <token>', {
+      return httpError(401, 'a valid session is required: log in at /auth/login, then send the sid cookie or Authorization: Bearer <token>', {
         headers: { 'www-authenticate': 'Bearer' },
       })
     }
     request.session = session
     request.user = { bnetId: session.bnetId }
+    return undefined
+  }
+  const unavailable = (err: unknown): unknown => (isDatabaseUnavailable(err) ? httpError(503, DATABASE_UNAVAILABLE_MESSAGE, { cause: err }) : err)
+
+  // A callback hook: a session the cache's memory holds is accepted in the same turn, with no promise.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const route = request.routeOptions
+    const url = route.url
+    if (url === undefined) return done() // no such route: the 404 handler answers
+    let required = requiredByRoute.get(route.config)
+    if (required === undefined) {
+      required = route.config.session === 'required' || !PUBLIC_ROUTES.some((re) => re.test(url))
+      requiredByRoute.set(route.config, required)
+    }
+    if (!required) return done()
+    const token = sessionTokenOf(request)
+    const known = app.sessions.peek(token, request.raw.socket)
+    if (known !== undefined) return done(accept(request, known))
+    app.sessions.find(token, request.raw.socket).then(
+      (session) => done(accept(request, session)),
+      (err: unknown) => done(unavailable(err) as Error),
+    )
   })
 }
 

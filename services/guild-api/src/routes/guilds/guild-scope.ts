@@ -37,15 +37,21 @@ export default async function guildScope(app: FastifyInstance): Promise<void> {
   const known = new Set<number>()
   app.decorateRequest('guildId', 0)
 
-  app.addHook('preValidation', async (request) => {
+  // A callback hook: a guild seen before passes in the same turn, with no promise.
+  app.addHook('preValidation', (request, _reply, done) => {
     const guildId = parseId((request.params as { guild_id?: unknown }).guild_id)
-    if (guildId === undefined) throw httpError(400, 'params/guild_id must be a positive integer below 2^53')
-    if (!known.has(guildId)) {
-      if ((await findGuild(app.db, guildId)) === undefined) throw httpError(404, `guild ${guildId} is not registered`)
+    if (guildId === undefined) return done(httpError(400, 'params/guild_id must be a positive integer below 2^53'))
+    if (known.has(guildId)) {
+      request.guildId = guildId
+      return done()
+    }
+    findGuild(app.db, guildId).then((guild) => {
+      if (guild === undefined) return done(httpError(404, `guild ${guildId} is not registered`))
       if (known.size >= KNOWN_GUILDS_MAX) known.clear()
       known.add(guildId)
-    }
-    request.guildId = guildId
+      request.guildId = guildId
+      done()
+    }, done)
   })
 
   await app.register(summaryRoute)

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { getMembers } from '../../guilds/members.js'
+import { getMembers, peekMembers } from '../../guilds/members.js'
 import { errorResponses, guildIdParams, sessionSecurity } from '../schemas.js'
 
 const membersSchema = {
@@ -32,6 +32,12 @@ export default async function membersRoute(app: FastifyInstance): Promise<void> 
         response: { 200: membersSchema, ...errorResponses(400, 401, 403, 404, 503) },
       },
     },
-    async (request) => await getMembers(app.cache, app.db, request.guildId),
+    // Not async: members the cache's memory holds are sent in the same turn; otherwise the promise is returned.
+    (request, reply) => {
+      const known = peekMembers(app.cache, request.guildId)
+      if (known === undefined) return getMembers(app.cache, app.db, request.guildId)
+      reply.send(known)
+      return undefined
+    },
   )
 }
