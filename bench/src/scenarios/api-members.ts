@@ -1,6 +1,6 @@
 import { loginThroughStandin } from '@guild/testing'
 import type { BenchContext } from '../context.js'
-import { bnetStandinServer, guildApiServer, permissionServer } from '../paths.js'
+import { bnetStandinServer, thisCheckout, type ServerFiles } from '../paths.js'
 import type { Target } from './load.js'
 
 /** The demo fixtures' guild master and guild (scripts/fixtures/bnet-demo.json). */
@@ -11,10 +11,10 @@ const GUILD = { id: 9001, realm: 'area-52', name: 'Horde Vanguard' }
  * guild-api's `GET /guilds/{id}/members` as the frontend calls it: a session (from the real OAuth flow
  * against the Battle.net stand-in), cached members, and the permission hop to permission-service.
  */
-export async function apiMembersTarget(ctx: BenchContext): Promise<Target> {
+export async function apiMembersTarget(ctx: BenchContext, servers: ServerFiles = thisCheckout): Promise<Target> {
   const standin = await ctx.launch(bnetStandinServer, (port) => ({ BNET_STANDIN_PORT: String(port) }), '/health/ready')
-  const permissions = await ctx.launch(permissionServer, ctx.serviceEnv({ REDIS_URL: ctx.data.redis.url }))
-  const guildApi = await ctx.launch(guildApiServer, (port) =>
+  const permissions = await ctx.launch(servers.permission, ctx.serviceEnv({ REDIS_URL: ctx.data.redis.url }))
+  const guildApi = await ctx.launch(servers.guildApi, (port) =>
     ctx.serviceEnv({
       REDIS_URL: ctx.data.redis.url,
       PERMISSION_SERVICE_URL: permissions.url,

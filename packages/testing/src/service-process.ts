@@ -16,6 +16,8 @@ export interface ServiceProcess {
   peakRssMb(): number
   /** CPU time it has used so far (user + system, from /proc), in µs: CPU per request is a difference of two. */
   cpuMicros(): number
+  /** The same, split: user time (its JavaScript, GC, libuv's threads) and system time (the kernel's work for its syscalls). */
+  cpuTimes(): { userMicros: number; systemMicros: number }
 }
 
 const KEEP_OUTPUT = 8_192
@@ -90,11 +92,17 @@ export async function startServiceProcess(
       return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024)
     },
     cpuMicros: () => {
-      // Fields 14 and 15 of /proc/PID/stat (utime, stime), counted after the command name's closing paren.
-      const fields = readFileSync(`/proc/${child?.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-      return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS
+      const { userMicros, systemMicros } = cpuTimesOf(child?.pid)
+      return userMicros + systemMicros
     },
+    cpuTimes: () => cpuTimesOf(child?.pid),
   }
+}
+
+function cpuTimesOf(pid: number | undefined): { userMicros: number; systemMicros: number } {
+  // Fields 14 and 15 of /proc/PID/stat (utime, stime), counted after the command name's closing paren.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return { userMicros: (Number(fields[11]) * 1_000_000) / CLOCK_TICKS, systemMicros: (Number(fields[12]) * 1_000_000) / CLOCK_TICKS }
 }
 
 /** Linux's USER_HZ, the unit of /proc's CPU times: 100 on every mainstream kernel (getconf CLK_TCK). */

@@ -1,0 +1,117 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { ServiceProcess } from '@guild/testing'
+import { benchContext, type BenchContext } from './context.js'
+import { GUILD, MEMBER, TOOL } from './fixture.js'
+import { runLoad } from './load.js'
+import { serversOf, thisCheckout, type ServerFiles } from './paths.js'
+import { apiMembersTarget } from './scenarios/api-members.js'
+import type { Target } from './scenarios/load.js'
+import { median, round } from './stats.js'
+
+/**
+ * `npm run bench:compare -- --against DIR [--only check_l1,api_members] [--rounds 8] [--seconds 3]`: this
+ * checkout's services against another built checkout's (a `git worktree` of main, say), on the same
+ * data, in alternating rounds (this-other, then other-this), so a machine whose speed wanders between
+ * rounds moves both sides alike. For a code change, this is the figure that counts: the full bench
+ * compares each service with a bare route, which hides a few percent in the machine's spread.
+ */
+const SCENARIOS = ['check_l1', 'check_redis', 'check_db', 'api_members'] as const
+type Scenario = (typeof SCENARIOS)[number]
+
+interface Sample {
+  rps: number
+  userUs: number
+  systemUs: number
+}
+
+function option(args: string[], name: string): string | undefined {
+  const inline = args.find((a) => a.startsWith(`--${name}=`))
+  if (inline) return inline.slice(name.length + 3)
+  const i = args.indexOf(`--${name}`)
+  return i === -1 ? undefined : args[i + 1]
+}
+
+function positive(text: string | undefined, fallback: number, name: string): number {
+  if (text === undefined) return fallback
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${text}`)
+  return n
+}
+
+async function target(ctx: BenchContext, scenario: Scenario, servers: ServerFiles): Promise<Target> {
+  if (scenario === 'api_members') return await apiMembersTarget(ctx, servers)
+  const env: Record<string, string> = {
+    check_l1: { REDIS_URL: ctx.data.redis.url },
+    check_redis: { REDIS_URL: ctx.data.redis.url, PERMISSION_L1_TTL_MS: '0' },
+    check_db: { PERMISSION_L1_TTL_MS: '0' },
+  }[scenario] as Record<string, string>
+  const p = await ctx.launch(servers.permission, ctx.serviceEnv(env))
+  const url = `${p.url}/v1/check?guild_id=${GUILD}&bnet_id=${MEMBER}&tool=${TOOL}`
+  return { process: p, load: { url, headers: { authorization: `Bearer ${ctx.token}` } }, perRequest: 1, against: null }
+}
+
+/** One round's figures: requests per second, and what the target's processes spent a request. */
+async function sample(t: Target, connections: number, durationS: number): Promise<Sample> {
+  const processes: ServiceProcess[] = [t.process, ...(t.alsoCosts ?? [])]
+  const before = processes.map((p) => p.cpuTimes())
+  const result = await runLoad({ ...t.load, connections, durationS })
+  const after = processes.map((p) => p.cpuTimes())
+  const spent = (key: 'userMicros' | 'systemMicros') => after.reduce((sum, a, i) => sum + a[key] - (before[i] as typeof a)[key], 0)
+  const requests = Math.max(1, result.requests)
+  if (result.errors + result.non2xx > 0) throw new Error(`${t.load.url}: ${result.errors + result.non2xx} failed requests in a round`)
+  return { rps: result.rps, userUs: spent('userMicros') / requests, systemUs: spent('systemMicros') / requests }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2)
+  const against = option(args, 'against')
+  if (!against) throw new Error('usage: npm run bench:compare -- --against <another checkout, built> [--only check_l1,…] [--rounds 8] [--seconds 3]')
+  const other = serversOf(resolve(against))
+  for (const file of Object.values(other)) if (!existsSync(file)) throw new Error(`${file} does not exist: build that checkout first (npm run build there)`)
+  const only = option(args, 'only')?.split(',')
+  for (const name of only ?? []) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: ${name} is not one of ${SCENARIOS.join(', ')}`)
+  const scenarios = SCENARIOS.filter((s) => !only || only.includes(s))
+  const rounds = positive(option(args, 'rounds'), 8, 'rounds')
+  const durationS = positive(option(args, 'seconds'), 3, 'seconds')
+  const connections = 10
+
+  const { ctx, data, stopStarted } = await benchContext(false)
+  const rows: string[] = []
+  try {
+    for (const scenario of scenarios) {
+      const sides = [await target(ctx, scenario, thisCheckout), await target(ctx, scenario, other)] as const
+      for (const side of sides) await sample(side, connections, 2)
+      const samples: [Sample[], Sample[]] = [[], []]
+      for (let r = 0; r < rounds; r++) {
+        for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
+          const s = await sample(sides[i as 0 | 1], connections, durationS)
+          samples[i as 0 | 1].push(s)
+          ctx.log(`${scenario} round ${r + 1}/${rounds} ${i === 0 ? 'this' : 'other'}: ${s.rps} req/s, ${s.userUs.toFixed(1)} + ${s.systemUs.toFixed(1)} µs CPU a request`)
+        }
+      }
+      await stopStarted()
+      const [ours, theirs] = samples
+      const rpsRatios = ours.map((s, r) => s.rps / Math.max(1, (theirs[r] as Sample).rps))
+      const cpuRatios = ours.map((s, r) => (s.userUs + s.systemUs) / ((theirs[r] as Sample).userUs + (theirs[r] as Sample).systemUs))
+      const cpu = (list: Sample[]) => `${round(median(list.map((s) => s.userUs + s.systemUs)), 1)} (${round(median(list.map((s) => s.userUs)), 1)} + ${round(median(list.map((s) => s.systemUs)), 1)})`
+      rows.push(
+        `| ${scenario} | ${median(ours.map((s) => s.rps))} | ${median(theirs.map((s) => s.rps))} | ${round(median(rpsRatios), 3)} | ${rpsRatios.map((x) => round(x, 2)).join(' ')} | ${cpu(ours)} | ${cpu(theirs)} | ${round(median(cpuRatios), 3)} |`,
+      )
+    }
+  } finally {
+    await stopStarted()
+    await data.cleanup()
+  }
+  console.log(`this checkout against ${resolve(against)}: ${rounds} alternating rounds of ${durationS} s, ${connections} connections; medians\n`)
+  console.log('| scenario | req/s this | req/s other | ratio | each round | CPU µs a request this (user + system) | other | CPU ratio |')
+  console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |')
+  for (const row of rows) console.log(row)
+}
+
+try {
+  await main()
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err))
+  process.exitCode = 1
+}
