@@ -9,11 +9,12 @@ export interface CachedSession {
   expires_at: string
 }
 
+/** Shared between the requests of one cached session: never changed once made. */
 export interface ActiveSession {
-  bnetId: number
+  readonly bnetId: number
   /** SHA-256 hex of the token: the contract's session_id. */
-  sessionId: string
-  expiresAt: Date
+  readonly sessionId: string
+  readonly expiresAt: Date
 }
 
 function isCachedSession(value: unknown): value is CachedSession {
@@ -26,8 +27,8 @@ function isCachedSession(value: unknown): value is CachedSession {
  * never past their expiry, owned by their user so that invalidateUser finds them.
  */
 export class SessionStore {
-  /** A cached value's expiry, parsed once per value (the memory tier hands back the same object). */
-  readonly #expiryMs = new WeakMap<CachedSession, number>()
+  /** The session a cached value stands for, made once per value (the memory tier hands back the same object). */
+  readonly #sessions = new WeakMap<CachedSession, ActiveSession>()
   /** The last token seen on each keep-alive socket and its SHA-256: a client sends the same one each time. */
   readonly #digestBySocket = new WeakMap<object, { token: string; sessionId: string }>()
 
@@ -105,13 +106,13 @@ export class SessionStore {
   }
 
   #live(value: CachedSession, sessionId: string): ActiveSession | null {
-    let expiresMs = this.#expiryMs.get(value)
-    if (expiresMs === undefined) {
-      expiresMs = Date.parse(value.expires_at)
-      this.#expiryMs.set(value, expiresMs)
+    let session = this.#sessions.get(value)
+    // A value is stored under one key, so its session id never differs; checked all the same.
+    if (session === undefined || session.sessionId !== sessionId) {
+      session = Object.freeze({ bnetId: value.bnet_id, sessionId, expiresAt: new Date(Date.parse(value.expires_at)) })
+      this.#sessions.set(value, session)
     }
-    if (!(expiresMs > this.now())) return null
-    return { bnetId: value.bnet_id, sessionId, expiresAt: new Date(expiresMs) }
+    return session.expiresAt.getTime() > this.now() ? session : null
   }
 
   #value(bnetId: number, expiresAt: Date): CachedSession {

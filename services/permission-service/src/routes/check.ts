@@ -29,7 +29,7 @@ export default async function checkRoutes(app: FastifyInstance, options: { servi
 
   // Not an async handler: a check answered from memory is sent without a promise in between. It returns
   // nothing, never `reply`: Fastify would treat a returned reply as a promise and, until it is sent,
-  // watch the response stream for its end (six listeners added and removed per check).
+  // watch the response stream for its end (listeners added and removed on every check).
   app.get<{ Querystring: CheckQuery }>('/v1/check', { schema: checkSchema, logLevel }, (request, reply): void => {
     const { guild_id, bnet_id, tool } = request.query
     const item: CheckItem = { guildId: idOrThrow(guild_id, 'guild_id'), bnetId: idOrThrow(bnet_id, 'bnet_id'), tool }
