@@ -2,6 +2,19 @@ import { RecordedCounter, RecordedHistogram, type CounterRecorder, type Histogra
 import { Counter, Gauge, Registry } from 'prom-client'
 
 /**
+ * The recorder kept under `key`, made once: a lookup by one string, where `recorder(labels)` would check
+ * and key a label object on every read.
+ */
+function boundOnce<R>(recorders: Map<string, R>, key: string, make: () => R): R {
+  let recorder = recorders.get(key)
+  if (recorder === undefined) {
+    recorder = make()
+    recorders.set(key, recorder)
+  }
+  return recorder
+}
+
+/**
  * The seed's "Monitoring" section as Prometheus metrics. Hit rate is derivable:
  * `sum(rate(cache_requests_total{result="hit"}[5m])) / sum(rate(cache_requests_total[5m]))`.
  * Labels are bounded: a namespace is a key's first segment (or `other`), an operation one of a fixed set.
@@ -62,12 +75,12 @@ export class CacheMetrics {
 
   hit(namespace: string): void {
     this.hits++
-    this.#result(this.#hits, namespace, 'hit').inc()
+    boundOnce(this.#hits, namespace, () => this.#requests.recorder({ namespace, result: 'hit' })).inc()
   }
 
   miss(namespace: string): void {
     this.misses++
-    this.#result(this.#misses, namespace, 'miss').inc()
+    boundOnce(this.#misses, namespace, () => this.#requests.recorder({ namespace, result: 'miss' })).inc()
   }
 
   error(operation: string): void {
@@ -76,21 +89,7 @@ export class CacheMetrics {
   }
 
   observe(operation: string, seconds: number): void {
-    let recorder = this.#durations.get(operation)
-    if (!recorder) {
-      recorder = this.#duration.recorder({ operation })
-      this.#durations.set(operation, recorder)
-    }
-    recorder.observe(seconds)
-  }
-
-  #result(recorders: Map<string, CounterRecorder>, namespace: string, result: 'hit' | 'miss'): CounterRecorder {
-    let recorder = recorders.get(namespace)
-    if (!recorder) {
-      recorder = this.#requests.recorder({ namespace, result })
-      recorders.set(namespace, recorder)
-    }
-    return recorder
+    boundOnce(this.#durations, operation, () => this.#duration.recorder({ operation })).observe(seconds)
   }
 
   setUp(up: boolean): void {

@@ -18,7 +18,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  */
 function readAll(c: RedisClient, keys: readonly string[]): Promise<(string | null)[]> {
   if (c instanceof Cluster) return Promise.all(keys.map((k) => c.get(k)))
-  return keys.length === 0 ? Promise.resolve([]) : c.mget(keys as string[])
+  return c.mget(keys as string[])
 }
 
 function unavailable(err: unknown): boolean {

@@ -15,3 +15,24 @@ export function checkedLabels(metric: string, labelNames: readonly string[], lab
   for (const [name, value] of Object.entries(labels)) if (value !== undefined) out[name] = value
   return out
 }
+
+/**
+ * The series of one label set in `series`, made with `make` the first time: checked as prom-client would
+ * check it, and keyed whatever order its names were given in. Both recorder classes bind through it.
+ */
+export function seriesFor<S>(
+  series: Map<string, S>,
+  metric: string,
+  labelNames: readonly string[],
+  labels: Record<string, string | number>,
+  make: (checked: Record<string, string | number>) => S,
+): S {
+  const checked = checkedLabels(metric, labelNames, labels)
+  const key = labelKey(labelNames, checked)
+  let found = series.get(key)
+  if (found === undefined) {
+    found = make(checked)
+    series.set(key, found)
+  }
+  return found
+}

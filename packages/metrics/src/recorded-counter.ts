@@ -1,5 +1,5 @@
 import { Counter, type CounterConfiguration, type LabelValues, type MetricObjectWithValues, type MetricValue } from 'prom-client'
-import { checkedLabels, labelKey } from './label-key.js'
+import { seriesFor } from './label-key.js'
 
 export interface CounterRecorder {
   /** Adds `n` (default 1); a negative or non-finite `n` is ignored, as a counter only goes up. */
@@ -36,14 +36,7 @@ export class RecordedCounter<T extends string = string> extends Counter<T> {
 
   /** The recorder of one label set; the same object for the same labels. */
   recorder(labels: Partial<Record<T, string | number>> = {}): CounterRecorder {
-    const checked = checkedLabels(this.#name, this.#labelNames, labels as Record<string, string | number>)
-    const key = labelKey(this.#labelNames, checked)
-    let series = this.#series.get(key)
-    if (series === undefined) {
-      series = new Series(checked)
-      this.#series.set(key, series)
-    }
-    return series
+    return seriesFor(this.#series, this.#name, this.#labelNames, labels as Record<string, string | number>, (checked) => new Series(checked))
   }
 
   override async get(): Promise<MetricObjectWithValues<MetricValue<T>>> {

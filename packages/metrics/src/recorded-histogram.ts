@@ -1,5 +1,5 @@
 import { Histogram, type Aggregator, type HistogramConfiguration, type MetricValueWithName } from 'prom-client'
-import { checkedLabels, labelKey } from './label-key.js'
+import { seriesFor } from './label-key.js'
 
 /** prom-client's default buckets, when a configuration names none. */
 const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -71,14 +71,7 @@ export class RecordedHistogram<T extends string = string> extends Histogram<T> {
 
   /** The recorder of one label set; the same object for the same labels. */
   recorder(labels: Partial<Record<T, string | number>> = {}): HistogramRecorder {
-    const checked = checkedLabels(this.#config.name, this.#labelNames, labels as Record<string, string | number>)
-    const key = labelKey(this.#labelNames, checked)
-    let series = this.#series.get(key)
-    if (series === undefined) {
-      series = new Series(checked, this.#bounds)
-      this.#series.set(key, series)
-    }
-    return series
+    return seriesFor(this.#series, this.#config.name, this.#labelNames, labels as Record<string, string | number>, (checked) => new Series(checked, this.#bounds))
   }
 
   /** What the registry formats (it asks a metric with this method instead of `get`); `get` reads it too. */
