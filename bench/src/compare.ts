@@ -2,11 +2,10 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { ServiceProcess } from '@guild/testing'
 import { benchContext, type BenchContext } from './context.js'
-import { GUILD, MEMBER, TOOL } from './fixture.js'
 import { runLoad } from './load.js'
 import { serversOf, thisCheckout, type ServerFiles } from './paths.js'
 import { apiMembersTarget } from './scenarios/api-members.js'
-import type { Target } from './scenarios/load.js'
+import { checkEnv, checkRequest, type Target } from './scenarios/load.js'
 import { median, round } from './stats.js'
 
 /**
@@ -41,14 +40,8 @@ function positive(text: string | undefined, fallback: number, name: string): num
 
 async function target(ctx: BenchContext, scenario: Scenario, servers: ServerFiles): Promise<Target> {
   if (scenario === 'api_members') return await apiMembersTarget(ctx, servers)
-  const env: Record<string, string> = {
-    check_l1: { REDIS_URL: ctx.data.redis.url },
-    check_redis: { REDIS_URL: ctx.data.redis.url, PERMISSION_L1_TTL_MS: '0' },
-    check_db: { PERMISSION_L1_TTL_MS: '0' },
-  }[scenario] as Record<string, string>
-  const p = await ctx.launch(servers.permission, ctx.serviceEnv(env))
-  const url = `${p.url}/v1/check?guild_id=${GUILD}&bnet_id=${MEMBER}&tool=${TOOL}`
-  return { process: p, load: { url, headers: { authorization: `Bearer ${ctx.token}` } }, perRequest: 1, against: null }
+  const p = await ctx.launch(servers.permission, ctx.serviceEnv(checkEnv(ctx, scenario)))
+  return { process: p, load: checkRequest(ctx, p), perRequest: 1, against: null }
 }
 
 /** One round's figures: requests per second, and what the target's processes spent a request. */

@@ -22,19 +22,32 @@ interface Target {
  * A ratio is the median of the rounds' own ratios: each compares two runs seconds apart, so a machine
  * whose speed wanders between rounds (a shared VM's does, by half) moves both sides of it alike.
  */
+export type CheckScenario = 'check_l1' | 'check_redis' | 'check_db'
+
+/** permission-service's settings for each check scenario: every tier, Redis without memory, the database alone. */
+export function checkEnv(ctx: BenchContext, scenario: CheckScenario): Record<string, string> {
+  if (scenario === 'check_l1') return { REDIS_URL: ctx.data.redis.url }
+  if (scenario === 'check_redis') return { REDIS_URL: ctx.data.redis.url, PERMISSION_L1_TTL_MS: '0' }
+  return { PERMISSION_L1_TTL_MS: '0' }
+}
+
+/** The check every load scenario sends: the fixture's member, guild and tool, with the service token. */
+export function checkRequest(ctx: BenchContext, p: ServiceProcess): { url: string; headers: Record<string, string> } {
+  return { url: `${p.url}/v1/check?guild_id=${GUILD}&bnet_id=${MEMBER}&tool=${TOOL}`, headers: { authorization: `Bearer ${ctx.token}` } }
+}
+
 export async function loadScenarios(ctx: BenchContext, extra: Record<string, Target> = {}): Promise<Record<string, LoadFigures>> {
   const rounds = ctx.quick ? 1 : 5
   const durationS = ctx.quick ? 3 : 8
   const connections = 10
   const auth = { authorization: `Bearer ${ctx.token}` }
-  const path = `/v1/check?guild_id=${GUILD}&bnet_id=${MEMBER}&tool=${TOOL}`
-  const get = (p: ServiceProcess) => ({ url: p.url + path, headers: auth })
+  const get = (p: ServiceProcess) => checkRequest(ctx, p)
   const batchBody = JSON.stringify({ checks: BATCH_MEMBERS.map((bnet_id) => ({ guild_id: GUILD, bnet_id, tool: TOOL })) })
 
   const baseline = await ctx.launch(baselineServer, {}, '/v1/check')
-  const l1 = await ctx.launch(permissionServer, ctx.serviceEnv({ REDIS_URL: ctx.data.redis.url }))
-  const redisOnly = await ctx.launch(permissionServer, ctx.serviceEnv({ REDIS_URL: ctx.data.redis.url, PERMISSION_L1_TTL_MS: '0' }))
-  const dbOnly = await ctx.launch(permissionServer, ctx.serviceEnv({ PERMISSION_L1_TTL_MS: '0' }))
+  const l1 = await ctx.launch(permissionServer, ctx.serviceEnv(checkEnv(ctx, 'check_l1')))
+  const redisOnly = await ctx.launch(permissionServer, ctx.serviceEnv(checkEnv(ctx, 'check_redis')))
+  const dbOnly = await ctx.launch(permissionServer, ctx.serviceEnv(checkEnv(ctx, 'check_db')))
   // The baseline gets the very same request (query string and headers included), at its own address.
   const targets: Record<string, Target> = {
     baseline: { process: baseline, load: get(baseline), perRequest: 1, against: null },
