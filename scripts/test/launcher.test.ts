@@ -31,6 +31,9 @@ t.test('--services embedded-postgres,bnet-standin: both start, ready lines and U
   )
   t.teardown(() => launcher.child.kill('SIGKILL'))
   await launcher.waitFor(/Ctrl-C stops everything/, 60_000)
+  // The launcher judges Postgres ready by its port, which opens just before the child prints its own
+  // ready line: on a busy machine that line can come after the launcher's list.
+  await launcher.waitFor(/\[embedded-postgres\] embedded-postgres ready on/, 10_000)
   const out = launcher.output()
   t.match(out, /\[start\] +embedded-postgres is ready \(\d+\.\d s\)/)
   t.match(out, /\[start\] +bnet-standin is ready/)

@@ -98,10 +98,10 @@ class RedisCache implements Cache {
    * `get` or `getOrSet` otherwise.
    */
   peek<T = unknown>(key: string): T | undefined {
-    const known = this.#trustedMemory()?.get(key)
+    const known = this.#trustedMemory()?.lookup(key)
     if (known === undefined) return undefined
-    this.#ctx.metrics.hit(namespaceOf(key))
-    return known as T
+    this.#ctx.metrics.hit(known.namespace)
+    return known.value as T
   }
 
   async get<T = unknown>(key: string): Promise<T | null> {
@@ -179,10 +179,10 @@ class RedisCache implements Cache {
     const owner = ownerOf(options)
     const memory = this.#trustedMemory()
     if (memory) {
-      const known = memory.get(key)
+      const known = memory.lookup(key)
       if (known !== undefined) {
-        this.#ctx.metrics.hit(namespaceOf(key))
-        return known as T
+        this.#ctx.metrics.hit(known.namespace)
+        return known.value as T
       }
     }
     const epoch = this.#epoch

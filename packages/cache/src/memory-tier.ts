@@ -1,9 +1,11 @@
 import { globToRegExp } from './glob.js'
-import { scopesOfKey } from './keys.js'
+import { namespaceOf, scopesOfKey } from './keys.js'
 import type { InvalidationEvent } from './types.js'
 
 interface Entry<V> {
   value: V
+  /** The key's metrics namespace, worked out when stored rather than on every hit. */
+  namespace: string
   expiresAt: number
   guild: number | undefined
   user: number | undefined
@@ -36,20 +38,25 @@ export class MemoryTier<V> {
   }
 
   get(key: string): V | undefined {
+    return this.lookup(key)?.value
+  }
+
+  /** The live entry under `key`: its value and its key's namespace (for the hit counters). */
+  lookup(key: string): Readonly<Pick<Entry<V>, 'value' | 'namespace'>> | undefined {
     const entry = this.#entries.get(key)
     if (entry === undefined) return undefined
     if (entry.expiresAt <= this.now()) {
       this.#remove(key, entry)
       return undefined
     }
-    return entry.value
+    return entry
   }
 
   set(key: string, value: V, owner?: number): void {
     const previous = this.#entries.get(key)
     if (previous) this.#remove(key, previous)
     const scopes = scopesOfKey(key, owner)
-    this.#entries.set(key, { value, expiresAt: this.now() + this.ttlMs, guild: scopes.guild, user: scopes.user })
+    this.#entries.set(key, { value, namespace: namespaceOf(key), expiresAt: this.now() + this.ttlMs, guild: scopes.guild, user: scopes.user })
     if (scopes.guild !== undefined) indexAdd(this.#byGuild, scopes.guild, key)
     if (scopes.user !== undefined) indexAdd(this.#byUser, scopes.user, key)
     else if (key.startsWith('user:session:')) this.#unownedSessions.add(key)

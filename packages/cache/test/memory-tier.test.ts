@@ -143,6 +143,11 @@ t.test('peek answers from memory alone, without waiting: what a read remembered,
   const hits = a.stats().hits
   t.same(a.peek(members), [{ character_id: 1 }], 'remembered by the read')
   t.equal(a.stats().hits, hits + 1, 'a value given counts as a hit')
+  const memoryHits = async () => Number(/cache_requests_total\{namespace="guild",result="hit"\} (\d+)/.exec(await a.metrics.metrics())?.[1] ?? 0)
+  const before = await memoryHits()
+  t.same(await a.getOrSet(members, async () => []), [{ character_id: 1 }])
+  a.peek(members)
+  t.equal(await memoryHits(), before + 2, 'memory hits, by peek and by getOrSet, count under the key’s namespace')
   t.equal(a.peek('not a key {at all}'), undefined, 'a key no builder makes is simply not there')
   await b.invalidateGuild(5)
   t.equal(a.peek(members), undefined, 'dropped by the invalidation before it returned')

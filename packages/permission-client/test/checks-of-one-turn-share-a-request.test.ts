@@ -163,3 +163,64 @@ t.test('a group that cannot reach the service is not asked again item by item', 
   for (const err of errors) t.equal((err as PermissionUndecidedError).reason, 'timeout')
   t.equal(service.requests.length, 1, 'one batch, no retries past the deadline')
 })
+
+t.test('checks asked while a group is in flight wait for it to land, then go out together', async (t) => {
+  const { service, client } = await setup(t, { holdMs: 200 })
+  service.allow(1, 2, 'roster')
+  service.allow(1, 3, 'roster')
+  service.behave({ kind: 'delay', ms: 80 }, 1)
+  const first = client.check(1, 2, 'roster')
+  await until(() => service.requests.length === 1)
+  // Three later checks, in three later turns, while the first is held at the service.
+  const later = [client.check(1, 3, 'roster')]
+  await new Promise((resolve) => setImmediate(resolve))
+  later.push(client.check(1, 4, 'roster'))
+  await new Promise((resolve) => setTimeout(resolve, 10))
+  later.push(client.check(1, 2, 'roster'))
+  await new Promise((resolve) => setTimeout(resolve, 10))
+  t.equal(service.requests.length, 1, 'nothing else left while the first was in flight')
+
+  t.same(await Promise.all([first, ...later]), [true, true, false, true])
+  t.equal(service.requests.length, 2, 'the three went out as one request when the first landed')
+  t.same(service.requests[1]?.body, {
+    checks: [
+      { guild_id: 1, bnet_id: 3, tool: 'roster' },
+      { guild_id: 1, bnet_id: 4, tool: 'roster' },
+      { guild_id: 1, bnet_id: 2, tool: 'roster' },
+    ],
+  }, 'the repeat of the first check has an answer of its own, asked after it')
+})
+
+t.test('a group that does not land holds the checks asked meanwhile no longer than holdMs', async (t) => {
+  const { service, client } = await setup(t, { holdMs: 30, deadlineMs: 1_000 })
+  service.allow(1, 3, 'roster')
+  service.behave({ kind: 'hang' }, 1)
+  const first = client.check(1, 2, 'roster')
+  await until(() => service.requests.length === 1)
+  const started = performance.now()
+  t.equal(await client.check(1, 3, 'roster'), true, 'answered while the first still hangs')
+  const ms = performance.now() - started
+  t.ok(ms >= 25 && ms < 500, `held ${ms.toFixed(0)} ms (holdMs 30), not until the first's deadline`)
+  t.equal(((await rejection(first)) as PermissionUndecidedError).reason, 'timeout')
+})
+
+t.test('holdMs 0 sends each turn’s group at once, in flight or not', async (t) => {
+  const { service, client } = await setup(t, { holdMs: 0 })
+  service.allow(1, 3, 'roster')
+  service.behave({ kind: 'delay', ms: 100 }, 1)
+  const first = client.check(1, 2, 'roster')
+  await until(() => service.requests.length === 1)
+  const started = performance.now()
+  t.equal(await client.check(1, 3, 'roster'), true)
+  t.ok(performance.now() - started < 90, 'the second did not wait for the first')
+  t.equal(await first, false)
+})
+
+t.test('holdMs must be a number from 0 to below the deadline', async (t) => {
+  const service = await startStandInService()
+  t.teardown(() => service.close())
+  for (const holdMs of [-1, 250, Number.NaN, '5' as unknown as number]) {
+    t.throws(() => createPermissionClient({ url: service.url, token: service.token, holdMs }), RangeError, `holdMs ${String(holdMs)}`)
+  }
+  t.throws(() => createPermissionClient({ url: service.url, token: service.token, deadlineMs: 50, holdMs: 60 }), /below deadlineMs \(50\)/)
+})

@@ -45,4 +45,5 @@ export { BEARER_SCHEME, COOKIE_SCHEME, openApiPlugin, type OpenApiPluginOptions 
 export { routeCatalogPlugin, type CatalogRoute } from './route-catalog.js'
 export { runServer, type RunServerOptions } from './run-server.js'
 export { safeEqual, secretVerifier } from './secrets.js'
-export { lazyChildLoggerFactory } from './lazy-child-logger.js'
+export { lazyChildLoggers } from './lazy-child-logger.js'
+export { RequestLogController } from './request-log-controller.js'

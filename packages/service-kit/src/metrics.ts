@@ -59,19 +59,25 @@ async function metrics(fastify: FastifyInstance, options: MetricsPluginOptions):
 
   fastify.addHook('onReady', async () => assertMergeable(served))
 
-  // Label sets are few (routes × methods × statuses): each gets its recorder once, so a request costs a
-  // Map lookup and a bucket count instead of prom-client checking and hashing a label object.
-  const recorders = new Map<string, HistogramRecorder>()
+  // Label sets are few (routes × methods × statuses): each gets its recorder once, so a request costs
+  // three Map lookups and a bucket count instead of prom-client checking and hashing a label object.
+  // The lookups are by the route's, the method's and the status' own values: a key built per request
+  // (a template string) would be a new string to hash every time.
+  const recorders = new Map<string, Map<string, Map<number, HistogramRecorder>>>()
+  const recorderFor = (route: string, method: string, status: number): HistogramRecorder => {
+    let byMethod = recorders.get(route)
+    if (!byMethod) recorders.set(route, (byMethod = new Map()))
+    let byStatus = byMethod.get(method)
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()))
+    let recorder = byStatus.get(status)
+    if (!recorder) byStatus.set(status, (recorder = duration.recorder({ method, route, status_code: status })))
+    return recorder
+  }
   // A callback hook, not an async one: no promise per request on the hot path.
   fastify.addHook('onResponse', (request, reply, done) => {
     // The pattern (/guilds/:guild_id), never the URL: ids in labels would grow without bound.
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE
-    const id = `${request.method} ${reply.statusCode} ${route}`
-    let recorder = recorders.get(id)
-    if (!recorder) {
-      recorder = duration.recorder({ method: request.method, route, status_code: reply.statusCode })
-      recorders.set(id, recorder)
-    }
+    const recorder = recorders.get(route)?.get(request.method)?.get(reply.statusCode) ?? recorderFor(route, request.method, reply.statusCode)
     recorder.observe(reply.elapsedTime / 1000)
     done()
   })

@@ -1,11 +1,12 @@
 import {
   errorHandlerPlugin,
   healthPlugin,
-  lazyChildLoggerFactory,
+  lazyChildLoggers,
   loggerOptions,
   metricsPlugin,
   openApiPlugin,
   registerConfig,
+  RequestLogController,
   resolveServiceToken,
 } from '@guild/service-kit'
 import Fastify, { type FastifyInstance } from 'fastify'
@@ -44,8 +45,8 @@ export interface BuildOptions {
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logStream === undefined ? loggerOptions() : { ...loggerOptions(), stream: options.logStream },
-    // A request's logger is made when first used: most requests never log.
-    childLoggerFactory: lazyChildLoggerFactory,
+    // Request lines only where the request's logger would write them (not on quiet routes).
+    logController: new RequestLogController(),
     return503OnClosing: true,
     // Every route's body, unless the route sets its own (settings): 413 beyond.
     bodyLimit: BODY_LIMIT_BYTES,
@@ -56,6 +57,8 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     schemaErrorFormatter,
   })
+  // A request's logger is made when first used: most requests never log.
+  lazyChildLoggers(app.log)
   const config = await registerConfig<GuildApiConfig>(app, { schema, env: options.env ?? process.env })
   app.log.level = config.LOG_LEVEL
   const serviceToken = resolveServiceToken(config, app.log)

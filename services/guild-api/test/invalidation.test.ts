@@ -48,8 +48,16 @@ t.test('a rank change in Battle.net is picked up by sync and by the very next ch
   // Warm every cache that shows Saurfang's rank: his permission answers, his profile, the member list.
   t.equal((await officer.put('/guilds/9001/settings', { motd: 'before' })).statusCode, 200)
   t.equal(rankOf((await officer.get('/me')).json()), 1)
-  const membersBefore = (await officer.get('/guilds/9001/members')).json<Array<{ character_id: number; rank: number }>>()
+  const firstAnswer = await officer.get('/guilds/9001/members')
+  const membersBefore = firstAnswer.json<Array<{ character_id: number; rank: number }>>()
   t.same(await cached(h, 'guild:9001:members'), membersBefore, 'the members key holds exactly the answer')
+  for (let i = 0; i < 2; i++) {
+    // From the cache's memory now, as a body serialized once: the very bytes and type of the first answer.
+    const again = await officer.get('/guilds/9001/members')
+    t.equal(again.body, firstAnswer.body, 'a repeated read answers the same bytes')
+    t.equal(again.headers['content-type'], firstAnswer.headers['content-type'])
+    t.equal(again.headers['content-length'], firstAnswer.headers['content-length'])
+  }
   const ttl = await h.redis?.redis.ttl('guild:9001:members')
   t.ok(ttl !== undefined && ttl > 0 && ttl <= 300, `members TTL ${ttl}`)
 
@@ -67,6 +75,8 @@ t.test('a rank change in Battle.net is picked up by sync and by the very next ch
   t.equal(rankOf((await officer.get('/me')).json()), 5, '/me shows the new rank')
   const members = (await officer.get('/guilds/9001/members')).json<Array<{ character_id: number; rank: number }>>()
   t.equal(members.find((m) => m.character_id === 5101)?.rank, 5, 'the member list too')
+  const membersAgain = (await officer.get('/guilds/9001/members')).json<Array<{ character_id: number; rank: number }>>()
+  t.same(membersAgain, members, 'and every read after it (no body serialized before the change is reused)')
 
   const again = await gm.post('/guilds/9001/sync')
   t.same(again.json(), { added: 0, removed: 0, rank_changed: 0 }, 'a second sync changes nothing')

@@ -38,3 +38,32 @@ t.test('session tokens are stored only hashed: no column, key or cached value ho
     }
   }
 })
+
+t.test('one keep-alive connection carrying several tokens: each request is its own token’s', async (t) => {
+  // The session hook remembers the last token's digest per socket; another token on that socket must
+  // never be taken for it (a proxy may multiplex users over one connection).
+  const h = await startHarness(t)
+  const thrall = await registerHordeVanguard(h)
+  const jaina = await h.login('Jaina#4567')
+  const { Client } = await import('undici')
+  const client = new Client(h.url, { pipelining: 1, connections: 1 } as ConstructorParameters<typeof Client>[1])
+  t.teardown(() => client.close())
+  const me = async (token: string) => {
+    const res = await client.request({ path: '/me', method: 'GET', headers: { authorization: `Bearer ${token}` } })
+    const text = await res.body.text()
+    return { status: res.statusCode, battletag: res.statusCode === 200 ? (JSON.parse(text) as { battletag: string }).battletag : undefined }
+  }
+  const sockets = new Set<unknown>()
+  client.on('connect', (_origin, targets) => sockets.add(targets))
+  for (const [token, expected] of [
+    [thrall, 'Thrall#1234'],
+    [jaina, 'Jaina#4567'],
+    [thrall, 'Thrall#1234'],
+    [`${jaina.slice(0, -1)}${jaina.endsWith('A') ? 'B' : 'A'}`, undefined],
+    [jaina, 'Jaina#4567'],
+  ] as const) {
+    const answer = await me(token)
+    t.same(answer, expected === undefined ? { status: 401, battletag: undefined } : { status: 200, battletag: expected })
+  }
+  t.equal(sockets.size, 1, 'all five went over one connection')
+})

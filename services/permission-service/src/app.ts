@@ -2,11 +2,12 @@ import { fastifyCache } from '@guild/cache'
 import {
   errorHandlerPlugin,
   healthPlugin,
-  lazyChildLoggerFactory,
+  lazyChildLoggers,
   loggerOptions,
   metricsPlugin,
   openApiPlugin,
   registerConfig,
+  RequestLogController,
   resolveServiceToken,
 } from '@guild/service-kit'
 import Fastify, { type FastifyInstance } from 'fastify'
@@ -32,7 +33,9 @@ export interface BuildOptions {
  * the database, then the check command, then the routes. Boots without Redis and without the database.
  */
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: loggerOptions(), childLoggerFactory: lazyChildLoggerFactory, return503OnClosing: true })
+  const app = Fastify({ logger: loggerOptions(), logController: new RequestLogController(), return503OnClosing: true })
+  // A request's logger is made when first used: a check never logs.
+  lazyChildLoggers(app.log)
   const config = await registerConfig<PermissionServiceConfig>(app, { schema, env: options.env ?? process.env })
   app.log.level = config.LOG_LEVEL
   const serviceToken = resolveServiceToken(config, app.log)

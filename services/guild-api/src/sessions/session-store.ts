@@ -9,6 +9,13 @@ export interface CachedSession {
   expires_at: string
 }
 
+/** A session token, the id it hashes to, and the id's cache key. */
+interface SessionRef {
+  token: string
+  sessionId: string
+  key: string
+}
+
 /** Shared between the requests of one cached session: never changed once made. */
 export interface ActiveSession {
   readonly bnetId: number
@@ -29,8 +36,11 @@ function isCachedSession(value: unknown): value is CachedSession {
 export class SessionStore {
   /** The session a cached value stands for, made once per value (the memory tier hands back the same object). */
   readonly #sessions = new WeakMap<CachedSession, ActiveSession>()
-  /** The last token seen on each keep-alive socket and its SHA-256: a client sends the same one each time. */
-  readonly #digestBySocket = new WeakMap<object, { token: string; sessionId: string }>()
+  /**
+   * The last token seen on each keep-alive socket, its SHA-256 and its cache key: a client sends the same
+   * one each time, and the same key string (its hash kept) is a cheaper lookup than one built anew.
+   */
+  readonly #digestBySocket = new WeakMap<object, SessionRef>()
 
   constructor(
     private readonly db: DbHandle,
@@ -57,16 +67,15 @@ export class SessionStore {
    */
   peek(token: unknown, socket?: object): ActiveSession | null | undefined {
     if (!looksLikeSessionToken(token)) return null
-    const sessionId = this.#sessionIdOf(token, socket)
-    const cached = this.cache.peek<CachedSession>(keys.userSession(sessionId))
+    const { sessionId, key } = this.#refOf(token, socket)
+    const cached = this.cache.peek<CachedSession>(key)
     return isCachedSession(cached) ? this.#live(cached, sessionId) : undefined
   }
 
   /** The live session a token names, or null. `socket`, when given, remembers the token's digest for the next request on it. */
   async find(token: unknown, socket?: object): Promise<ActiveSession | null> {
     if (!looksLikeSessionToken(token)) return null
-    const sessionId = this.#sessionIdOf(token, socket)
-    const key = keys.userSession(sessionId)
+    const { sessionId, key } = this.#refOf(token, socket)
     const cached = await this.cache.get<CachedSession>(key)
     if (isCachedSession(cached)) return this.#live(cached, sessionId)
     const loaded = await this.#load(sessionId)
@@ -96,13 +105,13 @@ export class SessionStore {
     return row === undefined ? null : this.#value(row.bnetId, row.expiresAt)
   }
 
-  #sessionIdOf(token: string, socket: object | undefined): string {
-    if (socket === undefined) return sessionIdOf(token)
-    const last = this.#digestBySocket.get(socket)
-    if (last?.token === token) return last.sessionId
+  #refOf(token: string, socket: object | undefined): SessionRef {
+    const last = socket === undefined ? undefined : this.#digestBySocket.get(socket)
+    if (last?.token === token) return last
     const sessionId = sessionIdOf(token)
-    this.#digestBySocket.set(socket, { token, sessionId })
-    return sessionId
+    const ref = { token, sessionId, key: keys.userSession(sessionId) }
+    if (socket !== undefined) this.#digestBySocket.set(socket, ref)
+    return ref
   }
 
   #live(value: CachedSession, sessionId: string): ActiveSession | null {

@@ -41,16 +41,19 @@ async function csrfPlugin(app: FastifyInstance): Promise<void> {
   const allowed = new Set([new URL(app.config.PUBLIC_URL).origin, ...corsOrigins(app.config)])
   const allowedList = [...allowed].join(', ')
 
-  app.addHook('onRequest', async (request) => {
-    if (!STATE_CHANGING.has(request.method) || request.routeOptions.url === undefined) return
-    if (sessionCredentialOf(request)?.via !== 'cookie') return
+  // A callback hook: it runs on every request and decides at once, where an async one costs a promise.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!STATE_CHANGING.has(request.method) || request.routeOptions.url === undefined) return done()
+    if (sessionCredentialOf(request)?.via !== 'cookie') return done()
     const origin = claimedOrigin(request.headers)
-    if (origin !== undefined && allowed.has(origin)) return
+    if (origin !== undefined && allowed.has(origin)) return done()
     if (origin === undefined) {
-      throw httpError(403, `a ${request.method} with the session cookie must carry an Origin (or Referer) header from ${allowedList}; a script outside a browser can send Authorization: Bearer <token> instead`)
+      return done(
+        httpError(403, `a ${request.method} with the session cookie must carry an Origin (or Referer) header from ${allowedList}; a script outside a browser can send Authorization: Bearer <token> instead`),
+      )
     }
     const shown = origin === 'opaque' ? 'an opaque or unreadable origin' : origin.slice(0, 100)
-    throw httpError(403, `a ${request.method} with the session cookie from ${shown} is refused (cross-site request forgery): only ${allowedList} may make one`)
+    done(httpError(403, `a ${request.method} with the session cookie from ${shown} is refused (cross-site request forgery): only ${allowedList} may make one`))
   })
 }
 

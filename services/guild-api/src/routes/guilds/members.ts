@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { getMembers, peekMembers } from '../../guilds/members.js'
+import { getMembers, peekMembers, type Member } from '../../guilds/members.js'
 import { errorResponses, guildIdParams, sessionSecurity } from '../schemas.js'
 
 const membersSchema = {
@@ -18,8 +18,13 @@ const membersSchema = {
   },
 } as const
 
+const JSON_TYPE = 'application/json; charset=utf-8'
+
 /** GET /guilds/{guild_id}/members */
 export default async function membersRoute(app: FastifyInstance): Promise<void> {
+  // A roster's body, serialized once per cached roster: the memory tier hands back the same array until
+  // the guild changes (then a new one), and a roster is most of a kilobyte to stringify and measure.
+  const bodies = new WeakMap<Member[], Buffer>()
   app.get(
     '/guilds/:guild_id/members',
     {
@@ -36,7 +41,13 @@ export default async function membersRoute(app: FastifyInstance): Promise<void> 
     (request, reply) => {
       const known = peekMembers(app.cache, request.guildId)
       if (known === undefined) return getMembers(app.cache, app.db, request.guildId)
-      reply.send(known)
+      let body = bodies.get(known)
+      if (body === undefined) {
+        // The route's own serializer (its 200 schema), so the bytes are those of any other answer.
+        body = Buffer.from(reply.serialize(known) as string)
+        bodies.set(known, body)
+      }
+      reply.type(JSON_TYPE).send(body)
       return undefined
     },
   )
