@@ -71,7 +71,9 @@ t.test('guarantee 3: invalidation reads the index, never the keyspace', async (t
   const ms = performance.now() - started
   t.equal(guildRemoved, 10_000)
   const pagesAfter = await commandCalls(admin)
-  t.ok((pagesAfter.zscan ?? 0) - (pagesBefore.zscan ?? 0) <= 12, `the index walked in pages of 1,000 (${(pagesAfter.zscan ?? 0) - (pagesBefore.zscan ?? 0)} ZSCAN)`)
+  // Pages of 500: few round trips, and no script holds Redis long enough to stall a GET alongside.
+  const zscans = (pagesAfter.zscan ?? 0) - (pagesBefore.zscan ?? 0)
+  t.ok(zscans >= 18 && zscans <= 24, `the index walked in pages of 500 (${zscans} ZSCAN)`)
   t.equal(await admin.exists(keys.permission(77, 1, 'roster'), keys.permission(77, 5_000, 'roster'), keys.permission(77, 10_000, 'roster')), 0, 'entries gone')
   t.equal(await admin.exists(`cache:lease:{${keys.permission(77, 9_999, 'roster')}}`), 0, 'and the lease with its entry')
   const named = heard[0]?.removed ?? []
