@@ -28,12 +28,6 @@ export interface PermissionClientOptions {
    * when they differ; identical ones share an answer). Default true; false sends one GET per check.
    */
   coalesce?: boolean
-  /**
-   * While a coalesced group is in flight, how long the checks asked meanwhile may wait for it to land
-   * before they go out on their own; when it lands first, they go out together at once. Default 2 ms;
-   * 0 sends every turn's group at once.
-   */
-  holdMs?: number
   /** Called once per `check`/`checkMany`/`assert`, for metrics. Must not throw. */
   onResult?: (event: PermissionResultEvent) => void
 }
@@ -106,10 +100,6 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
   }
   const deadlineMs = positiveInteger(options.deadlineMs ?? 250, 'deadlineMs')
   const connections = positiveInteger(options.connections ?? 32, 'connections')
-  const holdMs = options.holdMs ?? 2
-  if (typeof holdMs !== 'number' || !Number.isFinite(holdMs) || holdMs < 0 || holdMs >= deadlineMs) {
-    throw new RangeError(`permission-client: holdMs must be a number from 0 to below deadlineMs (${deadlineMs}), got ${String(holdMs)}`)
-  }
   const logger = options.logger ?? consoleLogger
 
   const pool = new Pool(origin, {
@@ -218,7 +208,6 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
               report({ op: 'check', items: 1, allowed: 0, denied: 0, undecided: toUndecided(outcome.error).reason, durationMs })
             }
           },
-          holdMs,
         )
 
   async function check(guildId: number, bnetId: number, tool: string): Promise<boolean> {

@@ -17,33 +17,25 @@ export type SendGroup = (items: CheckItem[], startedAt: number) => Promise<(bool
 export type OnSettled = (waiter: { startedAt: number }, outcome: { allowed: boolean } | { error: unknown }) => void
 
 /**
- * Gathers single checks and sends them together: one request for many checks instead of one each.
- * Under load many guild-api requests reach their permission preHandler in the same turn (every socket
- * read in one poll phase), and each HTTP exchange costs both processes far more than the check itself.
+ * Gathers the single checks asked during one turn of the event loop and sends them together: one
+ * request per turn instead of one per check. Under load many guild-api requests reach their
+ * permission preHandler in the same turn (every socket read in one poll phase), and each HTTP
+ * exchange costs both processes far more than the check itself.
  *
- * A group leaves on `setImmediate`, right after the poll phase that gathered it; a lone check waits no
- * timer, only the rest of its own turn. While a group is in flight, the checks asked meanwhile wait
- * for it to land (at most `holdMs` after the first of them was asked) and then leave together: under
- * load that is one exchange per round trip, however many requests arrive during it (a group commit).
- * A group that does not land in time (a slow or hung service) holds nobody longer than `holdMs`.
- *
- * Never a guess: a check joins only a group that has not been sent yet, so every answer is computed
- * after its caller asked. Identical checks in a group share one item and one answer.
+ * Never a guess: a check joins only a group that has not been sent yet, so every answer is
+ * computed after its caller asked. Identical checks in a group share one item and one answer.
+ * The group leaves on `setImmediate`, right after the poll phase that gathered it; a lone check
+ * waits no timer, only the rest of its own turn.
  */
 export class CheckCoalescer {
   #pending = new Map<string, { item: CheckItem; waiters: Waiter[] }>()
-  /** When the first pending check was asked: the group's deadline counts from then. */
   #oldest = 0
   #scheduled = false
-  /** Groups of checks sent together (one flush) and not all landed yet. */
-  #inFlight = 0
-  #holdTimer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly send: SendGroup,
     private readonly limit: number,
     private readonly onSettled: OnSettled,
-    private readonly holdMs: number,
   ) {}
 
   check(item: CheckItem): Promise<boolean> {
@@ -52,63 +44,35 @@ export class CheckCoalescer {
       const key = `${item.guildId}:${item.bnetId}:${item.tool}`
       let entry = this.#pending.get(key)
       if (entry === undefined) {
-        if (this.#pending.size === 0) this.#oldest = startedAt
         entry = { item, waiters: [] }
         this.#pending.set(key, entry)
       }
       entry.waiters.push({ startedAt, resolve, reject })
-      if (!this.#scheduled && this.#holdTimer === undefined) {
+      if (!this.#scheduled) {
         this.#scheduled = true
+        this.#oldest = startedAt
         setImmediate(this.#flush)
       }
     })
   }
 
   readonly #flush = (): void => {
-    this.#scheduled = false
-    if (this.#inFlight > 0) {
-      // Held for the group in flight: it sends these when it lands, or the timer does.
-      const held = performance.now() - this.#oldest
-      if (held < this.holdMs) {
-        this.#holdTimer = setTimeout(this.#sendPending, this.holdMs - held)
-        this.#holdTimer.unref()
-        return
-      }
-    }
-    this.#sendPending()
-  }
-
-  readonly #sendPending = (): void => {
-    clearTimeout(this.#holdTimer)
-    this.#holdTimer = undefined
-    if (this.#pending.size === 0) return
     const entries = [...this.#pending.values()]
     const oldest = this.#oldest
     this.#pending = new Map()
-    this.#inFlight++
-    let unsettled = Math.ceil(entries.length / this.limit)
-    const landed = () => {
-      if (--unsettled > 0) return
-      this.#inFlight--
-      if (this.#inFlight === 0 && this.#pending.size > 0 && !this.#scheduled) this.#sendPending()
-    }
+    this.#scheduled = false
     for (let i = 0; i < entries.length; i += this.limit) {
       const group = entries.slice(i, i + this.limit)
       this.send(
         group.map((e) => e.item),
         oldest,
       ).then(
-        (outcomes) => {
+        (outcomes) =>
           group.forEach((e, j) => {
             const outcome = outcomes[j]
             this.#settle(e.waiters, outcome instanceof Error ? { error: outcome } : { allowed: outcome === true })
-          })
-          landed()
-        },
-        (error: unknown) => {
-          group.forEach((e) => this.#settle(e.waiters, { error }))
-          landed()
-        },
+          }),
+        (error: unknown) => group.forEach((e) => this.#settle(e.waiters, { error })),
       )
     }
   }
