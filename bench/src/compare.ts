@@ -7,6 +7,7 @@ import { serversOf, thisCheckout, type ServerFiles } from './paths.js'
 import { apiMembersTarget } from './scenarios/api-members.js'
 import { checkEnv, checkRequest, type Target } from './scenarios/load.js'
 import { median, round } from './stats.js'
+import { cpuTicks, stealPercent } from './steal.js'
 
 /**
  * `npm run bench:compare -- --against DIR [--only check_l1,api_members] [--rounds 8] [--seconds 3]`: this
@@ -22,6 +23,8 @@ interface Sample {
   rps: number
   userUs: number
   systemUs: number
+  /** The machine's CPU time the hypervisor gave away during the round (%), where /proc/stat says. */
+  stealPct: number | undefined
 }
 
 function option(args: string[], name: string): string | undefined {
@@ -48,12 +51,14 @@ async function target(ctx: BenchContext, scenario: Scenario, servers: ServerFile
 async function sample(t: Target, connections: number, durationS: number): Promise<Sample> {
   const processes: ServiceProcess[] = [t.process, ...(t.alsoCosts ?? [])]
   const before = processes.map((p) => p.cpuTimes())
+  const ticks = cpuTicks()
   const result = await runLoad({ ...t.load, connections, durationS })
+  const stealPct = stealPercent(ticks, cpuTicks())
   const after = processes.map((p) => p.cpuTimes())
   const spent = (key: 'userMicros' | 'systemMicros') => after.reduce((sum, a, i) => sum + a[key] - (before[i] as typeof a)[key], 0)
   const requests = Math.max(1, result.requests)
   if (result.errors + result.non2xx > 0) throw new Error(`${t.load.url}: ${result.errors + result.non2xx} failed requests in a round`)
-  return { rps: result.rps, userUs: spent('userMicros') / requests, systemUs: spent('systemMicros') / requests }
+  return { rps: result.rps, userUs: spent('userMicros') / requests, systemUs: spent('systemMicros') / requests, stealPct }
 }
 
 async function main(): Promise<void> {
@@ -80,7 +85,8 @@ async function main(): Promise<void> {
         for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
           const s = await sample(sides[i as 0 | 1], connections, durationS)
           samples[i as 0 | 1].push(s)
-          ctx.log(`${scenario} round ${r + 1}/${rounds} ${i === 0 ? 'this' : 'other'}: ${s.rps} req/s, ${s.userUs.toFixed(1)} + ${s.systemUs.toFixed(1)} µs CPU a request`)
+          const stolen = s.stealPct === undefined ? '' : `, ${s.stealPct.toFixed(1)}% of the machine's CPU time stolen`
+          ctx.log(`${scenario} round ${r + 1}/${rounds} ${i === 0 ? 'this' : 'other'}: ${s.rps} req/s, ${s.userUs.toFixed(1)} + ${s.systemUs.toFixed(1)} µs CPU a request${stolen}`)
         }
       }
       await stopStarted()
@@ -88,8 +94,9 @@ async function main(): Promise<void> {
       const rpsRatios = ours.map((s, r) => s.rps / Math.max(1, (theirs[r] as Sample).rps))
       const cpuRatios = ours.map((s, r) => (s.userUs + s.systemUs) / ((theirs[r] as Sample).userUs + (theirs[r] as Sample).systemUs))
       const cpu = (list: Sample[]) => `${round(median(list.map((s) => s.userUs + s.systemUs)), 1)} (${round(median(list.map((s) => s.userUs)), 1)} + ${round(median(list.map((s) => s.systemUs)), 1)})`
+      const stolen = [...ours, ...theirs].flatMap((s) => (s.stealPct === undefined ? [] : [s.stealPct]))
       rows.push(
-        `| ${scenario} | ${median(ours.map((s) => s.rps))} | ${median(theirs.map((s) => s.rps))} | ${round(median(rpsRatios), 3)} | ${rpsRatios.map((x) => round(x, 2)).join(' ')} | ${cpu(ours)} | ${cpu(theirs)} | ${round(median(cpuRatios), 3)} |`,
+        `| ${scenario} | ${median(ours.map((s) => s.rps))} | ${median(theirs.map((s) => s.rps))} | ${round(median(rpsRatios), 3)} | ${rpsRatios.map((x) => round(x, 2)).join(' ')} | ${cpu(ours)} | ${cpu(theirs)} | ${round(median(cpuRatios), 3)} | ${stolen.length > 0 ? round(median(stolen), 1) : ''} |`,
       )
     }
   } finally {
@@ -97,8 +104,8 @@ async function main(): Promise<void> {
     await data.cleanup()
   }
   console.log(`this checkout against ${resolve(against)}: ${rounds} alternating rounds of ${durationS} s, ${connections} connections; medians\n`)
-  console.log('| scenario | req/s this | req/s other | ratio | each round | CPU µs a request this (user + system) | other | CPU ratio |')
-  console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |')
+  console.log('| scenario | req/s this | req/s other | ratio | each round | CPU µs a request this (user + system) | other | CPU ratio | CPU stolen % (median round) |')
+  console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |')
   for (const row of rows) console.log(row)
 }
 
