@@ -49,7 +49,7 @@ const USERS = 50
  */
 export async function hitRate(ctx: BenchContext): Promise<HitRateFigures> {
   const guilds = ctx.quick ? 100 : 1_000
-  const requests = ctx.quick ? 20_000 : 200_000
+  const requests = ctx.quick ? 10_000 : 200_000
   const db = createDb({ url: ctx.data.pg.url, max: 2 })
   const cache = createCache({ url: ctx.data.redis.url, busChannel: ctx.data.redis.channel, operationTimeoutMs: 1_000 })
   const env = ctx.serviceEnv({ REDIS_URL: ctx.data.redis.url })
