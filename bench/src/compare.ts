@@ -1,13 +1,11 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { ServiceProcess } from '@guild/testing'
 import { benchContext, type BenchContext } from './context.js'
-import { runLoad } from './load.js'
 import { serversOf, thisCheckout, type ServerFiles } from './paths.js'
 import { apiMembersTarget } from './scenarios/api-members.js'
 import { checkEnv, checkRequest, type Target } from './scenarios/load.js'
 import { median, round } from './stats.js'
-import { cpuTicks, stealPercent } from './steal.js'
+import { measuredRound, stealNote } from './measured-round.js'
 
 /**
  * `npm run bench:compare -- --against DIR [--only check_l1,api_members] [--rounds 8] [--seconds 3]`: this
@@ -49,16 +47,9 @@ async function target(ctx: BenchContext, scenario: Scenario, servers: ServerFile
 
 /** One round's figures: requests per second, and what the target's processes spent a request. */
 async function sample(t: Target, connections: number, durationS: number): Promise<Sample> {
-  const processes: ServiceProcess[] = [t.process, ...(t.alsoCosts ?? [])]
-  const before = processes.map((p) => p.cpuTimes())
-  const ticks = cpuTicks()
-  const result = await runLoad({ ...t.load, connections, durationS })
-  const stealPct = stealPercent(ticks, cpuTicks())
-  const after = processes.map((p) => p.cpuTimes())
-  const spent = (key: 'userMicros' | 'systemMicros') => after.reduce((sum, a, i) => sum + a[key] - (before[i] as typeof a)[key], 0)
-  const requests = Math.max(1, result.requests)
+  const { result, userUs, systemUs, stealPct } = await measuredRound(t, connections, durationS)
   if (result.errors + result.non2xx > 0) throw new Error(`${t.load.url}: ${result.errors + result.non2xx} failed requests in a round`)
-  return { rps: result.rps, userUs: spent('userMicros') / requests, systemUs: spent('systemMicros') / requests, stealPct }
+  return { rps: result.rps, userUs, systemUs, stealPct }
 }
 
 async function main(): Promise<void> {
@@ -85,8 +76,7 @@ async function main(): Promise<void> {
         for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
           const s = await sample(sides[i as 0 | 1], connections, durationS)
           samples[i as 0 | 1].push(s)
-          const stolen = s.stealPct === undefined ? '' : `, ${s.stealPct.toFixed(1)}% of the machine's CPU time stolen`
-          ctx.log(`${scenario} round ${r + 1}/${rounds} ${i === 0 ? 'this' : 'other'}: ${s.rps} req/s, ${s.userUs.toFixed(1)} + ${s.systemUs.toFixed(1)} µs CPU a request${stolen}`)
+          ctx.log(`${scenario} round ${r + 1}/${rounds} ${i === 0 ? 'this' : 'other'}: ${s.rps} req/s, ${s.userUs.toFixed(1)} + ${s.systemUs.toFixed(1)} µs CPU a request${stealNote(s.stealPct)}`)
         }
       }
       await stopStarted()

@@ -4,7 +4,7 @@ import { runLoad, type LoadOptions, type LoadResult } from '../load.js'
 import { baselineServer, permissionServer } from '../paths.js'
 import type { ServiceProcess } from '@guild/testing'
 import { median, round } from '../stats.js'
-import { cpuTicks, stealPercent } from '../steal.js'
+import { measuredRound, stealNote } from '../measured-round.js'
 
 interface Target {
   process: ServiceProcess
@@ -74,19 +74,14 @@ export async function loadScenarios(ctx: BenchContext, extra: Record<string, Tar
   // than throughput on a machine whose speed wanders, and it shows where a ratio's cost lies.
   const cpu: Record<string, number[]> = {}
   const steal: Record<string, number[]> = {}
-  const cpuOf = (target: Target) => [target.process, ...(target.alsoCosts ?? [])].reduce((sum, p) => sum + p.cpuMicros(), 0)
   for (let round_ = 1; round_ <= rounds; round_++) {
     for (const [name, target] of Object.entries(targets)) {
-      const before = cpuOf(target)
-      const ticks = cpuTicks()
-      const result = await runLoad({ ...target.load, connections, durationS })
-      const stolen = stealPercent(ticks, cpuTicks())
-      const perRequest = (cpuOf(target) - before) / Math.max(1, result.requests)
+      const { result, userUs, systemUs, stealPct } = await measuredRound(target, connections, durationS)
+      const perRequest = userUs + systemUs
       samples[name]?.push(result)
       ;(cpu[name] ??= []).push(perRequest)
-      if (stolen !== undefined) (steal[name] ??= []).push(stolen)
-      const stealText = stolen === undefined ? '' : `, ${stolen.toFixed(1)}% of the machine's CPU time stolen`
-      ctx.log(`load round ${round_}/${rounds} ${name}: ${result.rps} req/s, p99 ${result.p99_ms} ms, ${result.non2xx + result.errors} errors, ${perRequest.toFixed(1)} µs CPU a request${stealText}`)
+      if (stealPct !== undefined) (steal[name] ??= []).push(stealPct)
+      ctx.log(`load round ${round_}/${rounds} ${name}: ${result.rps} req/s, p99 ${result.p99_ms} ms, ${result.non2xx + result.errors} errors, ${perRequest.toFixed(1)} µs CPU a request${stealNote(stealPct)}`)
     }
   }
   // The check's second aim: p99 at a steady 2,000 requests per second.

@@ -14,9 +14,10 @@ export interface ServiceProcess {
   output(): string
   /** Peak resident set size so far (VmHWM), in MB. */
   peakRssMb(): number
-  /** CPU time it has used so far (user + system, from /proc), in µs: CPU per request is a difference of two. */
-  cpuMicros(): number
-  /** The same, split: user time (its JavaScript, GC, libuv's threads) and system time (the kernel's work for its syscalls). */
+  /**
+   * CPU time it has used so far, from /proc, in µs (CPU per request is a difference of two): user time
+   * (its JavaScript, GC, libuv's threads) and system time (the kernel's work for its syscalls).
+   */
   cpuTimes(): { userMicros: number; systemMicros: number }
 }
 
@@ -90,10 +91,6 @@ export async function startServiceProcess(
     peakRssMb: () => {
       const status = readFileSync(`/proc/${child?.pid}/status`, 'utf8')
       return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024)
-    },
-    cpuMicros: () => {
-      const { userMicros, systemMicros } = cpuTimesOf(child?.pid)
-      return userMicros + systemMicros
     },
     cpuTimes: () => cpuTimesOf(child?.pid),
   }
