@@ -1,18 +1,5 @@
-import { RecordedCounter, RecordedHistogram, type CounterRecorder, type HistogramRecorder } from '@guild/metrics'
+import { boundOnce, RecordedCounter, RecordedHistogram, type CounterRecorder, type HistogramRecorder } from '@guild/metrics'
 import { Counter, Gauge, Registry } from 'prom-client'
-
-/**
- * The recorder kept under `key`, made once: a lookup by one string, where `recorder(labels)` would check
- * and key a label object on every read.
- */
-function boundOnce<R>(recorders: Map<string, R>, key: string, make: () => R): R {
-  let recorder = recorders.get(key)
-  if (recorder === undefined) {
-    recorder = make()
-    recorders.set(key, recorder)
-  }
-  return recorder
-}
 
 /**
  * The seed's "Monitoring" section as Prometheus metrics. Hit rate is derivable:

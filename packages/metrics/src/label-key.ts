@@ -1,3 +1,5 @@
+import { boundOnce } from './bound-once.js'
+
 /** One string per label set, whatever order its names were given in: the series' identity. */
 export function labelKey(labelNames: readonly string[], labels: Record<string, string | number>): string {
   return labelNames.map((name) => String(labels[name] ?? '')).join('\u0000')
@@ -28,11 +30,5 @@ export function seriesFor<S>(
   make: (checked: Record<string, string | number>) => S,
 ): S {
   const checked = checkedLabels(metric, labelNames, labels)
-  const key = labelKey(labelNames, checked)
-  let found = series.get(key)
-  if (found === undefined) {
-    found = make(checked)
-    series.set(key, found)
-  }
-  return found
+  return boundOnce(series, labelKey(labelNames, checked), () => make(checked))
 }

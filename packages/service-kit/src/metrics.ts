@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { RecordedHistogram, type HistogramRecorder } from '@guild/metrics'
+import { boundOnce, RecordedHistogram, type HistogramRecorder } from '@guild/metrics'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 
 declare module 'fastify' {
@@ -65,13 +65,9 @@ async function metrics(fastify: FastifyInstance, options: MetricsPluginOptions):
   // (a template string) would be a new string to hash every time.
   const recorders = new Map<string, Map<string, Map<number, HistogramRecorder>>>()
   const recorderFor = (route: string, method: string, status: number): HistogramRecorder => {
-    let byMethod = recorders.get(route)
-    if (!byMethod) recorders.set(route, (byMethod = new Map()))
-    let byStatus = byMethod.get(method)
-    if (!byStatus) byMethod.set(method, (byStatus = new Map()))
-    let recorder = byStatus.get(status)
-    if (!recorder) byStatus.set(status, (recorder = duration.recorder({ method, route, status_code: status })))
-    return recorder
+    const byMethod = boundOnce(recorders, route, () => new Map<string, Map<number, HistogramRecorder>>())
+    const byStatus = boundOnce(byMethod, method, () => new Map<number, HistogramRecorder>())
+    return boundOnce(byStatus, status, () => duration.recorder({ method, route, status_code: status }))
   }
   // A callback hook, not an async one: no promise per request on the hot path.
   fastify.addHook('onResponse', (request, reply, done) => {
