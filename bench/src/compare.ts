@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { onlyOf, option, positiveOption, reportFailure, UsageError } from './cli-args.js'
 import { benchContext, type BenchContext } from './context.js'
 import { serversOf, thisCheckout, type ServerFiles } from './paths.js'
 import { apiMembersTarget } from './scenarios/api-members.js'
@@ -25,20 +26,6 @@ interface Sample {
   stealPct: number | undefined
 }
 
-function option(args: string[], name: string): string | undefined {
-  const inline = args.find((a) => a.startsWith(`--${name}=`))
-  if (inline) return inline.slice(name.length + 3)
-  const i = args.indexOf(`--${name}`)
-  return i === -1 ? undefined : args[i + 1]
-}
-
-function positive(text: string | undefined, fallback: number, name: string): number {
-  if (text === undefined) return fallback
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${text}`)
-  return n
-}
-
 async function target(ctx: BenchContext, scenario: Scenario, servers: ServerFiles): Promise<Target> {
   if (scenario === 'api_members') return await apiMembersTarget(ctx, servers)
   const p = await ctx.launch(servers.permission, ctx.serviceEnv(checkEnv(ctx, scenario)))
@@ -55,14 +42,13 @@ async function sample(t: Target, connections: number, durationS: number): Promis
 async function main(): Promise<void> {
   const args = process.argv.slice(2)
   const against = option(args, 'against')
-  if (!against) throw new Error('usage: npm run bench:compare -- --against <another checkout, built> [--only check_l1,…] [--rounds 8] [--seconds 3]')
+  if (!against) throw new UsageError('usage: npm run bench:compare -- --against <another checkout, built> [--only check_l1,…] [--rounds 8] [--seconds 3]')
   const other = serversOf(resolve(against))
-  for (const file of Object.values(other)) if (!existsSync(file)) throw new Error(`${file} does not exist: build that checkout first (npm run build there)`)
-  const only = option(args, 'only')?.split(',')
-  for (const name of only ?? []) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: ${name} is not one of ${SCENARIOS.join(', ')}`)
-  const scenarios = SCENARIOS.filter((s) => !only || only.includes(s))
-  const rounds = positive(option(args, 'rounds'), 8, 'rounds')
-  const durationS = positive(option(args, 'seconds'), 3, 'seconds')
+  for (const file of Object.values(other)) if (!existsSync(file)) throw new UsageError(`${file} does not exist: build that checkout first (npm run build there)`)
+  const only = onlyOf(args, SCENARIOS)
+  const scenarios = SCENARIOS.filter((s) => !only || only.has(s))
+  const rounds = positiveOption(args, 'rounds', 8)
+  const durationS = positiveOption(args, 'seconds', 3)
   const connections = 10
 
   const { ctx, data, stopStarted } = await benchContext(false)
@@ -102,6 +88,5 @@ async function main(): Promise<void> {
 try {
   await main()
 } catch (err) {
-  console.error(err instanceof Error ? err.message : String(err))
-  process.exitCode = 1
+  reportFailure(err)
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { cpus } from 'node:os'
+import { onlyOf, reportFailure } from './cli-args.js'
 import { benchContext, type LoadFigures } from './context.js'
 import { markdown, writeReport, type BenchReport } from './report.js'
 import { guildApiServer } from './paths.js'
@@ -15,11 +16,10 @@ import { stampede } from './scenarios/stampede.js'
  */
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
-const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined)
-const only = onlyArg ? new Set(onlyArg.split(',')) : undefined
-const wanted = (name: string) => !only || only.has(name)
 
 async function main(): Promise<void> {
+  const only = onlyOf(args, ['load', 'stampede', 'invalidation', 'hit_rate'])
+  const wanted = (name: string) => !only || only.has(name)
   const { ctx, data, stopStarted } = await benchContext(quick)
   const scenarios: BenchReport['scenarios'] = {} as BenchReport['scenarios']
   // Each scenario's servers stop when it ends: idle ones left running would still hear the next one's
@@ -50,4 +50,8 @@ async function main(): Promise<void> {
   console.error(`written to ${file}`)
 }
 
-await main()
+try {
+  await main()
+} catch (err) {
+  reportFailure(err)
+}

@@ -1,6 +1,6 @@
 import t from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { createPermissionClient } from '../src/client.js'
+import { createPermissionClient, type PermissionClient } from '../src/client.js'
 import { PermissionUndecidedError } from '../src/errors.js'
 import { permissionClientPlugin } from '../src/plugin.js'
 import { captureLogger, rejection, startStandInService, type StandInService } from './fixtures/stand-in-permission-service.js'
@@ -144,6 +144,36 @@ t.test('a getUser returning something that is not an id is a 500, never a pass',
   t.equal(res.statusCode, 500)
   t.match(res.json(), { statusCode: 500, error: 'Internal Server Error' })
   t.equal(service.requests.length, 0)
+})
+
+t.test('a client failing in a way it never should is a 500 through the error handler, never a pass', async (t) => {
+  for (const failure of [new TypeError('a bug in a custom client'), 'not even an Error']) {
+    const client = {
+      check: async () => await Promise.reject(failure),
+    } as unknown as PermissionClient
+    const app = Fastify({ logger: false })
+    const seen: unknown[] = []
+    app.decorateRequest('user', null)
+    app.addHook('onRequest', async (request) => {
+      ;(request as unknown as { user: unknown }).user = { bnetId: 42 }
+    })
+    app.setErrorHandler((err, _request, reply) => {
+      seen.push(err)
+      return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'unexpected' })
+    })
+    await app.register(permissionClientPlugin, { client })
+    let handled = 0
+    app.get('/guilds/:guild_id/members', { config: { tool: 'roster' } }, async () => {
+      handled++
+      return 'members'
+    })
+    const res = await app.inject({ url: '/guilds/3/members' })
+    await app.close()
+    t.equal(res.statusCode, 500, `${String(failure)}: a 500`)
+    t.equal(handled, 0, 'the handler never ran')
+    t.equal(seen.length, 1, 'the error handler saw it once')
+    t.equal(seen[0], failure, 'the failure itself, for the service’s error handler to log')
+  }
 })
 
 t.test('a guarded route that cannot be checked fails at start-up', async (t) => {
