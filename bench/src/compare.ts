@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { onlyOf, option, positiveOption, reportFailure, UsageError } from './cli-args.js'
 import { benchContext, type BenchContext } from './context.js'
+import { idleConfig, idleNote } from './idle-config.js'
 import { serversOf, thisCheckout, type ServerFiles } from './paths.js'
 import { apiMembersTarget } from './scenarios/api-members.js'
 import { checkEnv, checkRequest, type Target } from './scenarios/load.js'
@@ -79,7 +80,8 @@ async function main(): Promise<void> {
     await stopStarted()
     await data.cleanup()
   }
-  console.log(`this checkout against ${resolve(against)}: ${rounds} alternating rounds of ${durationS} s, ${connections} connections; medians\n`)
+  const idle = idleNote(idleConfig())
+  console.log(`this checkout against ${resolve(against)}: ${rounds} alternating rounds of ${durationS} s, ${connections} connections${idle === '' ? '' : `; ${idle}`}; medians\n`)
   console.log('| scenario | req/s this | req/s other | ratio | each round | CPU µs a request this (user + system) | other | CPU ratio | CPU stolen % (median round) |')
   console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |')
   for (const row of rows) console.log(row)

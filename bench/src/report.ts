@@ -1,6 +1,6 @@
-import { writeResults } from '@guild/testing'
 import type { LoadFigures } from './context.js'
-import { resultsDir } from './paths.js'
+import { round } from './stats.js'
+import { idleNote, type IdleConfig } from './idle-config.js'
 import type { HitRateFigures } from './scenarios/hit-rate.js'
 import type { InvalidationFigures } from './scenarios/invalidation.js'
 import type { StampedeFigures } from './scenarios/stampede.js'
@@ -14,12 +14,9 @@ export interface BenchReport {
   quick: boolean
   node: string
   cpus: number
+  /** How idle CPUs wake (a ratio of a service that waits on another depends on it): see idle-config.ts. */
+  idle: IdleConfig
   date: string
-}
-
-/** bench/results/latest.json and a dated copy. */
-export function writeReport(report: BenchReport): string {
-  return writeResults(resultsDir, report)
 }
 
 /** The Markdown tables the README shows. */
@@ -34,6 +31,13 @@ export function markdown(report: BenchReport): string {
     for (const [name, s] of Object.entries(load) as [string, LoadFigures][]) {
       const rps = s.checks_per_s !== undefined ? `${s.rps} (${s.checks_per_s} checks/s)` : String(s.rps)
       out.push(`| ${name} | ${rps} | ${s.p50_ms} | ${s.p99_ms} | ${s.max_ms} | ${s.errors} | ${s.ratio ?? '—'} | ${Array.isArray(s.ratio_per_round) ? s.ratio_per_round.join(' ') : ''} | ${s.compared_with ?? '—'} | ${s.steady_2k_p99_ms ?? ''} | ${s.cpu_us_per_request ?? ''} | ${s.rss_mb} | ${Array.isArray(s.steal_pct_per_round) ? s.steal_pct_per_round.join(' ') : ''} |`)
+    }
+    for (const [name, s] of Object.entries(load) as [string, LoadFigures][]) {
+      if (typeof s.permission_wait_us !== 'number' || typeof s.permission_exchanges_per_request !== 'number') continue
+      out.push(
+        '',
+        `**${name}'s permission hop**: over the measured rounds, guild-api waited ${s.permission_wait_us} µs on average for each permission answer and made ${s.permission_exchanges_per_request} exchanges with permission-service a request (${s.permission_exchanges_per_request > 0 ? round(1 / s.permission_exchanges_per_request, 1) : '—'} requests an exchange)`,
+      )
     }
   }
   if (stampede) {
@@ -55,6 +59,7 @@ export function markdown(report: BenchReport): string {
   if (hit_rate) {
     out.push('', `**hit_rate**: ${(hit_rate.rate * 100).toFixed(2)}% over ${hit_rate.requests.toLocaleString('en')} operations (Zipf s = ${hit_rate.zipf_s}, ${hit_rate.guilds} guilds × ${hit_rate.users_per_guild} users × ${hit_rate.tools} tools, ${hit_rate.writes} writes, warmed first; ${hit_rate.errors} errors); an ideal on-demand cache under the seed's rule would reach ${(hit_rate.on_demand_ceiling * 100).toFixed(2)}% on the same operations; ${hit_rate.db_queries.toLocaleString('en')} database queries, ${hit_rate.refilled.toLocaleString('en')} answers refilled after writes`)
   }
-  out.push('', `node ${report.node}, ${report.cpus} CPUs, ${report.date}${report.quick ? ', quick pass' : ''}`)
+  const idle = idleNote(report.idle)
+  out.push('', `node ${report.node}, ${report.cpus} CPUs${idle === '' ? '' : `, ${idle}`}, ${report.date}${report.quick ? ', quick pass' : ''}`)
   return out.join('\n')
 }

@@ -2,8 +2,10 @@ import { existsSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { onlyOf, reportFailure } from './cli-args.js'
 import { benchContext, type LoadFigures } from './context.js'
-import { markdown, writeReport, type BenchReport } from './report.js'
-import { guildApiServer } from './paths.js'
+import { idleConfig } from './idle-config.js'
+import { writeResults } from '@guild/testing'
+import { markdown, type BenchReport } from './report.js'
+import { guildApiServer, resultsDir } from './paths.js'
 import { apiMembersTarget } from './scenarios/api-members.js'
 import { hitRate } from './scenarios/hit-rate.js'
 import { invalidation } from './scenarios/invalidation.js'
@@ -44,8 +46,9 @@ async function main(): Promise<void> {
     await stopStarted()
     await data.cleanup()
   }
-  const report: BenchReport = { scenarios, quick, node: process.version, cpus: cpus().length, date: new Date().toISOString() }
-  const file = writeReport(report)
+  const report: BenchReport = { scenarios, quick, node: process.version, cpus: cpus().length, idle: idleConfig(), date: new Date().toISOString() }
+  // bench/results/latest.json and a dated copy.
+  const file = writeResults(resultsDir, report)
   console.log(markdown(report))
   console.error(`written to ${file}`)
 }

@@ -1,7 +1,8 @@
 import { loginThroughStandin } from '@guild/testing'
 import type { BenchContext } from '../context.js'
 import { bnetStandinServer, thisCheckout, type ServerFiles } from '../paths.js'
-import type { Target } from './load.js'
+import { metricIn, metricsText } from '../metrics-scrape.js'
+import type { HopReadings, Target } from './load.js'
 
 /** The demo fixtures' guild master and guild (scripts/fixtures/bnet-demo.json). */
 const LOGIN_HINT = 'Thrall#1234'
@@ -36,5 +37,15 @@ export async function apiMembersTarget(ctx: BenchContext, servers: ServerFiles =
   const url = `${guildApi.url}/guilds/${GUILD.id}/members`
   const first = await fetch(url, { headers: auth })
   if (first.status !== 200) throw new Error(`GET members answered ${first.status}: ${await first.text()}`)
-  return { process: guildApi, alsoCosts: [permissions], load: { url, headers: auth }, perRequest: 1, against: 'baseline' }
+  const readings = async (): Promise<HopReadings> => {
+    const [api, perm] = await Promise.all([metricsText(guildApi.url), metricsText(permissions.url)])
+    return {
+      waits: metricIn(api, 'guild_api_permission_check_duration_seconds_count', 'op="check"'),
+      waitedS: metricIn(api, 'guild_api_permission_check_duration_seconds_sum', 'op="check"'),
+      exchanges:
+        metricIn(perm, 'http_request_duration_seconds_count', 'route="/v1/check"') +
+        metricIn(perm, 'http_request_duration_seconds_count', 'route="/v1/check/batch"'),
+    }
+  }
+  return { process: guildApi, alsoCosts: [permissions], load: { url, headers: auth }, perRequest: 1, against: 'baseline', readings }
 }

@@ -15,6 +15,20 @@ interface Target {
   perRequest: number
   /** What its ratio is taken against. */
   against: string | null
+  /**
+   * Counters read from the services around each round (cumulative), for figures that explain the round:
+   * `api_members` reads how long guild-api waited for permission answers and how many exchanges it made.
+   */
+  readings?: () => Promise<HopReadings>
+}
+
+/** Cumulative counters from guild-api's and permission-service's /metrics. */
+export interface HopReadings {
+  /** Checks guild-api waited for, and the seconds it waited in all. */
+  waits: number
+  waitedS: number
+  /** Requests permission-service served on /v1/check and /v1/check/batch. */
+  exchanges: number
 }
 
 /**
@@ -74,6 +88,14 @@ export async function loadScenarios(ctx: BenchContext, extra: Record<string, Tar
   // than throughput on a machine whose speed wanders, and it shows where a ratio's cost lies.
   const cpu: Record<string, number[]> = {}
   const steal: Record<string, number[]> = {}
+  // Read once before the first round and once after the last, not around each round: a scrape just
+  // before a round costs the round (a quick pass read a tenth less with one).
+  const readings = async () => {
+    const out: Record<string, HopReadings> = {}
+    for (const [name, target] of Object.entries(targets)) if (target.readings) out[name] = await target.readings()
+    return out
+  }
+  const hopBefore = await readings()
   for (let round_ = 1; round_ <= rounds; round_++) {
     for (const [name, target] of Object.entries(targets)) {
       const { result, userUs, systemUs, stealPct } = await measuredRound(target, connections, durationS)
@@ -82,6 +104,17 @@ export async function loadScenarios(ctx: BenchContext, extra: Record<string, Tar
       ;(cpu[name] ??= []).push(perRequest)
       if (stealPct !== undefined) (steal[name] ??= []).push(stealPct)
       ctx.log(`load round ${round_}/${rounds} ${name}: ${result.rps} req/s, p99 ${result.p99_ms} ms, ${result.non2xx + result.errors} errors, ${perRequest.toFixed(1)} µs CPU a request${stealNote(stealPct)}`)
+    }
+  }
+  const hopAfter = await readings()
+  const hop: Record<string, { waitUs: number; exchangesPerRequest: number }> = {}
+  for (const [name, after] of Object.entries(hopAfter)) {
+    const before = hopBefore[name] as HopReadings
+    const requests = (samples[name] ?? []).reduce((sum, r) => sum + r.requests, 0)
+    if (after.waits <= before.waits || requests === 0) continue
+    hop[name] = {
+      waitUs: (1e6 * (after.waitedS - before.waitedS)) / (after.waits - before.waits),
+      exchangesPerRequest: (after.exchanges - before.exchanges) / requests,
     }
   }
   // The check's second aim: p99 at a steady 2,000 requests per second.
@@ -113,6 +146,9 @@ export async function loadScenarios(ctx: BenchContext, extra: Record<string, Tar
       cpu_us_per_request: round(median(cpu[name] ?? []), 1),
       ...(steal[name] ? { steal_pct_per_round: steal[name].map((v) => round(v, 1)) } : {}),
       ...(steadyP99[name] !== undefined ? { steady_2k_p99_ms: steadyP99[name] } : {}),
+      ...(hop[name]
+        ? { permission_wait_us: round(hop[name].waitUs, 0), permission_exchanges_per_request: round(hop[name].exchangesPerRequest, 3) }
+        : {}),
     }
   }
   return figures

@@ -62,5 +62,11 @@ t.test('/metrics serves the HTTP, cache and permission-check metrics without a s
   t.match(res.body, /http_request_duration_seconds_bucket\{[^}]*route="\/guilds\/:guild_id\/members"/)
   t.match(res.body, /cache_requests_total\{namespace="guild",result="hit"\} [1-9]/)
   t.match(res.body, /guild_api_permission_checks_total\{op="check",result="allowed"\} [1-9]/)
+  // Both members requests waited for permission-service: two decided checks, none undecided, some time.
+  t.match(res.body, /guild_api_permission_check_duration_seconds_count\{op="check",outcome="decided"\} 2\n/)
+  t.match(res.body, /guild_api_permission_check_duration_seconds_count\{op="check",outcome="undecided"\} 0\n/)
+  const waitedS = Number(/guild_api_permission_check_duration_seconds_sum\{op="check",outcome="decided"\} (\S+)/.exec(res.body)?.[1])
+  t.ok(waitedS > 0 && waitedS < 1, `the two waits add up to some time under a second (${waitedS} s)`)
+  t.match(res.body, /guild_api_permission_check_duration_seconds_bucket\{le="0\.0001",op="check",outcome="decided"\}/)
   t.match(res.body, /process_cpu_user_seconds_total/)
 })
