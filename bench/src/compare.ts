@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { onlyOf, option, positiveOption, reportFailure, UsageError } from './cli-args.js'
+import { onlyOf, positiveOption, reportFailure, runOptions, UsageError } from '@guild/testing'
 import { benchContext, type BenchContext } from './context.js'
 import { idleConfig, idleNote } from './idle-config.js'
 import { serversOf, thisCheckout, type ServerFiles } from './paths.js'
@@ -41,15 +41,15 @@ async function sample(t: Target, connections: number, durationS: number): Promis
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2)
-  const against = option(args, 'against')
+  const options = runOptions(process.argv.slice(2), { against: { type: 'string' }, only: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' } })
+  const against = options.against
   if (!against) throw new UsageError('usage: npm run bench:compare -- --against <another checkout, built> [--only check_l1,…] [--rounds 8] [--seconds 3]')
   const other = serversOf(resolve(against))
   for (const file of Object.values(other)) if (!existsSync(file)) throw new UsageError(`${file} does not exist: build that checkout first (npm run build there)`)
-  const only = onlyOf(args, SCENARIOS)
+  const only = onlyOf(options.only, SCENARIOS)
   const scenarios = SCENARIOS.filter((s) => !only || only.has(s))
-  const rounds = positiveOption(args, 'rounds', 8)
-  const durationS = positiveOption(args, 'seconds', 3)
+  const rounds = positiveOption(options.rounds, 'rounds', 8)
+  const durationS = positiveOption(options.seconds, 'seconds', 3)
   const connections = 10
 
   const { ctx, data, stopStarted } = await benchContext(false)

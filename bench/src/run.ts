@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs'
 import { cpus } from 'node:os'
-import { onlyOf, reportFailure } from './cli-args.js'
+import { onlyOf, reportFailure, runOptions, writeResults } from '@guild/testing'
 import { benchContext, type LoadFigures } from './context.js'
 import { idleConfig } from './idle-config.js'
-import { writeResults } from '@guild/testing'
 import { markdown, type BenchReport } from './report.js'
 import { guildApiServer, resultsDir } from './paths.js'
 import { apiMembersTarget } from './scenarios/api-members.js'
@@ -16,11 +15,10 @@ import { stampede } from './scenarios/stampede.js'
  * `npm run bench [-- --quick] [-- --only load,stampede,invalidation,hit_rate]`: every figure next to its
  * baseline, from one run, written to bench/results/latest.json and printed as Markdown.
  */
-const args = process.argv.slice(2)
-const quick = args.includes('--quick')
-
 async function main(): Promise<void> {
-  const only = onlyOf(args, ['load', 'stampede', 'invalidation', 'hit_rate'])
+  const options = runOptions(process.argv.slice(2), { quick: { type: 'boolean' }, only: { type: 'string' } })
+  const quick = options.quick === true
+  const only = onlyOf(options.only, ['load', 'stampede', 'invalidation', 'hit_rate'])
   const wanted = (name: string) => !only || only.has(name)
   const { ctx, data, stopStarted } = await benchContext(quick)
   const scenarios: BenchReport['scenarios'] = {} as BenchReport['scenarios']

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { onlyOf, runOptions, UsageError } from '@guild/testing'
 import { bnetStandinServer, guildApiServer, permissionServer } from './paths.js'
 import { markdown, writeReport, type ChaosReport } from './report.js'
 import type { FaultFigures, RunConditions } from './scenarios/figures.js'
@@ -22,17 +23,17 @@ const FAULTS: Record<string, (pg: OwnPostgres, quick: boolean) => Promise<FaultF
   redis_hanging: redisHanging,
 }
 
-const args = process.argv.slice(2)
-const quick = args.includes('--quick')
-const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined)
-const only = onlyArg ? new Set(onlyArg.split(',')) : undefined
-const known = new Set([...Object.keys(FAULTS), 'race'])
-for (const name of only ?? []) {
-  if (!known.has(name)) {
-    console.error(`--only: unknown scenario "${name}"; known: ${[...known].join(', ')}`)
+function commandLine(): { quick: boolean; only: Set<string> | undefined } {
+  try {
+    const options = runOptions(process.argv.slice(2), { quick: { type: 'boolean' }, only: { type: 'string' } })
+    return { quick: options.quick === true, only: onlyOf(options.only, [...Object.keys(FAULTS), 'race']) }
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    console.error(err.message)
     process.exit(2)
   }
 }
+const { quick, only } = commandLine()
 const wanted = (name: string) => !only || only.has(name)
 // Ctrl-C: exit through 'exit', whose handlers stop the servers this run started (Postgres, Redis, services).
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130))

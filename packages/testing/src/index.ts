@@ -2,6 +2,7 @@ export { claimRedisDb, type TestRedisDb, TEST_REDIS_HOST, TEST_REDIS_PORT } from
 export { createTestDatabase, type TestPgDb, TEST_PG_ADMIN_URL } from './pg-db.js'
 export { freePort } from './free-port.js'
 export { writeResults } from './results.js'
+export { onlyOf, positiveOption, reportFailure, runOptions, UsageError } from './run-args.js'
 export { startServiceProcess, type ServiceProcess } from './service-process.js'
 export { loginThroughStandin } from './standin-login.js'
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
