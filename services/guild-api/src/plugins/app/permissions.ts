@@ -19,12 +19,6 @@ async function permissionsPlugin(app: FastifyInstance, options: PermissionsOptio
     labelNames: ['op', 'result'] as const,
     registers: [app.metricsRegistry],
   })
-  // Bound once: prom-client's own inc() would check and hash its labels on every request.
-  const bound = (op: PermissionResultEvent['op']) => ({
-    undecided: checks.recorder({ op, result: 'undecided' }),
-    allowed: checks.recorder({ op, result: 'allowed' }),
-    denied: checks.recorder({ op, result: 'denied' }),
-  })
   // How long a guarded request waits for its answer: the permission hop as guild-api sees it (a turn's
   // gathering, the exchange, and this process reading the reply), in buckets down to 100 µs.
   const waited = new RecordedHistogram({
@@ -34,17 +28,21 @@ async function permissionsPlugin(app: FastifyInstance, options: PermissionsOptio
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5],
     registers: [app.metricsRegistry],
   })
-  const timed = (op: PermissionResultEvent['op']) => ({
-    decided: waited.recorder({ op, outcome: 'decided' }),
-    undecided: waited.recorder({ op, outcome: 'undecided' }),
+  // Bound once per kind: prom-client's own inc() and observe() would check and hash labels on every request.
+  const bound = (op: PermissionResultEvent['op']) => ({
+    undecided: checks.recorder({ op, result: 'undecided' }),
+    allowed: checks.recorder({ op, result: 'allowed' }),
+    denied: checks.recorder({ op, result: 'denied' }),
+    waitedDecided: waited.recorder({ op, outcome: 'decided' }),
+    waitedUndecided: waited.recorder({ op, outcome: 'undecided' }),
   })
-  const byOp = { check: { ...bound('check'), waited: timed('check') }, batch: { ...bound('batch'), waited: timed('batch') } }
+  const byOp = { check: bound('check'), batch: bound('batch') }
   const onResult = (event: PermissionResultEvent) => {
-    const counters = byOp[event.op]
-    if (event.undecided !== undefined) counters.undecided.inc(event.items)
-    if (event.allowed > 0) counters.allowed.inc(event.allowed)
-    if (event.denied > 0) counters.denied.inc(event.denied)
-    ;(event.undecided === undefined ? counters.waited.decided : counters.waited.undecided).observe(event.durationMs / 1000)
+    const recorders = byOp[event.op]
+    if (event.undecided !== undefined) recorders.undecided.inc(event.items)
+    if (event.allowed > 0) recorders.allowed.inc(event.allowed)
+    if (event.denied > 0) recorders.denied.inc(event.denied)
+    ;(event.undecided === undefined ? recorders.waitedDecided : recorders.waitedUndecided).observe(event.durationMs / 1000)
   }
   await app.register(permissionClientPlugin, {
     url: app.config.PERMISSION_SERVICE_URL,
