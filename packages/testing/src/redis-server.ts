@@ -13,12 +13,13 @@ export interface OwnRedisServer {
 }
 
 /**
- * Starts a private `redis-server` on a spare port, for tests that must kill Redis mid-run
- * without disturbing the machine's shared one.
+ * Starts a private `redis-server` on a spare port, for tests that must kill Redis mid-run or configure it
+ * (`extraArgs`, e.g. `['--maxmemory', '4mb', '--maxmemory-policy', 'allkeys-lru']`) without disturbing
+ * the machine's shared one.
  */
-export async function startOwnRedis(port?: number): Promise<OwnRedisServer> {
+export async function startOwnRedis(port?: number, extraArgs: readonly string[] = []): Promise<OwnRedisServer> {
   const p = port ?? (await freePort())
-  const server = redisProcess(p)
+  const server = redisProcess(p, extraArgs)
   await server.start()
   return { port: p, url: `redis://127.0.0.1:${p}/0`, kill: server.kill, restart: server.start, stop: server.kill }
 }

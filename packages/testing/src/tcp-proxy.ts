@@ -6,7 +6,13 @@ export interface TcpProxy {
   cut(): Promise<void>
   /** Keeps connections open but forwards nothing either way: a hanging server. */
   hang(): void
-  /** Forwards again (after `hang`), or accepts connections again (after `cut`). */
+  /**
+   * Holds what clients send from the first chunk `match` accepts (that chunk included), as `hang` does but
+   * one way: replies still flow. Resolves once such a chunk arrived. For pausing a client at a chosen
+   * command (a paused socket), then letting it go on with `restore`.
+   */
+  holdFrom(match: (chunk: Buffer) => boolean): Promise<void>
+  /** Forwards again (after `hang` or `holdFrom`), or accepts connections again (after `cut`). */
   restore(): Promise<void>
   close(): Promise<void>
 }
@@ -18,6 +24,8 @@ export interface TcpProxy {
 export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1', listenPort = 0): Promise<TcpProxy> {
   const sockets = new Set<Socket>()
   let hanging = false
+  let holdMatch: { match: (chunk: Buffer) => boolean; matched: () => void } | undefined
+  let holding = false
   const held: (() => void)[] = []
   let server: Server
   let port = listenPort
@@ -28,17 +36,21 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
         const upstream = connect(targetPort, targetHost)
         sockets.add(client)
         sockets.add(upstream)
-        const forward = (from: Socket, to: Socket) => {
-          from.on('data', (chunk) => {
-            if (!hanging) {
+        const forward = (from: Socket, to: Socket, toServer: boolean) => {
+          from.on('data', (chunk: Buffer) => {
+            if (toServer && holdMatch && !holding && holdMatch.match(chunk)) {
+              holding = true
+              holdMatch.matched()
+            }
+            if (!hanging && !(toServer && holding)) {
               to.write(chunk)
               return
             }
             held.push(() => to.write(chunk))
           })
         }
-        forward(client, upstream)
-        forward(upstream, client)
+        forward(client, upstream, true)
+        forward(upstream, client, false)
         const end = () => {
           client.destroy()
           upstream.destroy()
@@ -77,9 +89,22 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     hang: () => {
       hanging = true
     },
+    holdFrom: (match) =>
+      new Promise<void>((resolve) => {
+        holding = false
+        holdMatch = {
+          match,
+          matched: () => {
+            holdMatch = undefined
+            resolve()
+          },
+        }
+      }),
     restore: async () => {
-      if (hanging) {
+      if (hanging || holding) {
         hanging = false
+        holding = false
+        holdMatch = undefined
         for (const write of held.splice(0)) write()
       }
       if (!listening) {
