@@ -2,9 +2,10 @@ import { Cluster } from 'ioredis'
 import type { CacheContext } from './context.js'
 import { CacheUnavailableError } from './errors.js'
 import type { InvalidationBus } from './invalidation-bus.js'
-import { internalKeys, keys } from './keys.js'
+import { readIndexState, settleMs, vouches, worthMarking } from './index-trust.js'
+import { internalKeys, keys, leasedKey, scopeSweep, type ScopeSweep } from './keys.js'
 import { scripted } from './context.js'
-import { BATCH, mastersOf, unlinkKeys, unlinkReturningExisting } from './redis-keys-ops.js'
+import { BATCH, mastersOf, unlinkKeys, unlinkWithLeases } from './redis-keys-ops.js'
 import type { InvalidationEvent } from './types.js'
 
 /** At most this many removed keys travel with an invalidation event (a bus message stays small). */
@@ -16,6 +17,13 @@ const ANNOUNCED_MAX = 1_000
  * 6.7 ms with 500 and 5.4 ms with 250, where a guild of 10,000 took 64, 75 and 81 ms.
  */
 const INDEX_PAGE = 500
+
+/** What an index walk removed, and the index's `{born}` score when it began (null: no index). */
+interface Walked {
+  count: number
+  keys: string[]
+  born: string | null
+}
 
 /**
  * Removes what an invalidation names from Redis, then tells in-process copies here and in every other
@@ -93,17 +101,39 @@ export class Invalidator {
   async #remove(event: Exclude<InvalidationEvent, { scope: 'all' }>, onProgress?: (removed: number) => void): Promise<{ count: number; keys?: string[] }> {
     switch (event.scope) {
       case 'guild':
-        return await this.#removeIndexed(internalKeys.guildIndex(event.id), [keys.guildMembers(event.id), keys.guildSettings(event.id)])
+        return await this.#removeScope('guild', event.id, internalKeys.guildIndex(event.id), [keys.guildMembers(event.id), keys.guildSettings(event.id)])
       case 'user':
-        return await this.#removeIndexed(internalKeys.userIndex(event.id), [keys.userProfile(event.id)])
+        return await this.#removeScope('user', event.id, internalKeys.userIndex(event.id), [keys.userProfile(event.id)])
       case 'key':
-        return { count: await this.#unlinkWithLeases([event.key]) }
+        return { count: (await this.#unlinkWithLeases([event.key])).length }
       case 'pattern':
-        return { count: await this.#removeMatching(event.pattern, onProgress) }
+        return { count: await this.#sweep({ glob: event.pattern, belongs: (key) => !key.startsWith('cache:') }, onProgress) }
     }
   }
 
-  async #removeIndexed(index: string, known: string[]): Promise<{ count: number; keys: string[] }> {
+  /**
+   * The index first (its cost follows the scope); a scan of the scope's keys as well when the index
+   * cannot vouch that it lists them all (index-trust.ts: LRU may have evicted an earlier incarnation),
+   * or when it was evicted or replaced while it was read.
+   */
+  async #removeScope(scope: 'guild' | 'user', id: number, index: string, known: string[]): Promise<{ count: number; keys: string[] }> {
+    const walked = await this.#removeIndexed(index, known)
+    // Read after the walk: the same incarnation from its first page to now (not evicted meanwhile),
+    // and one that can vouch.
+    const state = await readIndexState(this.ctx, index)
+    if (vouches(state, walked.born)) return walked
+    this.ctx.metrics.event('index_untrusted')
+    const swept: string[] = []
+    await this.#sweep(scopeSweep(scope, id), undefined, swept)
+    // The sweep began after `state` was read, so it removed what was there at state.nowMs.
+    if (worthMarking(state, state.nowMs, settleMs(this.ctx))) {
+      await this.ctx.gate.run('invalidate', (c) => scripted(c).indexMarkSwept(index, state.born, state.nowMs))
+    }
+    return { count: walked.count + swept.length, keys: [...walked.keys, ...swept] }
+  }
+
+  /** Resolves what existed, and the index's `{born}` as its first page saw it. */
+  async #removeIndexed(index: string, known: string[]): Promise<Walked> {
     if (this.ctx.gate.client instanceof Cluster) return await this.#removeIndexedFromHere(index, known)
     return await this.#removeIndexedInRedis(index, known)
   }
@@ -113,42 +143,48 @@ export class Invalidator {
    * names cross the network once at most (those the event announces), not twice. ZSCAN's guarantee holds:
    * every member present for the whole walk is visited, whatever is added or pruned meanwhile.
    */
-  async #removeIndexedInRedis(index: string, known: string[]): Promise<{ count: number; keys: string[] }> {
-    const direct = this.#unlinkReturningExisting(known)
+  async #removeIndexedInRedis(index: string, known: string[]): Promise<Walked> {
+    const direct = this.#unlinkWithLeases(known)
     direct.catch(() => undefined)
     let cursor = '0'
     let count = 0
+    let born: string | null | undefined
     const names: string[] = []
     do {
       const want = Math.max(0, ANNOUNCED_MAX - names.length)
-      const [next, existed, found] = await this.ctx.gate.run('invalidate', (c) => scripted(c).unlinkIndexPage(index, cursor, INDEX_PAGE, want))
+      const [next, existed, found, bornNow] = await this.ctx.gate.run('invalidate', (c) => scripted(c).unlinkIndexPage(index, cursor, INDEX_PAGE, want))
+      born ??= bornNow ?? null
       cursor = String(next)
       count += Number(existed)
       names.push(...found)
     } while (cursor !== '0')
     const existedDirect = await direct
-    return { count: count + existedDirect.length, keys: [...existedDirect, ...names] }
+    return { count: count + existedDirect.length, keys: [...existedDirect, ...names], born: born ?? null }
   }
 
   /** A Cluster: the index's entries live on every node, so the names come here and go to each entry's node. */
-  async #removeIndexedFromHere(index: string, known: string[]): Promise<{ count: number; keys: string[] }> {
+  async #removeIndexedFromHere(index: string, known: string[]): Promise<Walked> {
     // The next ZSCAN page does not depend on this page's UNLINK: both go out together, halving the round
     // trips a large guild waits for. Every batch is awaited before the invalidation counts as done.
     const batches: Promise<string[]>[] = []
     const start = (found: string[]) => {
-      const batch = this.#unlinkReturningExisting(found)
+      const batch = this.#unlinkWithLeases(found)
       // Handled here so a failure while the scan goes on is not an unhandled rejection; awaited below.
       batch.catch(() => undefined)
       batches.push(batch)
     }
     start(known)
     let cursor = '0'
+    let born: string | null | undefined
     try {
       do {
-        const [next, flat] = await this.ctx.gate.run('invalidate', (c) => c.zscan(index, cursor, 'COUNT', BATCH))
+        const first = born === undefined
+        const [[next, flat], bornNow] = await this.ctx.gate.run('invalidate', (c) => Promise.all([c.zscan(index, cursor, 'COUNT', BATCH), first ? c.zscore(index, '{born}') : null]))
+        if (first) born = bornNow
         cursor = next
         const members: string[] = []
-        for (let i = 0; i < flat.length; i += 2) members.push(flat[i] as string)
+        // Meta members (`{born}`, `{swept}`) name no entry.
+        for (let i = 0; i < flat.length; i += 2) if (!(flat[i] as string).startsWith('{')) members.push(flat[i] as string)
         start(members)
       } while (cursor !== '0')
     } catch (err) {
@@ -156,27 +192,35 @@ export class Invalidator {
       throw err
     }
     const existed = (await Promise.all(batches)).flat()
-    return { count: existed.length, keys: existed }
+    return { count: existed.length, keys: existed, born: born ?? null }
   }
 
-  async #unlinkReturningExisting(found: string[]): Promise<string[]> {
+  /** Each entry goes in one command with its lease (redis-keys-ops.ts `unlinkWithLeases`). */
+  async #unlinkWithLeases(found: string[]): Promise<string[]> {
     if (found.length === 0) return []
-    const [existed] = await this.ctx.gate.run('invalidate', (c) =>
-      Promise.all([unlinkReturningExisting(scripted(c), found), unlinkKeys(c, found.map(internalKeys.lease))]),
-    )
-    return existed
+    return await this.ctx.gate.run('invalidate', (c) => unlinkWithLeases(scripted(c), found))
   }
 
-  /** SCAN, never KEYS. The layer's own keys (`cache:`) are never data: indexes and claims survive any pattern. */
-  async #removeMatching(pattern: string, onProgress?: (removed: number) => void): Promise<number> {
-    let removed = 0
-    await this.#scan(pattern, async (found) => {
-      removed += await this.#unlinkWithLeases(found.filter((k) => !k.startsWith('cache:')))
-      onProgress?.(removed)
+  /**
+   * SCAN, never KEYS, for a pattern or a scope whose index cannot vouch. The leases first, over the whole
+   * keyspace, then the entries: a reader that took its lease before the sweep either committed before
+   * its lease was reached (its value is then there for the second walk to find) or finds its lease gone
+   * and stores nothing. Entries first would let a commit land behind the entry walk, and the lease walk
+   * would then find nothing (the stale value stayed for its TTL). The layer's own keys (`cache:`) are
+   * never data: indexes and claims survive any pattern. Resolves how many entries existed; `removed`
+   * collects their names.
+   */
+  async #sweep(sweep: ScopeSweep, onProgress?: (removed: number) => void, removedNames?: string[]): Promise<number> {
+    await this.#scan(internalKeys.lease(sweep.glob), async (found) => {
+      const leases = found.filter((lease) => sweep.belongs(leasedKey(lease)))
+      if (leases.length > 0) await this.ctx.gate.run('invalidate', (c) => unlinkKeys(c, leases))
     })
-    // Leases of keys not yet written: a reader holding one must not store what it read before this.
-    await this.#scan(internalKeys.lease(pattern), async (found) => {
-      await this.ctx.gate.run('invalidate', (c) => unlinkKeys(c, found))
+    let removed = 0
+    await this.#scan(sweep.glob, async (found) => {
+      const existed = await this.#unlinkWithLeases(found.filter(sweep.belongs))
+      removed += existed.length
+      removedNames?.push(...existed)
+      onProgress?.(removed)
     })
     return removed
   }
@@ -192,14 +236,6 @@ export class Invalidator {
         if (found.length > 0) await onBatch(found)
       } while (cursor !== '0')
     }
-  }
-
-  async #unlinkWithLeases(found: string[]): Promise<number> {
-    if (found.length === 0) return 0
-    const [removed] = await this.ctx.gate.run('invalidate', (c) =>
-      Promise.all([unlinkKeys(c, found), unlinkKeys(c, found.map(internalKeys.lease))]),
-    )
-    return removed
   }
 
   #keepForRetry(event: InvalidationEvent): void {

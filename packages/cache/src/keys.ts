@@ -72,6 +72,28 @@ export const internalKeys = {
   userIndex: (bnetId: number) => `cache:idx:user:{${bnetId}}`,
 } as const
 
+/** The key a lease (`cache:lease:{KEY}`) guards. */
+export function leasedKey(lease: string): string {
+  return lease.slice('cache:lease:{'.length, -1)
+}
+
+/**
+ * What a scan visits to find every entry of a guild or a user whatever its index says: a MATCH glob
+ * (ids are validated integers, nothing to escape) and the exact test of belonging. A guild's entries are
+ * `permission:G:…` and `guild:G:…`; a user's, `permission:…:B:…` and `user:profile:B` (removed by name).
+ * A session's key does not name its owner: sessions are found through the user's index only.
+ */
+export interface ScopeSweep {
+  glob: string
+  belongs: (key: string) => boolean
+}
+
+export function scopeSweep(scope: 'guild' | 'user', scopeId: number): ScopeSweep {
+  const n = id(scopeId, scope === 'guild' ? 'guildId' : 'bnetId')
+  if (scope === 'guild') return { glob: `*:${n}:*`, belongs: (key) => !key.startsWith('cache:') && scopesOfKey(key).guild === n }
+  return { glob: `permission:*:${n}:*`, belongs: (key) => scopesOfKey(key).user === n }
+}
+
 /** Which invalidation scopes an entry belongs to, read off its key (and the owner a session entry was given). */
 export interface KeyScopes {
   guild?: number

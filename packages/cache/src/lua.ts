@@ -45,6 +45,12 @@ return 0
  * TTL (ms), then the member keys. Scores are Redis' own clock (no skew between processes): the time after
  * which a member can hold nothing. Expired members are pruned here, so an index holds what was written
  * within its entries' TTL and invalidation cost follows that, not the keyspace.
+ *
+ * The index also records when it was born: `{born}`, scored minus that time (meta members have negative
+ * scores, which the pruning range leaves alone, and braces, which no entry's key has). Every entry
+ * registered since then is in it; an entry registered before may have been listed by an incarnation that
+ * LRU evicted (index-trust.ts). Added NX on every call, so an index made before this marker gets it too,
+ * dated later than its real birth, which only errs towards scanning.
  */
 const registerIndex = `
 local t = redis.call('TIME')
@@ -57,20 +63,44 @@ for i = 3, #ARGV do
   args[#args + 1] = ARGV[i]
 end
 redis.call('ZADD', KEYS[1], 'GT', unpack(args))
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%d', now))
+redis.call('ZADD', KEYS[1], 'NX', string.format('%d', -now), '{born}')
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '0', '(' .. string.format('%d', now))
 local want = math.min(life, tonumber(ARGV[2]))
 if redis.call('PTTL', KEYS[1]) < want then redis.call('PEXPIRE', KEYS[1], want) end
 return 1
 `
 
 /**
- * KEYS: entries of one slot. UNLINKs them and returns those that existed, so an invalidation can say
- * which entries it removed (for refresh-ahead) without a separate read.
+ * KEYS: an index. Its meta members and Redis' clock, in one step: {born score, swept score, now (ms)}
+ * (scores as stored, negative; false where absent). See index-trust.ts.
  */
-const unlinkExisting = `
+const indexMeta = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return {redis.call('ZSCORE', KEYS[1], '{born}'), redis.call('ZSCORE', KEYS[1], '{swept}'), string.format('%d', now)}
+`
+
+/**
+ * KEYS: an index. ARGV: the `{born}` score read before a sweep, the sweep's start (ms). Records that a
+ * scan starting then removed everything of the scope, but only on the incarnation that was there
+ * before it began: an index evicted and reborn meanwhile keeps no such claim.
+ */
+const markSwept = `
+if redis.call('ZSCORE', KEYS[1], '{born}') ~= ARGV[1] then return 0 end
+redis.call('ZADD', KEYS[1], string.format('%d', -tonumber(ARGV[2])), '{swept}')
+return 1
+`
+
+/**
+ * KEYS: entries and their leases, paired (entry, lease, entry, lease…; a pair shares a Cluster slot).
+ * UNLINKs both of each pair in one command, so no guarded write can land between the entry going and
+ * its lease going, and returns the entries that existed (an invalidation says which it removed).
+ */
+const unlinkPairs = `
 local out = {}
-for i = 1, #KEYS do
+for i = 1, #KEYS, 2 do
   if redis.call('UNLINK', KEYS[i]) == 1 then out[#out + 1] = KEYS[i] end
+  redis.call('UNLINK', KEYS[i + 1])
 end
 return out
 `
@@ -79,7 +109,8 @@ return out
  * KEYS: an index. ARGV: ZSCAN cursor, page size, how many removed names to return at most. One page of
  * an invalidation done inside Redis: the page's entries and their leases UNLINKed where they are, so
  * the names never travel to the client and back (a guild of 10,000 entries is 10 calls, each blocking
- * Redis about as long as a 1,000-key UNLINK). Returns {next cursor, how many existed, names of those}.
+ * Redis about as long as a 1,000-key UNLINK). Returns {next cursor, how many existed, names of those,
+ * the index's `{born}` score (index-trust.ts)}. Meta members (in braces) are skipped.
  * It reaches keys its caller did not declare, which a Cluster forbids: used on a single Redis only.
  */
 const unlinkIndexPage = `
@@ -90,13 +121,15 @@ local names = {}
 local want = tonumber(ARGV[3])
 for i = 1, #members, 2 do
   local key = members[i]
-  if redis.call('UNLINK', key) == 1 then
-    existed = existed + 1
-    if #names < want then names[#names + 1] = key end
+  if string.sub(key, 1, 1) ~= '{' then
+    if redis.call('UNLINK', key) == 1 then
+      existed = existed + 1
+      if #names < want then names[#names + 1] = key end
+    end
+    redis.call('UNLINK', 'cache:lease:{' .. key .. '}')
   end
-  redis.call('UNLINK', 'cache:lease:{' .. key .. '}')
 end
-return {page[1], existed, names}
+return {page[1], existed, names, redis.call('ZSCORE', KEYS[1], '{born}')}
 `
 
 export const scripts = {
@@ -104,7 +137,10 @@ export const scripts = {
   guardCommit: { numberOfKeys: 2, lua: commitLease },
   guardRelease: { numberOfKeys: 1, lua: releaseLease },
   indexRegister: { numberOfKeys: 1, lua: registerIndex },
-  unlinkExisting: { lua: unlinkExisting },
+  indexMeta: { numberOfKeys: 1, lua: indexMeta },
+  indexMarkSwept: { numberOfKeys: 1, lua: markSwept },
+  unlinkPairs: { lua: unlinkPairs },
+  unlinkPair: { numberOfKeys: 2, lua: unlinkPairs },
   unlinkIndexPage: { numberOfKeys: 1, lua: unlinkIndexPage },
 } as const
 
@@ -113,8 +149,12 @@ export interface ScriptCommands {
   guardCommit(key: string, lease: string, token: string, json: string, ttlSeconds: number): Promise<number>
   guardRelease(lease: string, token: string): Promise<number>
   indexRegister(index: string, lifeMs: number, maxTtlMs: number, ...members: string[]): Promise<number>
-  unlinkExisting(numberOfKeys: number, ...keys: string[]): Promise<string[]>
-  unlinkIndexPage(index: string, cursor: string, count: number, namesWanted: number): Promise<[string, number, string[]]>
+  indexMeta(index: string): Promise<[string | null, string | null, string]>
+  indexMarkSwept(index: string, bornScore: string, sweptAtMs: number): Promise<number>
+  unlinkPairs(numberOfKeys: number, ...keys: string[]): Promise<string[]>
+  /** The same script with its two keys declared, which a Cluster client needs to route it. */
+  unlinkPair(key: string, lease: string): Promise<string[]>
+  unlinkIndexPage(index: string, cursor: string, count: number, namesWanted: number): Promise<[string, number, string[], string | null]>
 }
 
 /** ioredis' defineCommand: EVALSHA with a fallback to EVAL, on a single Redis and on a Cluster alike. */

@@ -103,6 +103,8 @@ export type CacheEvent =
   | 'early_refresh'
   /** Keys loaded ahead of demand (getOrSetMany's prefetch), counted per key. */
   | 'prefetch'
+  /** An invalidation whose index could not vouch for its scope, so the scope's keys were scanned too. */
+  | 'index_untrusted'
   | 'bus_published'
   | 'bus_publish_retry'
   | 'bus_publish_dropped'

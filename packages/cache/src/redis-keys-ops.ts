@@ -1,6 +1,7 @@
 import { Cluster, type Redis } from 'ioredis'
 import calculateSlot from 'cluster-key-slot'
 import type { RedisClient } from './connection.js'
+import { internalKeys } from './keys.js'
 import type { ScriptCommands } from './lua.js'
 
 /** Keys per UNLINK / per SCAN step: big enough to be cheap, small enough never to block Redis for long. */
@@ -20,21 +21,24 @@ export async function unlinkKeys(client: RedisClient, keys: readonly string[]): 
   return (await Promise.all(calls)).reduce((a, b) => a + b, 0)
 }
 
+/** Entries per `unlinkPairs` call (each with its lease: twice as many keys). */
+const PAIRS = 250
+
 /**
- * As unlinkKeys, but resolves to the keys that existed. One script per batch on a single Redis
- * (lua.ts `unlinkExisting`); on a Cluster, where ioredis cannot route a script whose key count is only
- * known at call time, one UNLINK per key (auto-pipelined per node).
+ * UNLINKs entries each with its lease in the same command (lua.ts `unlinkPairs`), so a guarded write
+ * never lands between the two; resolves to the entries that existed. On a single Redis, one script call
+ * per 250 pairs; on a Cluster, where a command must stay in one slot, one per pair (an entry and its
+ * lease share a slot through the lease's hash tag), auto-pipelined per node.
  */
-export async function unlinkReturningExisting(client: RedisClient & ScriptCommands, keys: readonly string[]): Promise<string[]> {
+export async function unlinkWithLeases(client: RedisClient & ScriptCommands, keys: readonly string[]): Promise<string[]> {
   if (keys.length === 0) return []
   if (client instanceof Cluster) {
-    const counts = await Promise.all(keys.map((key) => client.unlink(key)))
-    return keys.filter((_, i) => counts[i] === 1)
+    return (await Promise.all(keys.map((key) => client.unlinkPair(key, internalKeys.lease(key))))).flat()
   }
   const calls: Promise<string[]>[] = []
-  for (let i = 0; i < keys.length; i += BATCH) {
-    const part = keys.slice(i, i + BATCH)
-    calls.push(client.unlinkExisting(part.length, ...part))
+  for (let i = 0; i < keys.length; i += PAIRS) {
+    const pairs = keys.slice(i, i + PAIRS).flatMap((key) => [key, internalKeys.lease(key)])
+    calls.push(client.unlinkPairs(pairs.length, ...pairs))
   }
   return (await Promise.all(calls)).flat()
 }

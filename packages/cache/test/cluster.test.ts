@@ -35,6 +35,34 @@ t.test('every script’s keys share one slot, and the entries spread over every 
   t.equal(await cache.deletePattern('guild:*'), 29, 'SCAN on every master, UNLINK grouped by slot')
 })
 
+t.test('an entry and its lease leave in one command, on every path (MONITOR on every master)', async (t) => {
+  const cache = cacheOnCluster(t, 'cache:test:cluster-pairs')
+  await cache.ready
+  for (let u = 1; u <= 40; u++) await cache.setPermissionCheck(9, u, 'roster', true)
+  await cache.set(keys.guildMembers(9), [1])
+  await cache.setPermissionCheck(10, 1, 'roster', true)
+  await cache.set(keys.guildSettings(11), {})
+  // A reader mid-load on one of them.
+  await admin.set(internalKeys.lease(keys.permission(9, 40, 'roster')), 'a-reader', 'PX', 10_000)
+  const commands: string[][] = []
+  const monitors = await Promise.all(admin.nodes('master').map((node) => node.monitor()))
+  t.teardown(() => monitors.forEach((m) => m.disconnect()))
+  // Commands a script runs show as source "lua": those are inside one command already.
+  monitors.forEach((m) => m.on('monitor', (_time: string, args: string[], source: string) => void (source !== 'lua' && commands.push(args))))
+  await sleep(50)
+  t.equal(await cache.invalidateGuild(9), 41)
+  t.equal(await cache.delete(keys.permission(10, 1, 'roster')), 1)
+  t.equal(await cache.deletePattern('guild:11:*'), 1)
+  await sleep(50)
+  const removing = commands.filter(([name]) => /^(unlink|del|evalsha|eval)$/i.test(name as string))
+  const keysOf = ([name, ...rest]: string[]) => (/^eval/i.test(name as string) ? rest.slice(2, 2 + Number(rest[1])) : rest)
+  const entries = removing.flatMap((command) => keysOf(command).filter((key) => !key.startsWith('cache:')).map((key) => ({ key, command })))
+  t.ok(entries.length >= 43, `${entries.length} entries removed by client commands`)
+  const alone = entries.filter(({ key, command }) => !keysOf(command).includes(internalKeys.lease(key)))
+  t.same(alone.map(({ command }) => command.join(' ')), [], 'none without its lease in the same command')
+  t.equal(await admin.exists(internalKeys.lease(keys.permission(9, 40, 'roster'))), 0, 'the reader’s lease went with its entry')
+})
+
 t.test('the bus on a cluster: SPUBLISH counts every process, so the ack wait is exact', async (t) => {
   const channel = 'cache:test:cluster-bus'
   const caches = [cacheOnCluster(t, channel), cacheOnCluster(t, channel), cacheOnCluster(t, channel)]

@@ -35,7 +35,8 @@ export async function get(ctx: CliContext): Promise<void> {
   }
   if (type !== 'string') {
     // The layer's indexes are sorted sets: show their size rather than refusing.
-    const size = type === 'zset' ? await client.zcard(key) : null
+    // An index's entries: its own marks (`{born}`, `{swept}`) are scored below 0.
+    const size = type !== 'zset' ? null : key.startsWith('cache:idx:') ? await client.zcount(key, 0, '+inf') : await client.zcard(key)
     ctx.out.result({ key, exists: true, type, ttl: ttlSeconds(pttl), value: null, ...(size === null ? {} : { members: size }) }, () =>
       `${key}  a ${type}${size === null ? '' : ` of ${size} members`}, not a cache entry; TTL ${describeTtl(pttl)}`,
     )
