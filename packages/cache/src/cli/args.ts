@@ -11,8 +11,10 @@ commands
                         policy and evicted keys, keys per namespace (sampled by SCAN), connected clients
   get KEY               a key's value and TTL
   ttl KEY               a key's TTL in seconds
-  purge guild G         invalidateGuild(G): the guild's entries; the bus tells every service process
-  purge user B          invalidateUser(B): the user's profile, sessions and permission entries
+  purge guild G         counts the guild's entries, indexed or not (SCAN of permission:G:* and
+                        guild:G:*, and its index), and removes nothing (a dry run); with --yes,
+                        invalidateGuild(G) and those patterns deleted; the bus tells every service
+  purge user B          the same for the user's profile, sessions and permission entries
   purge pattern P       counts the keys matching the glob P and deletes nothing (a dry run);
                         with --yes, deletes them (SCAN + UNLINK; the cache's own cache:* keys are spared)
   warm guild G          fills the permission entries of G's members for its tools, by asking
@@ -33,7 +35,7 @@ options
                                      "none" for none)
   stats          --sample N          keys to sample by SCAN (default 10000), scaled up by DBSIZE
   watch          --interval MS       between updates (default 1000); --count N stops after N updates
-  purge pattern  --yes               really delete
+  purge          --yes               really delete
   warm           --members B,B,...   the members' bnet_ids     --tools T,T,...   the tools
                  --from-db           read members and tools from the database (DATABASE_URL or
                                      --database-url): the only command that knows the schema

@@ -1,4 +1,6 @@
 import type { RedisClient } from '../../connection.js'
+import { globToRegExp } from '../../glob.js'
+import { internalKeys, keys, patterns } from '../../keys.js'
 import { BATCH, mastersOf } from '../../redis-keys-ops.js'
 import { idArgument } from '../args.js'
 import type { CliContext } from '../context.js'
@@ -15,12 +17,45 @@ export async function purge(ctx: CliContext): Promise<void> {
   throw new UsageError(USAGE)
 }
 
-/** Through invalidateGuild / invalidateUser: the index is read, leases go too, and every process hears it on the bus. */
+/**
+ * Every entry of the guild or user, indexed or not (written before the indexes existed, or listed by an
+ * index LRU evicted): SCAN of the contract's patterns (`permission:G:*` and `guild:G:*`; a user's
+ * `permission:*:B:*` and profile) plus what the index lists beyond them (a user's sessions). Without
+ * --yes, a dry run that counts them. With --yes, invalidateGuild / invalidateUser (the index, leases, the
+ * bus) and deletePattern of each pattern (leases first, then SCAN + UNLINK, the bus): an operator's purge
+ * is rare, so it always scans.
+ */
 async function purgeScope(ctx: CliContext, scope: 'guild' | 'user', id: number): Promise<void> {
+  const globs = scope === 'guild' ? [patterns.guildPermissions(id), patterns.guildEntries(id)] : [patterns.userPermissions(id)]
+  const client = await ctx.admin()
+  let matched = 0
+  for (const glob of globs) matched += await countMatching(client, glob)
+  matched += await countIndexedBeyond(client, scope === 'guild' ? internalKeys.guildIndex(id) : internalKeys.userIndex(id), globs, scope === 'user' ? [keys.userProfile(id)] : [])
+  if (!ctx.inv.yes) {
+    ctx.out.result({ scope, id, matched, removed: 0, dryRun: true }, () => `${count(matched)} entries of ${scope} ${id} (a dry run: nothing removed; add --yes to remove them)`)
+    return
+  }
   const cache = await ctx.cache()
-  const removed = scope === 'guild' ? await cache.invalidateGuild(id) : await cache.invalidateUser(id)
+  let removed = scope === 'guild' ? await cache.invalidateGuild(id) : await cache.invalidateUser(id)
+  for (const glob of globs) removed += await cache.deletePattern(glob)
   ctx.assertCacheClean(`purge ${scope} ${id}`)
-  ctx.out.result({ scope, id, removed }, () => `purged ${scope} ${id}: ${count(removed)} entries removed; the services were told on the bus`)
+  ctx.out.result({ scope, id, matched, removed, dryRun: false }, () => `purged ${scope} ${id}: ${count(removed)} entries removed; the services were told on the bus`)
+}
+
+/** Entries that exist among `named` and the index's members, leaving out those the globs count already. */
+async function countIndexedBeyond(client: RedisClient, index: string, globs: string[], named: string[]): Promise<number> {
+  const counted = globs.map(globToRegExp)
+  const candidates = new Set(named)
+  let cursor = '0'
+  do {
+    const [next, flat] = await client.zscan(index, cursor, 'COUNT', BATCH)
+    cursor = next
+    // Odd positions are scores; members in braces are the index's own marks, not entries.
+    for (let i = 0; i < flat.length; i += 2) candidates.add(flat[i] as string)
+  } while (cursor !== '0')
+  const beyond = [...candidates].filter((key) => !key.startsWith('{') && !counted.some((re) => re.test(key)))
+  const exists = await Promise.all(beyond.map((key) => client.exists(key)))
+  return exists.reduce((sum: number, n) => sum + n, 0)
 }
 
 /**
