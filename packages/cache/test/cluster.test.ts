@@ -42,8 +42,9 @@ t.test('an entry and its lease leave in one command, on every path (MONITOR on e
   await cache.set(keys.guildMembers(9), [1])
   await cache.setPermissionCheck(10, 1, 'roster', true)
   await cache.set(keys.guildSettings(11), {})
-  // A reader mid-load on one of them.
+  // Readers mid-load: on one of them, and on a key of the pattern not written yet.
   await admin.set(internalKeys.lease(keys.permission(9, 40, 'roster')), 'a-reader', 'PX', 10_000)
+  await admin.set(internalKeys.lease(keys.guildMembers(11)), 'a-reader', 'PX', 10_000)
   const commands: string[][] = []
   const monitors = await Promise.all(admin.nodes('master').map((node) => node.monitor()))
   t.teardown(() => monitors.forEach((m) => m.disconnect()))
@@ -61,6 +62,7 @@ t.test('an entry and its lease leave in one command, on every path (MONITOR on e
   const alone = entries.filter(({ key, command }) => !keysOf(command).includes(internalKeys.lease(key)))
   t.same(alone.map(({ command }) => command.join(' ')), [], 'none without its lease in the same command')
   t.equal(await admin.exists(internalKeys.lease(keys.permission(9, 40, 'roster'))), 0, 'the reader’s lease went with its entry')
+  t.equal(await admin.exists(internalKeys.lease(keys.guildMembers(11))), 0, 'and the pattern’s lease of a key not written yet')
 })
 
 t.test('the bus on a cluster: SPUBLISH counts every process, so the ack wait is exact', async (t) => {
