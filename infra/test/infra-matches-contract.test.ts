@@ -51,6 +51,7 @@ const LEFT_TO_DEFAULT: Record<ServiceName, Record<string, string>> = {
     SESSION_TTL_S: 'a product decision the code already makes (7 days)',
     SETTINGS_MAX_BYTES: 'a product decision the code already makes',
     CACHE_MEMORY_TTL_MS: 'a tuning knob (the in-process tier; the bus keeps it fresh)',
+    CACHE_OUTBOX_INTERVAL_MS: "a tuning knob (how soon a dead writer's invalidations are delivered; 1 s)",
     AUTH_RATE_LIMIT_MAX: 'a tuning knob (30 requests a minute per client IP on /auth/*)',
   },
 }

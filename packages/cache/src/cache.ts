@@ -232,6 +232,10 @@ class RedisCache implements Cache {
     return await this.#invalidator.invalidate({ scope: 'user', id: checkedId(bnetId, 'bnetId') })
   }
 
+  pendingInvalidations(): number {
+    return this.#invalidator.pendingCount
+  }
+
   onInvalidate(listener: (event: InvalidationEvent) => void): () => void {
     return this.#bus.on(listener)
   }

@@ -150,6 +150,12 @@ export interface Cache {
   invalidateGuild(guildId: number): Promise<number>
   /** `user:profile:{id}`, the user's session entries and permission entries in every guild; publishes on the bus. */
   invalidateUser(bnetId: number): Promise<number>
+  /**
+   * How many invalidations this process could not bring to Redis and is still retrying (in memory, so
+   * lost if it dies). 0 right after an invalidation returned means that one reached Redis: a writer
+   * that keeps a durable record of it (an outbox) may then drop the record.
+   */
+  pendingInvalidations(): number
   /** Listens to invalidations, local and from other processes. Returns the unsubscribe function. */
   onInvalidate(listener: (event: InvalidationEvent) => void): () => void
   /**

@@ -138,13 +138,18 @@ t.test('an invalidation that could not reach Redis is retried until it does', as
   const direct = new Redis(redis.port, '127.0.0.1')
   t.teardown(() => direct.disconnect())
   t.equal(await direct.exists(key), 1)
+  await cache.invalidateUser(90)
+  t.equal(cache.pendingInvalidations(), 0, 'one that reached Redis is not pending')
+  await cache.getOrSet(key, async () => ({ has_access: true }))
   // This process loses Redis; others (the direct connection) still see the stale entry.
   await proxy.cut()
   await sleep(20)
   await cache.invalidateGuild(9)
+  t.equal(cache.pendingInvalidations(), 1, 'said to be pending (a writer keeps its outbox row)')
   t.equal(await direct.exists(key), 1, 'the entry outlived the failed invalidation, for now')
   await proxy.restore()
   t.ok(await eventually(async () => (await direct.exists(key)) === 0, 5_000), 'removed once Redis was reachable again')
+  t.ok(await eventually(async () => cache.pendingInvalidations() === 0, 5_000), 'and no longer pending')
 })
 
 t.test('a service boots while Redis is down and starts caching when it comes up', async (t) => {

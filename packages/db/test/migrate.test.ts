@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { createTestDatabase } from '@guild/testing'
 import { createDb, migrate, MIGRATION_LOCK_KEY, MIGRATIONS_FOLDER, type DbHandle } from '../src/index.js'
 
-const TABLES = ['characters', 'guild_members', 'guild_settings', 'guild_tool_permissions', 'guilds', 'sessions', 'users']
+const TABLES = ['cache_outbox', 'characters', 'guild_members', 'guild_settings', 'guild_tool_permissions', 'guilds', 'sessions', 'users']
 
 const journalEntries = async (folder = MIGRATIONS_FOLDER): Promise<number> =>
   (JSON.parse(await readFile(join(folder, 'meta/_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length

@@ -16,6 +16,7 @@ import battleNetPlugin from './plugins/app/battlenet.js'
 import cookiesPlugin from './plugins/app/cookies.js'
 import corsPlugin from './plugins/app/cors.js'
 import csrfPlugin from './plugins/app/csrf.js'
+import invalidationOutboxPlugin from './plugins/app/invalidation-outbox.js'
 import permissionsPlugin from './plugins/app/permissions.js'
 import sessionAuthPlugin from './plugins/app/session-auth.js'
 import cachePlugin from './plugins/external/cache.js'
@@ -76,6 +77,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
   await app.register(cachePlugin)
   await app.register(metricsPlugin, { registries: [app.cache.metrics] })
   await app.register(dbPlugin)
+  await app.register(invalidationOutboxPlugin)
   await app.register(healthPlugin, {
     database: async () => await app.db.ping(1_000),
     redis: () => app.cache.state(),

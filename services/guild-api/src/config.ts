@@ -23,6 +23,7 @@ export interface GuildApiConfig extends SharedConfig {
   AUTH_RATE_LIMIT_MAX: number
   CACHE_BUS_CHANNEL: string
   CACHE_MEMORY_TTL_MS: number
+  CACHE_OUTBOX_INTERVAL_MS: number
 }
 
 /**
@@ -102,6 +103,13 @@ export const schema = configSchema({
       maximum: 60_000,
       default: 2_000,
       description: 'how long (ms) this process answers a cached read from memory before asking Redis; 0 turns it off (0-60000)',
+    },
+    CACHE_OUTBOX_INTERVAL_MS: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 60_000,
+      default: 1_000,
+      description: 'how often (ms) this process delivers invalidations other processes left in the outbox (100-60000)',
     },
     CACHE_BUS_CHANNEL: {
       type: 'string',

@@ -4,6 +4,8 @@ import { and, characters, eq, guildMembers, guildSettings, guilds, guildToolPerm
 import { httpError } from '@guild/service-kit'
 import type { BattleNetClient } from '../battlenet/client.js'
 import { slugOf } from '../battlenet/slugs.js'
+import { deliverInvalidations, recordInvalidations, type OwedInvalidations } from '../invalidation/outbox.js'
+import { guildTarget, userTarget } from '../invalidation/targets.js'
 import type { BnetRegion } from '../config.js'
 import { guildSummary, type GuildSummary } from './guild-queries.js'
 import { inChunks, memberRows, ownersOf } from './roster-rows.js'
@@ -51,9 +53,9 @@ export async function registerGuild(deps: GuildDeps, bnetId: number, input: Regi
   }
 
   const guildId = roster.guild.id
-  let linked: number[]
+  let owed: OwedInvalidations
   try {
-    linked = await db.db.transaction(async (tx) => {
+    owed = await db.db.transaction(async (tx) => {
       await tx.insert(guilds).values({
         id: guildId,
         region: input.region,
@@ -68,14 +70,14 @@ export async function registerGuild(deps: GuildDeps, bnetId: number, input: Regi
       const tools = Object.entries(defaultToolPermissions()).map(([tool, maxRank]) => ({ guildId, tool, maxRank }))
       await tx.insert(guildToolPermissions).values(tools)
       await tx.insert(guildSettings).values({ guildId, settings: {} })
-      return [...new Set(owners.values())]
+      return await recordInvalidations(tx, cache, [guildTarget(guildId), ...[...new Set(owners.values())].map(userTarget)])
     })
   } catch (err) {
     if (isUniqueViolation(err)) throw alreadyRegistered(roster.guild.name, realmSlug, input.region)
     throw err
   }
 
-  await Promise.all([cache.invalidateGuild(guildId), ...linked.map((user) => cache.invalidateUser(user))])
+  await deliverInvalidations(deps, owed)
   const [guild] = await db.db.select().from(guilds).where(eq(guilds.id, guildId))
   if (guild === undefined) throw new Error(`guild ${guildId} vanished right after it was registered`)
   return await guildSummary(db, guild)

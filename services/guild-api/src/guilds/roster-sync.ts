@@ -1,5 +1,7 @@
 import { eq, guildMembers, guilds, inArray, and, sql, type Guild } from '@guild/db'
 import { BattleNetBadAnswerError, BattleNetNotFoundError } from '../battlenet/errors.js'
+import { deliverInvalidations, recordInvalidations } from '../invalidation/outbox.js'
+import { guildTarget, userTarget } from '../invalidation/targets.js'
 import type { GuildDeps } from './registration.js'
 import { inChunks, memberRows, ownersOf } from './roster-rows.js'
 
@@ -29,7 +31,7 @@ export async function syncGuild(deps: GuildDeps, guild: Guild): Promise<SyncResu
     )
   }
 
-  const { result, affected } = await db.db.transaction(async (tx) => {
+  const { result, owed } = await db.db.transaction(async (tx) => {
     await tx.select({ id: guilds.id }).from(guilds).where(eq(guilds.id, guild.id)).for('update')
     const current = await tx
       .select({ characterId: guildMembers.characterId, rank: guildMembers.rank, bnetId: guildMembers.bnetId })
@@ -85,9 +87,10 @@ export async function syncGuild(deps: GuildDeps, guild: Guild): Promise<SyncResu
         })
     }
     await tx.update(guilds).set({ name: roster.guild.name, faction: roster.guild.faction, syncedAt: new Date() }).where(eq(guilds.id, guild.id))
-    return { result: { added, removed: removedRows.length, rank_changed: rankChanged }, affected: [...affected] }
+    const owed = await recordInvalidations(tx, cache, [guildTarget(guild.id), ...[...affected].map(userTarget)])
+    return { result: { added, removed: removedRows.length, rank_changed: rankChanged }, owed }
   })
 
-  await Promise.all([cache.invalidateGuild(guild.id), ...affected.map((user) => cache.invalidateUser(user))])
+  await deliverInvalidations(deps, owed)
   return result
 }

@@ -1,6 +1,7 @@
 import type { Cache } from '@guild/cache'
 import type { DbHandle } from '@guild/db'
 import type { BattleNetClient } from '../battlenet/client.js'
+import { deliverInvalidations } from '../invalidation/outbox.js'
 import { recordLogin } from '../users/login-record.js'
 import type { SessionStore } from './session-store.js'
 
@@ -26,8 +27,8 @@ export async function completeLogin(deps: LoginDeps, code: string): Promise<Comp
   const accessToken = await deps.bnet.exchangeCode(code)
   const user = await deps.bnet.userInfo(accessToken)
   const characters = await deps.bnet.characters(accessToken)
-  const { affectedUsers } = await recordLogin(deps.db, user, characters)
-  await Promise.all(affectedUsers.map((bnetId) => deps.cache.invalidateUser(bnetId)))
+  const { owed } = await recordLogin(deps.db, deps.cache, user, characters)
+  await deliverInvalidations(deps, owed)
   const session = await deps.sessions.open(user.id)
   return { bnetId: user.id, ...session }
 }

@@ -1,5 +1,7 @@
 import { keys, sessionIdOf, TTL, type Cache } from '@guild/cache'
 import { and, eq, gt, lt, sessions, type DbHandle } from '@guild/db'
+import { deliverInvalidations, recordInvalidations } from '../invalidation/outbox.js'
+import { keyTarget, userTarget } from '../invalidation/targets.js'
 import { looksLikeSessionToken, newSessionToken } from './tokens.js'
 
 /** The value cached under `user:session:{session_id}`. */
@@ -88,11 +90,17 @@ export class SessionStore {
     return filled === null ? null : this.#live(filled, sessionId)
   }
 
-  /** Ends a session: the row goes, then its cache entry and the user's cached data, before the caller answers. */
+  /**
+   * Ends a session: the row goes, then its cache entry and the user's cached data, before the caller
+   * answers. Both invalidations are recorded with the row's deletion (the outbox): a token that
+   * outlived a crash in Redis would still open doors on every other instance.
+   */
   async close(session: ActiveSession): Promise<void> {
-    await this.db.db.delete(sessions).where(eq(sessions.tokenHash, session.sessionId))
-    await this.cache.delete(keys.userSession(session.sessionId))
-    await this.cache.invalidateUser(session.bnetId)
+    const owed = await this.db.db.transaction(async (tx) => {
+      await tx.delete(sessions).where(eq(sessions.tokenHash, session.sessionId))
+      return await recordInvalidations(tx, this.cache, [keyTarget(keys.userSession(session.sessionId)), userTarget(session.bnetId)])
+    })
+    await deliverInvalidations({ db: this.db, cache: this.cache }, owed)
   }
 
   async #load(sessionId: string): Promise<CachedSession | null> {

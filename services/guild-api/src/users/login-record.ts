@@ -1,5 +1,8 @@
+import type { Cache } from '@guild/cache'
 import { and, characters, eq, guildMembers, inArray, isNotNull, ne, notInArray, sql, users, type DbHandle } from '@guild/db'
 import type { BnetCharacter, BnetUser } from '../battlenet/answers.js'
+import { recordInvalidations, type OwedInvalidations } from '../invalidation/outbox.js'
+import { userTarget } from '../invalidation/targets.js'
 
 export interface LoginRecord {
   /**
@@ -7,6 +10,8 @@ export interface LoginRecord {
    * battletag, characters or guild links changed, and any user a character was taken from.
    */
   affectedUsers: number[]
+  /** Their invalidations, recorded in the same transaction (the outbox). */
+  owed: OwedInvalidations
 }
 
 function fingerprint(rows: Array<{ id: number; name: string; realm: string; level: number; classId: number }>): string {
@@ -18,7 +23,7 @@ function fingerprint(rows: Array<{ id: number; name: string; realm: string; leve
  * listed (a character that moved to another account moves here too), and the roster rows those
  * characters hold in registered guilds linked to the user (rows of characters they lost unlinked).
  */
-export async function recordLogin(handle: DbHandle, user: BnetUser, list: BnetCharacter[]): Promise<LoginRecord> {
+export async function recordLogin(handle: DbHandle, cache: Cache, user: BnetUser, list: BnetCharacter[]): Promise<LoginRecord> {
   const ids = list.map((c) => c.id)
   return await handle.db.transaction(async (tx) => {
     const before = await tx.select({ battletag: users.battletag }).from(users).where(eq(users.bnetId, user.id))
@@ -72,7 +77,7 @@ export async function recordLogin(handle: DbHandle, user: BnetUser, list: BnetCh
       before[0]?.battletag !== user.battletag || fingerprint(ownedBefore) !== fingerprint(list) || unlinked.length > 0 || linked.length > 0
     const affected = new Set(takenFrom)
     if (changed) affected.add(user.id)
-    return { affectedUsers: [...affected] }
+    return { affectedUsers: [...affected], owed: await recordInvalidations(tx, cache, [...affected].map(userTarget)) }
   })
 }
 
