@@ -12,6 +12,7 @@ import {
 import Fastify, { type FastifyInstance } from 'fastify'
 import { BODY_LIMIT_BYTES, schema, type GuildApiConfig } from './config.js'
 import { schemaErrorFormatter } from './schema-errors.js'
+import { trustProxyOption } from './trust-proxy.js'
 import battleNetPlugin from './plugins/app/battlenet.js'
 import cookiesPlugin from './plugins/app/cookies.js'
 import corsPlugin from './plugins/app/cors.js'
@@ -43,7 +44,10 @@ export interface BuildOptions {
  * Battle.net, sessions, the permission client; then the routes (the /auth/* ones rate-limited).
  */
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
+  const env = options.env ?? process.env
   const app = Fastify({
+    // Whose X-Forwarded-* to believe: request.ip (the rate limit's key) and request.protocol follow it.
+    trustProxy: trustProxyOption(env.TRUST_PROXY),
     logger: options.logStream === undefined ? loggerOptions() : { ...loggerOptions(), stream: options.logStream },
     // Request lines only where the request's logger would write them (not on quiet routes).
     logController: new RequestLogController(),
@@ -59,7 +63,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
   })
   // A request's logger is made when first used: most requests never log.
   lazyChildLoggers(app.log)
-  const config = await registerConfig<GuildApiConfig>(app, { schema, env: options.env ?? process.env })
+  const config = await registerConfig<GuildApiConfig>(app, { schema, env })
   app.log.level = config.LOG_LEVEL
   const serviceToken = resolveServiceToken(config, app.log)
 

@@ -23,6 +23,7 @@ export interface GuildApiConfig extends SharedConfig {
   AUTH_RATE_LIMIT_MAX: number
   CACHE_BUS_CHANNEL: string
   CACHE_MEMORY_TTL_MS: number
+  TRUST_PROXY?: string
 }
 
 /**
@@ -102,6 +103,11 @@ export const schema = configSchema({
       maximum: 60_000,
       default: 2_000,
       description: 'how long (ms) this process answers a cached read from memory before asking Redis; 0 turns it off (0-60000)',
+    },
+    // Checked in full by trustProxyOption (src/trust-proxy.ts) before the app is made.
+    TRUST_PROXY: {
+      type: 'string',
+      description: 'a hop count, or addresses and CIDRs of your proxies, comma-separated',
     },
     CACHE_BUS_CHANNEL: {
       type: 'string',
