@@ -14,7 +14,7 @@ import { BODY_LIMIT_BYTES, schema, type GuildApiConfig } from './config.js'
 import { schemaErrorFormatter } from './schema-errors.js'
 import { trustProxyOption } from './trust-proxy.js'
 import battleNetPlugin from './plugins/app/battlenet.js'
-import cookiesPlugin from './plugins/app/cookies.js'
+import cookiesPlugin, { cookiePolicy } from './plugins/app/cookies.js'
 import corsPlugin from './plugins/app/cors.js'
 import csrfPlugin from './plugins/app/csrf.js'
 import permissionsPlugin from './plugins/app/permissions.js'
@@ -74,7 +74,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     description: 'Battle.net login, guild registration, roster sync, members, per-tool permissions and settings.',
     security: {
       bearer: { description: 'a session token: Authorization: Bearer <token>' },
-      cookie: { name: 'sid', description: 'the session cookie set by /auth/callback' },
+      cookie: { name: cookiePolicy(config.PUBLIC_URL).session.name, description: 'the session cookie set by /auth/callback' },
     },
   })
   await app.register(cachePlugin)
