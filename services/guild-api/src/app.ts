@@ -11,6 +11,7 @@ import {
 } from '@guild/service-kit'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { BODY_LIMIT_BYTES, schema, type GuildApiConfig } from './config.js'
+import { refuseDevelopmentSettings } from './deployment-checks.js'
 import { schemaErrorFormatter } from './schema-errors.js'
 import { trustProxyOption } from './trust-proxy.js'
 import battleNetPlugin from './plugins/app/battlenet.js'
@@ -66,6 +67,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
   const config = await registerConfig<GuildApiConfig>(app, { schema, env })
   app.log.level = config.LOG_LEVEL
   const serviceToken = resolveServiceToken(config, app.log)
+  refuseDevelopmentSettings(config)
 
   await app.register(errorHandlerPlugin)
   await app.register(openApiPlugin, {
