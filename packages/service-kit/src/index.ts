@@ -25,6 +25,7 @@ export {
 } from './config.js'
 export {
   loggerOptions,
+  PERSONAL_QUERY_PARAMS,
   REDACT_PATHS,
   REDACTED,
   redactUrl,
