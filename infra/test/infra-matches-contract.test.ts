@@ -52,6 +52,7 @@ const LEFT_TO_DEFAULT: Record<ServiceName, Record<string, string>> = {
     SETTINGS_MAX_BYTES: 'a product decision the code already makes',
     CACHE_MEMORY_TTL_MS: 'a tuning knob (the in-process tier; the bus keeps it fresh)',
     AUTH_RATE_LIMIT_MAX: 'a tuning knob (30 requests a minute per client IP on /auth/*)',
+    TRUST_PROXY: "the load balancer's addresses, which only the operator knows (none trusted until then)",
   },
 }
 /** A production deployment cannot run without these (the contract; NODE_ENV=production). */

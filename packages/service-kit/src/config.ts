@@ -268,7 +268,7 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** What says a process serves more than its own machine, where public development secrets must not be used. */
-export interface ExposureConfig {
+export interface ExposureSettings {
   NODE_ENV?: string
   /** The bind address; unset counts as the default, 127.0.0.1. */
   HOST?: string | undefined
@@ -281,7 +281,7 @@ export interface ExposureConfig {
  * https`, `HOST=0.0.0.0 is not a loopback address`), or undefined when it serves this machine alone.
  * NODE_ENV alone is not enough: a deployment that forgets it is still reachable by others.
  */
-export function exposureReason(config: ExposureConfig): string | undefined {
+export function exposureReason(config: ExposureSettings): string | undefined {
   if (config.NODE_ENV === 'production') return 'NODE_ENV=production'
   if (config.PUBLIC_URL !== undefined && URL.canParse(config.PUBLIC_URL) && new URL(config.PUBLIC_URL).protocol === 'https:') {
     return 'PUBLIC_URL is https'
@@ -295,7 +295,7 @@ export function exposureReason(config: ExposureConfig): string | undefined {
  * machine alone. Wherever others can reach it (`exposureReason`) an unset (or development) token is a
  * `ConfigError`: a guessable secret there would let anyone ask permission-service for answers.
  */
-export function resolveServiceToken(config: ExposureConfig & { SERVICE_TOKEN?: string | undefined }, log: WarnLogger): string {
+export function resolveServiceToken(config: ExposureSettings & { SERVICE_TOKEN?: string | undefined }, log: WarnLogger): string {
   const token = config.SERVICE_TOKEN
   const exposed = exposureReason(config)
   if (exposed !== undefined && (token === undefined || token === '')) {

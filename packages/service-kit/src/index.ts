@@ -15,7 +15,7 @@ export {
   resolveServiceToken,
   type ConfigSchema,
   type ConfigSchemaOptions,
-  type ExposureConfig,
+  type ExposureSettings,
   type LogLevelName,
   type NodeEnv,
   type RegisterConfigOptions,
