@@ -54,6 +54,7 @@ function redirectText(target) {
       'https://evil.example', 'https:evil.example', 'http://evil.example:80', '%2F%2Fevil.example', 'javascript:alert(1)',
       'JaVaScRiPt:alert(1)', 'data:text/html,<script>x</script>', '/日本', '/ü', '/a b', '/a\u2028b', '/%E0%A4%A', '/\t/evil.example',
       ' /me', 'me', '', '/', '?', '#', 'mailto:a@b', 'file:///etc/passwd',
+      '/.//evil.example', '/a/..//evil.example', '/%2e//evil.example', '/.%2e//evil.example', '/%2f%2fevil.example', '/%5Cevil.example',
     ),
     fc.constantFrom(...(allowed.length > 0 ? allowed : ['https://app.example'])).chain((origin) => {
       const host = new URL(origin).host

@@ -46,13 +46,14 @@ export async function startStack() {
     closers.push(() => rm(dir, { recursive: true, force: true }))
     const fixturesPath = join(dir, 'fixtures.json')
     await writeFile(fixturesPath, await readFile(root('scripts/fixtures/bnet-demo.json'), 'utf8'))
-    const standin = buildBnetStandin({ fixturesPath })
+    const publicUrl = 'http://127.0.0.1:3000'
+    // As strict as Battle.net: one region's namespaces, guild-api's callback the one redirect URI.
+    const standin = buildBnetStandin({ fixturesPath, region: 'us', redirectUris: [`${publicUrl}/auth/callback`] })
     closers.push(() => standin.close())
     const standinUrl = await standin.listen({ host: '127.0.0.1', port: 0 })
 
     const shared = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_POOL_MAX: '4', REDIS_URL: redis.url, CACHE_BUS_CHANNEL: redis.channel, SERVICE_TOKEN }
     const permPort = await freePort()
-    const publicUrl = 'http://127.0.0.1:3000'
     const guildApi = await buildGuildApi({
       env: {
         ...shared,

@@ -49,7 +49,8 @@ export function guildApiTarget({ app, sessions, mintSession, publicUrl, allowedO
     knownIds,
     hints: {
       guild_id: knownIds.filter((id) => id < 100_000),
-      realm: ['area-52', 'proudmoore', 'Area 52', 'Proudmoore'],
+      realm: ['area-52', 'proudmoore', 'Area 52', 'Proudmoore', "Kel'Thuzad", 'kelthuzad', 'Aggra (Português)', 'aggra-portugues', 'Aggra (Portugue\u0302s)', 'No Such Realm'],
+      region: ['us', 'eu'],
       name: ['Horde Vanguard', 'Kirin Tor Council', 'horde-vanguard', 'No Such Guild'],
     },
     credentials: sessions,

@@ -53,6 +53,7 @@ const LEFT_TO_DEFAULT: Record<ServiceName, Record<string, string>> = {
     CACHE_MEMORY_TTL_MS: 'a tuning knob (the in-process tier; the bus keeps it fresh)',
     CACHE_OUTBOX_INTERVAL_MS: "a tuning knob (how soon a dead writer's invalidations are delivered; 1 s)",
     AUTH_RATE_LIMIT_MAX: 'a tuning knob (30 requests a minute per client IP on /auth/*)',
+    TRUST_PROXY: "the load balancer's addresses, which only the operator knows (none trusted until then)",
   },
 }
 /** A production deployment cannot run without these (the contract; NODE_ENV=production). */

@@ -2,7 +2,7 @@ import t from 'tap'
 import { FaultInjector } from '../src/bnet-standin/faults.js'
 import { clientToken, standinUnderTest } from './helpers/standin.js'
 
-const ROSTER = '/data/wow/guild/area-52/horde-vanguard/roster'
+const ROSTER = '/data/wow/guild/area-52/horde-vanguard/roster?namespace=profile-us'
 
 t.test('a 429 fault with Retry-After, limited by times, then normal answers', async (t) => {
   const s = await standinUnderTest()

@@ -3,7 +3,7 @@ import { fixtureProblem, type Fixtures } from '../src/bnet-standin/fixtures.js'
 import { nameSlug, realmName } from '../src/bnet-standin/slugs.js'
 import { clientToken, standinUnderTest, userToken } from './helpers/standin.js'
 
-const ROSTER = '/data/wow/guild/area-52/horde-vanguard/roster'
+const ROSTER = '/data/wow/guild/area-52/horde-vanguard/roster?namespace=profile-us'
 
 t.test('an edit of the fixture file between two calls is seen by the second', async (t) => {
   const s = await standinUnderTest()
@@ -31,7 +31,7 @@ t.test('an edit of the fixture file between two calls is seen by the second', as
   const renamed = await s.demo()
   ;(renamed.users[0] as Fixtures['users'][number]).characters[0]!.level = 81
   await s.write(renamed)
-  const profile = (await s.app.inject({ url: '/profile/user/wow', headers: { authorization: `Bearer ${thrall}` } })).json()
+  const profile = (await s.app.inject({ url: '/profile/user/wow?namespace=profile-us', headers: { authorization: `Bearer ${thrall}` } })).json()
   t.equal(profile.wow_accounts[0].characters[0].level, 81)
 })
 

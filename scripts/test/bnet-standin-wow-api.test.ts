@@ -19,13 +19,13 @@ t.test('profile/user/wow lists the user characters in the contract shape, with a
     ],
   })
   const rokhan = await userToken(s.app, 'Rokhan#3456')
-  const two = (await s.app.inject({ url: '/profile/user/wow', headers: bearer(rokhan) })).json()
+  const two = (await s.app.inject({ url: '/profile/user/wow?namespace=profile-us', headers: bearer(rokhan) })).json()
   t.same(
     two.wow_accounts[0].characters.map((c: { name: string }) => c.name),
     ['Rokhan', 'Zentabra'],
   )
   const jaina = await userToken(s.app, 'Jaina#4567')
-  const realm = (await s.app.inject({ url: '/profile/user/wow', headers: bearer(jaina) })).json().wow_accounts[0].characters[0].realm
+  const realm = (await s.app.inject({ url: '/profile/user/wow?namespace=profile-us', headers: bearer(jaina) })).json().wow_accounts[0].characters[0].realm
   t.same(realm, { slug: 'proudmoore', name: 'Proudmoore' })
 })
 
@@ -36,16 +36,16 @@ t.test('profile/user/wow wants a user token', async (t) => {
   t.equal(none.statusCode, 401)
   t.same(none.json(), { code: 401, type: 'BLZWEBAPI00000401', detail: 'a valid Bearer access token is required' })
   t.match(none.headers['www-authenticate'], /^Bearer/)
-  t.equal((await s.app.inject({ url: '/profile/user/wow', headers: bearer('forged') })).statusCode, 401)
+  t.equal((await s.app.inject({ url: '/profile/user/wow?namespace=profile-us', headers: bearer('forged') })).statusCode, 401)
   const client = await clientToken(s.app)
-  const res = await s.app.inject({ url: '/profile/user/wow', headers: bearer(client) })
+  const res = await s.app.inject({ url: '/profile/user/wow?namespace=profile-us', headers: bearer(client) })
   t.equal(res.statusCode, 401)
   t.match(res.json().detail, /user access token/)
 
   const chromie = await userToken(s.app, 'Chromie#5678')
   const demo = await s.demo()
   await s.write({ ...demo, users: demo.users.filter((u) => u.id !== 100005) })
-  t.equal((await s.app.inject({ url: '/profile/user/wow', headers: bearer(chromie) })).statusCode, 404, 'user gone from the fixtures')
+  t.equal((await s.app.inject({ url: '/profile/user/wow?namespace=profile-us', headers: bearer(chromie) })).statusCode, 404, 'user gone from the fixtures')
 })
 
 t.test('client_credentials then the guild roster, in the contract shape', async (t) => {
@@ -77,17 +77,17 @@ t.test('roster answers to a user token too, matches slugs case-insensitively, an
   const s = await standinUnderTest()
   t.teardown(s.close)
   const token = await userToken(s.app, 'Jaina#4567')
-  const res = await s.app.inject({ url: '/data/wow/guild/Proudmoore/Kirin-Tor-Council/roster', headers: bearer(token) })
+  const res = await s.app.inject({ url: '/data/wow/guild/Proudmoore/Kirin-Tor-Council/roster?namespace=profile-us', headers: bearer(token) })
   t.equal(res.statusCode, 200)
   t.same(res.json().guild, { id: 9002, name: 'Kirin Tor Council', realm: { slug: 'proudmoore' }, faction: { type: 'ALLIANCE' } })
   t.same(
     res.json().members.map((m: { character: { realm: { slug: string } }; rank: number }) => [m.character.realm.slug, m.rank]),
     [['proudmoore', 0], ['proudmoore', 3]],
   )
-  const unknown = await s.app.inject({ url: '/data/wow/guild/area-52/no-such-guild/roster', headers: bearer(token) })
+  const unknown = await s.app.inject({ url: '/data/wow/guild/area-52/no-such-guild/roster?namespace=profile-us', headers: bearer(token) })
   t.equal(unknown.statusCode, 404)
   t.match(unknown.json(), { code: 404, type: 'BLZWEBAPI00000404', detail: /no-such-guild/ })
-  const wrongRealm = await s.app.inject({ url: '/data/wow/guild/proudmoore/horde-vanguard/roster', headers: bearer(token) })
+  const wrongRealm = await s.app.inject({ url: '/data/wow/guild/proudmoore/horde-vanguard/roster?namespace=profile-us', headers: bearer(token) })
   t.equal(wrongRealm.statusCode, 404, 'the realm counts')
   t.equal((await s.app.inject({ url: '/data/wow/guild/area-52/horde-vanguard/roster' })).statusCode, 401)
 })

@@ -26,6 +26,7 @@ t.test('on an empty environment: embedded Postgres, the stand-in and both servic
   const standin = child(plan, 'bnet-standin')
   t.match(standin, { script: '/repo/scripts/dist/bnet-standin/server.js', port: 3002, url: 'http://127.0.0.1:3002', stage: 0 })
   t.same(standin.ready, { kind: 'http', urls: ['http://127.0.0.1:3002/health/ready', 'http://127.0.0.1:3002/health/live'] })
+  t.equal(standin.env.BNET_STANDIN_REDIRECT_URIS, 'http://127.0.0.1:3000/auth/callback', "the stand-in accepts guild-api's callback alone")
 
   const ps = child(plan, 'permission-service')
   t.match(ps, { script: '/repo/services/permission-service/dist/server.js', port: 3001, portVariable: 'PERMISSION_SERVICE_PORT', stage: 1 })

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import fastifyEnv, { type FastifyEnvOptions } from '@fastify/env'
 import type { FastifyInstance } from 'fastify'
 
@@ -258,26 +259,54 @@ export interface WarnLogger {
   warn(message: string): void
 }
 
+/** Whether a host name or address can only be reached from this machine: `localhost`, 127.0.0.0/8, `::1`. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.toLowerCase().replace(/^\[|\]$/g, '')
+  if (bare === 'localhost' || bare.endsWith('.localhost') || bare === '::1') return true
+  const v4 = bare.startsWith('::ffff:') ? bare.slice('::ffff:'.length) : bare
+  return isIP(v4) === 4 && v4.startsWith('127.')
+}
+
+/** What says a process serves more than its own machine, where public development secrets must not be used. */
+export interface ExposureSettings {
+  NODE_ENV?: string
+  /** The bind address; unset counts as the default, 127.0.0.1. */
+  HOST?: string | undefined
+  /** guild-api's external URL, when the service has one. */
+  PUBLIC_URL?: string | undefined
+}
+
 /**
- * SERVICE_TOKEN, or the well-known development token when it is unset outside production. In
- * production an unset (or development) token is a `ConfigError`: a guessable secret there would
- * let anyone ask permission-service for answers.
+ * Why this process must not run on public development secrets (`NODE_ENV=production`, `PUBLIC_URL is
+ * https`, `HOST=0.0.0.0 is not a loopback address`), or undefined when it serves this machine alone.
+ * NODE_ENV alone is not enough: a deployment that forgets it is still reachable by others.
  */
-export function resolveServiceToken(
-  config: { NODE_ENV?: string; SERVICE_TOKEN?: string | undefined },
-  log: WarnLogger,
-): string {
+export function exposureReason(config: ExposureSettings): string | undefined {
+  if (config.NODE_ENV === 'production') return 'NODE_ENV=production'
+  if (config.PUBLIC_URL !== undefined && URL.canParse(config.PUBLIC_URL) && new URL(config.PUBLIC_URL).protocol === 'https:') {
+    return 'PUBLIC_URL is https'
+  }
+  if (config.HOST !== undefined && config.HOST !== '' && !isLoopbackHost(config.HOST)) return `HOST=${config.HOST} is not a loopback address`
+  return undefined
+}
+
+/**
+ * SERVICE_TOKEN, or the well-known development token when it is unset and the process serves its own
+ * machine alone. Wherever others can reach it (`exposureReason`) an unset (or development) token is a
+ * `ConfigError`: a guessable secret there would let anyone ask permission-service for answers.
+ */
+export function resolveServiceToken(config: ExposureSettings & { SERVICE_TOKEN?: string | undefined }, log: WarnLogger): string {
   const token = config.SERVICE_TOKEN
-  const production = config.NODE_ENV === 'production'
-  if (production && (token === undefined || token === '')) {
+  const exposed = exposureReason(config)
+  if (exposed !== undefined && (token === undefined || token === '')) {
     throw new ConfigError(
-      'invalid configuration: SERVICE_TOKEN is required when NODE_ENV=production (set it to the same secret of at least 16 characters in both services)',
+      `invalid configuration: SERVICE_TOKEN is required when ${exposed} (set it to the same secret of at least 16 characters in both services)`,
       ['SERVICE_TOKEN'],
     )
   }
-  if (production && token === DEV_SERVICE_TOKEN) {
+  if (exposed !== undefined && token === DEV_SERVICE_TOKEN) {
     throw new ConfigError(
-      'invalid configuration: SERVICE_TOKEN is the public development token, which NODE_ENV=production refuses; set a secret of your own',
+      `invalid configuration: SERVICE_TOKEN is the public development token, refused when ${exposed}; set a secret of your own`,
       ['SERVICE_TOKEN'],
     )
   }
@@ -285,7 +314,7 @@ export function resolveServiceToken(
   if (!warnedLoggers.has(log)) {
     warnedLoggers.add(log)
     log.warn(
-      `SERVICE_TOKEN is not set: using the public development token "${DEV_SERVICE_TOKEN}"; set SERVICE_TOKEN before running in production`,
+      `SERVICE_TOKEN is not set: using the public development token "${DEV_SERVICE_TOKEN}"; set SERVICE_TOKEN before anyone else can reach this service`,
     )
   }
   return DEV_SERVICE_TOKEN

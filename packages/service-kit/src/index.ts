@@ -5,7 +5,9 @@ export {
   describeConfigErrors,
   DEV_SERVICE_TOKEN,
   envFragments,
+  exposureReason,
   isConfigError,
+  isLoopbackHost,
   LOG_LEVELS,
   parseClusterNodes,
   portFragment,
@@ -13,6 +15,7 @@ export {
   resolveServiceToken,
   type ConfigSchema,
   type ConfigSchemaOptions,
+  type ExposureSettings,
   type LogLevelName,
   type NodeEnv,
   type RegisterConfigOptions,
@@ -22,6 +25,7 @@ export {
 } from './config.js'
 export {
   loggerOptions,
+  PERSONAL_QUERY_PARAMS,
   REDACT_PATHS,
   REDACTED,
   redactUrl,

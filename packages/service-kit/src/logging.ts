@@ -13,7 +13,10 @@ export const SECRET_QUERY_PARAMS: readonly string[] = [
   'client_secret',
 ]
 
-const secretParams = new Set(SECRET_QUERY_PARAMS)
+/** Query parameters whose values are personal data: a battletag names a person (`login_hint=Thrall#1234`). */
+export const PERSONAL_QUERY_PARAMS: readonly string[] = ['login_hint', 'battletag']
+
+const secretParams = new Set([...SECRET_QUERY_PARAMS, ...PERSONAL_QUERY_PARAMS])
 
 export const REDACTED = '[redacted]'
 
@@ -29,10 +32,12 @@ export const REDACT_PATHS: readonly string[] = [
   ...['password', 'token', 'accessToken', 'access_token', 'refreshToken', 'refresh_token', 'clientSecret', 'client_secret'].flatMap(
     (key) => [key, `*.${key}`],
   ),
+  // Personal data: a battletag identifies a player.
+  ...['battletag', 'loginHint', 'login_hint'].flatMap((key) => [key, `*.${key}`]),
 ]
 
 /**
- * The URL with the values of credential-bearing query parameters replaced. Cheap on the hot path:
+ * The URL with the values of credential-bearing and personal query parameters replaced. Cheap on the hot path:
  * a URL without `?` is returned as is, without parsing.
  */
 export function redactUrl(url: string): string {

@@ -78,3 +78,20 @@ t.test('loggerOptions takes the level', async (t) => {
   t.equal(loggerOptions('warn').level, 'warn')
   t.equal(loggerOptions().level, 'info')
 })
+
+t.test('battletags (personal data) are redacted as tokens are: in a URL and in logged fields', async (t) => {
+  const { lines, stream } = captureStream()
+  const app = Fastify({ logger: { ...loggerOptions('trace'), stream } })
+  t.teardown(async () => await app.close())
+  app.get('/auth/login', async (request) => {
+    request.log.info({ battletag: 'Thrall#1234', user: { battletag: 'Jaina#4567', loginHint: 'Rokhan#3456' }, login_hint: 'Saurfang#2345' }, 'login')
+    return { ok: true }
+  })
+  await app.inject({ url: '/auth/login?login_hint=Thrall%231234&redirect=%2Fme' })
+  await app.inject({ url: '/auth/login?battletag=Jaina%234567&LOGIN_HINT=Rokhan%233456' })
+  const all = lines.join('\n')
+  for (const personal of ['Thrall', 'Jaina', 'Rokhan', 'Saurfang']) t.notOk(all.includes(personal), `${personal} is in no log line`)
+  const urls = lines.map((l) => JSON.parse(l) as Record<string, any>).filter((l) => l.msg === 'incoming request').map((l) => l.req.url)
+  t.same(urls, [`/auth/login?login_hint=${REDACTED}&redirect=%2Fme`, `/auth/login?battletag=${REDACTED}&LOGIN_HINT=${REDACTED}`])
+  t.equal(redactUrl('/auth/login?login_hint=100001'), `/auth/login?login_hint=${REDACTED}`)
+})

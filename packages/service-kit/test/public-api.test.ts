@@ -8,6 +8,8 @@ t.test('every piece is exported from the package entry', async (t) => {
     'envFragments',
     'portFragment',
     'resolveServiceToken',
+    'exposureReason',
+    'isLoopbackHost',
     'DEV_SERVICE_TOKEN',
     'ConfigError',
     'loggerOptions',

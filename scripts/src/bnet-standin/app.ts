@@ -7,6 +7,7 @@ import { ApiError, apiErrorBody, OAuthError } from './errors.js'
 import { FaultInjector } from './faults.js'
 import { FixtureError, type Fixtures, loadFixtures } from './fixtures.js'
 import { GrantStore } from './grants.js'
+import { REGIONS, type Region } from './namespace.js'
 import { registerOAuthRoutes } from './oauth-routes.js'
 import { registerWowRoutes } from './wow-routes.js'
 
@@ -16,6 +17,13 @@ export interface BnetStandinOptions {
   logger?: FastifyServerOptions['logger']
   /** Milliseconds since the epoch; a test moves it on to expire codes. */
   clock?: () => number
+  /** The region whose namespaces (`profile-us`, `dynamic-us`) the API accepts; default: any of the four. */
+  region?: Region
+  /**
+   * The redirect URIs registered for the OAuth client, as on Blizzard's developer portal: `/oauth/authorize`
+   * refuses any other. Default: any http(s) URL.
+   */
+  redirectUris?: readonly string[]
 }
 
 /** The slice of Battle.net the project uses (OAuth and the WoW API), served from a fixture file. */
@@ -32,6 +40,8 @@ export function buildBnetStandin(options: BnetStandinOptions): FastifyInstance {
   const faults = new FaultInjector()
   const ctx: StandinContext = {
     grants: new GrantStore(options.clock ?? Date.now),
+    regions: options.region === undefined ? REGIONS : [options.region],
+    redirectUris: options.redirectUris,
     fixtures(request) {
       const fixtures = loaded.get(request)
       if (!fixtures) throw new Error('the fixtures were not loaded for this request')

@@ -36,6 +36,13 @@ export interface FixtureGuild {
   roster: FixtureRosterEntry[]
 }
 
+/** A realm of the realm index. `slug` is how Battle.net addresses it; `name` is how players write it. */
+export interface FixtureRealm {
+  id: number
+  slug: string
+  name: string
+}
+
 /** Makes requests whose path starts with `path` slow or failing (see fixtures/README.md). */
 export interface FixtureFault {
   path: string
@@ -48,6 +55,8 @@ export interface FixtureFault {
 export interface Fixtures {
   users: FixtureUser[]
   guilds: FixtureGuild[]
+  /** The realm index. Absent: every slug the file uses, named by its words capitalised. */
+  realms?: FixtureRealm[]
   /** OAuth clients allowed at /oauth/token, id → secret. Absent: any client id with a non-empty secret. */
   clients?: Record<string, string>
   faults?: FixtureFault[]
@@ -147,6 +156,17 @@ export function fixtureProblem(data: unknown): string | undefined {
     })
   })
   if (guildsProblem) return guildsProblem
+  if (data.realms !== undefined) {
+    const slugs = new Set<unknown>()
+    const realmsProblem = list(data.realms, 'realms', (realm, at) => {
+      const problem = fields(realm, at, { id, slug, name: text })
+      if (problem) return problem
+      if (slugs.has(realm.slug)) return `${at}.slug "${String(realm.slug)}" is listed twice`
+      slugs.add(realm.slug)
+      return undefined
+    })
+    if (realmsProblem) return realmsProblem
+  }
   if (data.clients !== undefined) {
     if (!isRecord(data.clients)) return 'clients must be an object mapping client id to secret'
     for (const [clientId, secret] of Object.entries(data.clients)) {

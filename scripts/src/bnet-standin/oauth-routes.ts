@@ -62,6 +62,10 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: StandinContext): 
     if (target.protocol !== 'http:' && target.protocol !== 'https:') {
       throw new OAuthError(400, 'invalid_request', 'redirect_uri must be an absolute http(s) URL')
     }
+    // Compared as registered, character for character, as Battle.net does: never redirect to an unregistered URI.
+    if (ctx.redirectUris !== undefined && !ctx.redirectUris.includes(redirectUri)) {
+      throw new OAuthError(400, 'invalid_request', `redirect_uri ${redirectUri.slice(0, 200)} is not registered for this client (registered: ${ctx.redirectUris.join(', ')})`)
+    }
     const responseType = stringParam(query, 'response_type')
     if (responseType !== undefined && responseType !== 'code') {
       throw new OAuthError(400, 'unsupported_response_type', 'response_type must be "code"')

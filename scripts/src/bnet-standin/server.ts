@@ -3,6 +3,14 @@ import { portFromEnv } from '../port-env.js'
 import { buildBnetStandin } from './app.js'
 import { DEMO_FIXTURES } from '../paths.js'
 import { loadFixtures } from './fixtures.js'
+import { REGIONS, type Region } from './namespace.js'
+
+/** BNET_REGION, as guild-api reads it: the namespaces the stand-in accepts. Unset: any region. */
+function regionFromEnv(value: string | undefined): Region | undefined {
+  if (value === undefined || value === '') return undefined
+  if (!(REGIONS as readonly string[]).includes(value)) throw new Error(`BNET_REGION must be one of ${REGIONS.join(', ')}`)
+  return value as Region
+}
 
 async function main(): Promise<void> {
   const port = portFromEnv(process.env, 'BNET_STANDIN_PORT', 3002)
@@ -10,7 +18,15 @@ async function main(): Promise<void> {
   const fixturesPath = process.env.BNET_STANDIN_FIXTURES || DEMO_FIXTURES
   // Fail at start on a fixture file that cannot serve anything; later edits are read per request.
   await loadFixtures(fixturesPath)
-  const app = buildBnetStandin({ fixturesPath, logger: { level: process.env.LOG_LEVEL || 'info' } })
+  const region = regionFromEnv(process.env.BNET_REGION)
+  // The OAuth client's registered redirect URIs, comma-separated (npm start sets guild-api's callback).
+  const redirectUris = process.env.BNET_STANDIN_REDIRECT_URIS?.split(',').map((uri) => uri.trim()).filter((uri) => uri !== '')
+  const app = buildBnetStandin({
+    fixturesPath,
+    logger: { level: process.env.LOG_LEVEL || 'info' },
+    ...(region === undefined ? {} : { region }),
+    ...(redirectUris === undefined || redirectUris.length === 0 ? {} : { redirectUris }),
+  })
   try {
     await app.listen({ port, host })
   } catch (err) {

@@ -3,7 +3,11 @@ import type { StandinContext } from './context.js'
 import { ApiError } from './errors.js'
 import type { FixtureCharacter, Fixtures, FixtureGuild } from './fixtures.js'
 import { type AccessGrant, bearerToken } from './grants.js'
-import { nameSlug, realmName } from './slugs.js'
+import { requireNamespace } from './namespace.js'
+import { fixtureRealms, nameSlug } from './slugs.js'
+
+/** The scope a user token needs for the account profile, as Battle.net asks (403 without it). */
+const PROFILE_SCOPE = 'wow.profile'
 
 function requireGrant(ctx: StandinContext, request: FastifyRequest): AccessGrant {
   const grant = ctx.grants.lookupToken(bearerToken(request.headers.authorization) ?? '')
@@ -37,20 +41,29 @@ function rosterMember(fixtures: Fixtures, guild: FixtureGuild, entry: FixtureGui
   }
 }
 
-/** The World of Warcraft API paths guild-api uses; `namespace` and `locale` are accepted and ignored. */
+/**
+ * The World of Warcraft API paths guild-api uses, with Battle.net's checks: a token (401), the path's
+ * namespace (404), and for the account profile the `wow.profile` scope (403). `locale` is ignored.
+ */
 export function registerWowRoutes(app: FastifyInstance, ctx: StandinContext): void {
   app.get('/profile/user/wow', async (request) => {
     const grant = requireGrant(ctx, request)
     if (grant.kind !== 'user') throw new ApiError(401, 'this path needs a user access token (authorization_code grant)')
-    const user = ctx.fixtures(request).users.find((u) => u.id === grant.userId)
+    requireNamespace(request, 'profile', ctx.regions)
+    if (!(grant.scope ?? '').split(' ').includes(PROFILE_SCOPE)) {
+      throw new ApiError(403, `this path needs a token granted the ${PROFILE_SCOPE} scope (asked for at /oauth/authorize)`)
+    }
+    const fixtures = ctx.fixtures(request)
+    const user = fixtures.users.find((u) => u.id === grant.userId)
     if (!user) throw new ApiError(404, `user ${grant.userId} is no longer in the fixture file`)
+    const realmNames = new Map(fixtureRealms(fixtures).map((realm) => [realm.slug, realm.name]))
     return {
       wow_accounts: [
         {
           characters: user.characters.map((c) => ({
             id: c.id,
             name: c.name,
-            realm: { slug: c.realm, name: realmName(c.realm) },
+            realm: { slug: c.realm, name: realmNames.get(c.realm) ?? c.realm },
             level: c.level,
             playable_class: { id: c.class_id },
           })),
@@ -59,8 +72,15 @@ export function registerWowRoutes(app: FastifyInstance, ctx: StandinContext): vo
     }
   })
 
+  app.get('/data/wow/realm/index', async (request) => {
+    requireGrant(ctx, request)
+    requireNamespace(request, 'dynamic', ctx.regions)
+    return { realms: fixtureRealms(ctx.fixtures(request)).map((realm) => ({ id: realm.id, name: realm.name, slug: realm.slug })) }
+  })
+
   app.get('/data/wow/guild/:realmSlug/:nameSlug/roster', async (request) => {
     requireGrant(ctx, request)
+    requireNamespace(request, 'profile', ctx.regions)
     const params = request.params as { realmSlug: string; nameSlug: string }
     const realm = params.realmSlug.toLowerCase()
     const name = params.nameSlug.toLowerCase()

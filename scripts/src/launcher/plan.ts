@@ -129,7 +129,7 @@ export function buildLaunchPlan(env: NodeJS.ProcessEnv, options: PlanOptions): L
     children.push({
       name: 'bnet-standin',
       script: own('bnet-standin/server'),
-      env: { ...base, HOST: host, BNET_STANDIN_PORT: String(ports.standin) },
+      env: { ...base, HOST: host, BNET_STANDIN_PORT: String(ports.standin), BNET_STANDIN_REDIRECT_URIS: `${publicUrl}/auth/callback` },
       host,
       port: ports.standin,
       portVariable: 'BNET_STANDIN_PORT',

@@ -11,9 +11,11 @@ import {
 } from '@guild/service-kit'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { BODY_LIMIT_BYTES, schema, type GuildApiConfig } from './config.js'
+import { refuseDevelopmentSettings } from './deployment-checks.js'
 import { schemaErrorFormatter } from './schema-errors.js'
+import { trustProxyOption } from './trust-proxy.js'
 import battleNetPlugin from './plugins/app/battlenet.js'
-import cookiesPlugin from './plugins/app/cookies.js'
+import cookiesPlugin, { cookiePolicy } from './plugins/app/cookies.js'
 import corsPlugin from './plugins/app/cors.js'
 import csrfPlugin from './plugins/app/csrf.js'
 import invalidationOutboxPlugin from './plugins/app/invalidation-outbox.js'
@@ -44,7 +46,10 @@ export interface BuildOptions {
  * Battle.net, sessions, the permission client; then the routes (the /auth/* ones rate-limited).
  */
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
+  const env = options.env ?? process.env
   const app = Fastify({
+    // Whose X-Forwarded-* to believe: request.ip (the rate limit's key) and request.protocol follow it.
+    trustProxy: trustProxyOption(env.TRUST_PROXY),
     logger: options.logStream === undefined ? loggerOptions() : { ...loggerOptions(), stream: options.logStream },
     // Request lines only where the request's logger would write them (not on quiet routes).
     logController: new RequestLogController(),
@@ -60,9 +65,10 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
   })
   // A request's logger is made when first used: most requests never log.
   lazyChildLoggers(app.log)
-  const config = await registerConfig<GuildApiConfig>(app, { schema, env: options.env ?? process.env })
+  const config = await registerConfig<GuildApiConfig>(app, { schema, env })
   app.log.level = config.LOG_LEVEL
   const serviceToken = resolveServiceToken(config, app.log)
+  refuseDevelopmentSettings(config)
 
   await app.register(errorHandlerPlugin)
   await app.register(openApiPlugin, {
@@ -71,7 +77,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     description: 'Battle.net login, guild registration, roster sync, members, per-tool permissions and settings.',
     security: {
       bearer: { description: 'a session token: Authorization: Bearer <token>' },
-      cookie: { name: 'sid', description: 'the session cookie set by /auth/callback' },
+      cookie: { name: cookiePolicy(config.PUBLIC_URL).session.name, description: 'the session cookie set by /auth/callback' },
     },
   })
   await app.register(cachePlugin)

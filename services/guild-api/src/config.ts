@@ -24,6 +24,7 @@ export interface GuildApiConfig extends SharedConfig {
   CACHE_BUS_CHANNEL: string
   CACHE_MEMORY_TTL_MS: number
   CACHE_OUTBOX_INTERVAL_MS: number
+  TRUST_PROXY?: string
 }
 
 /**
@@ -110,6 +111,11 @@ export const schema = configSchema({
       maximum: 60_000,
       default: 1_000,
       description: 'how often (ms) this process delivers invalidations other processes left in the outbox (100-60000)',
+    },
+    // Checked in full by trustProxyOption (src/trust-proxy.ts) before the app is made.
+    TRUST_PROXY: {
+      type: 'string',
+      description: 'a hop count, or addresses and CIDRs of your proxies, comma-separated',
     },
     CACHE_BUS_CHANNEL: {
       type: 'string',

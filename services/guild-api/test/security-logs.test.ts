@@ -2,7 +2,7 @@ import t from 'tap'
 import { Browser } from './helpers/browser.js'
 import { SERVICE_TOKEN, startHarness } from './helpers/harness.js'
 
-t.test('no secret in any log line of a full flow, both services logging at trace', async (t) => {
+t.test('no secret nor battletag in any log line of a full flow, both services logging at trace', async (t) => {
   const h = await startHarness(t, { captureLogs: true, env: { CORS_ORIGINS: 'https://app.example' } })
 
   // Log in as a browser does (codes and tokens go by), then use the API, then log out.
@@ -45,6 +45,8 @@ t.test('no secret in any log line of a full flow, both services logging at trace
     BNET_CLIENT_SECRET: [h.env.BNET_CLIENT_SECRET as string],
     'an OAuth code': h.standin.issued.codes,
     'a Battle.net access token': h.standin.issued.accessTokens,
+    // Personal data: a battletag names a player (login_hint, and whatever else may carry one).
+    'a battletag': ['Thrall#1234', 'Thrall%231234', 'Jaina#4567', 'Jaina%234567'],
   }
   t.ok(h.standin.issued.codes.length >= 2 && h.standin.issued.accessTokens.length >= 3, 'codes, user tokens and the app token went by')
   const lines = [...h.logs, ...(h.perm?.allOutput() ?? '').split('\n')].filter((line) => line.trim() !== '')

@@ -1,4 +1,6 @@
+import fc from 'fast-check'
 import t from 'tap'
+import { checkRedirect } from '../src/sessions/redirect-target.js'
 import { Browser } from './helpers/browser.js'
 import { startHarness } from './helpers/harness.js'
 
@@ -53,6 +55,44 @@ const REFUSED = [
   '',
 ]
 
+/**
+ * Paths the old check let through because it looked before the URL parser normalised them: each ended,
+ * after the login, at `Location: //evil.example` (or a decoded `/\\`, `/%2f`), which a browser follows off-site.
+ */
+const NORMALISED_AWAY = [
+  '/.//evil.example',
+  '/./evil.example/..//evil.example',
+  '/a/..//evil.example',
+  '/a/b/../..//evil.example',
+  '/..//evil.example',
+  '/../..//evil.example',
+  '/%2e//evil.example',
+  '/%2E//evil.example',
+  '/%2e%2e//evil.example',
+  '/.%2e//evil.example',
+  '/%2e./%2e%2e//evil.example',
+  '/a/%2e%2e//evil.example',
+  '/.//evil.example/path?x=1#y',
+  '/.//user:pass@evil.example',
+  '/.//allowed.example@evil.example',
+  '/.//evil。example',
+  '/.//xn--80ak6aa92e.com',
+  '/.//javascript:alert(1)',
+  '/%2f/evil.example',
+  '/%2F%2Fevil.example',
+  '/%5c/evil.example',
+  '/%5Cevil.example',
+  '/./%2fevil.example',
+  '/a/../%5c%5cevil.example',
+  '/.\t//evil.example',
+  '/.\n//evil.example',
+  '/\r\n//evil.example',
+  '/./\\evil.example',
+  '/.\\/evil.example',
+  'https://аllowed.example/', // a Cyrillic а: another host, punycoded
+  'https://allowed.example.／evil.example/',
+]
+
 t.test('a redirect to another host is refused unless it is on CORS_ORIGINS', async (t) => {
   const h = await startHarness(t, { permissionService: false, env: { CORS_ORIGINS: ALLOWED, ...MANY_LOGINS } })
   for (const redirect of REFUSED) {
@@ -66,6 +106,39 @@ t.test('a redirect to another host is refused unless it is on CORS_ORIGINS', asy
     const res = await h.inject({ url: `/auth/login?login_hint=Thrall%231234&redirect=${encodeURIComponent(redirect)}` })
     t.equal(res.statusCode, 302, `${shown(redirect)} is allowed: ${res.body}`)
   }
+})
+
+t.test('a path that the URL parser normalises into another host is refused (the open redirect)', async (t) => {
+  const h = await startHarness(t, { permissionService: false, env: { CORS_ORIGINS: ALLOWED, ...MANY_LOGINS } })
+  for (const redirect of NORMALISED_AWAY) {
+    const res = await h.inject({ url: `/auth/login?login_hint=Thrall%231234&redirect=${encodeURIComponent(redirect)}` })
+    t.equal(res.statusCode, 400, `${shown(redirect)}: ${res.body}`)
+    t.notOk(res.headers['set-cookie'], `${shown(redirect)}: no login started`)
+  }
+})
+
+t.test('whatever redirect is accepted, a browser following the Location stays on guild-api or CORS_ORIGINS', async (t) => {
+  // Paths built from the pieces every known bypass is made of, resolved as a browser resolves a Location.
+  const piece = fc.constantFrom('', '.', '..', '%2e', '%2E', '%2e%2e', '.%2e', 'a', '%2f', '%2F', '%5c', '%5C', '\\', '@', 'evil.example', '。', ':', '?', '#', '%00', 'javascript:')
+  const path = fc.array(piece, { minLength: 1, maxLength: 7 }).map((parts) => `/${parts.join('/')}`)
+  const prefixed = fc.tuple(fc.constantFrom('', ALLOWED, 'https:', 'https://allowed.example@', '//'), path).map(([prefix, p]) => `${prefix}${p}`)
+  const publicUrl = 'https://guild.example/auth/callback'
+  let accepted = 0
+  fc.assert(
+    fc.property(prefixed, (redirect) => {
+      let location: string
+      try {
+        location = checkRedirect(redirect, [ALLOWED])
+      } catch {
+        return true
+      }
+      accepted++
+      const landed = new URL(location, publicUrl)
+      return landed.origin === 'https://guild.example' || landed.origin === ALLOWED
+    }),
+    { numRuns: 5_000, seed: 17 },
+  )
+  t.ok(accepted > 100, `the property saw accepted redirects too (${accepted})`)
 })
 
 t.test('the callback sends the browser where the login said, as an ASCII Location', async (t) => {

@@ -24,6 +24,14 @@ export interface BnetRoster {
   members: BnetRosterMember[]
 }
 
+/** A realm of Battle.net's realm index: its slug, its display name, and every localized name given. */
+export interface BnetRealm {
+  slug: string
+  name: string
+  /** The display name in each locale Battle.net sent (one, for a request with a locale). */
+  names: string[]
+}
+
 export interface BnetTokenAnswer {
   accessToken: string
   expiresIn: number
@@ -126,4 +134,29 @@ export function readRoster(json: unknown, what: string): BnetRoster {
     },
     members: [...members.values()],
   }
+}
+
+/** A realm's `name`: a string (a request with a locale) or a map of locale to name (without one); en_US first. */
+function realmNames(r: Reader, value: unknown, path: string): string[] {
+  if (typeof value === 'string') return [r.text(value, path)]
+  const byLocale = r.record(value, path)
+  const names = Object.entries(byLocale)
+    .sort(([a], [b]) => (a === 'en_US' ? -1 : b === 'en_US' ? 1 : 0))
+    .flatMap(([locale, name]) => (typeof name === 'string' && name !== '' ? [r.text(name, `${path}.${locale}`)] : []))
+  if (names.length === 0) r.fail(path, 'a name or a map of locales to names')
+  return names
+}
+
+/** `GET /data/wow/realm/index`: every realm of the region, once each by slug. */
+export function readRealmIndex(json: unknown, what: string): BnetRealm[] {
+  const r: Reader = new Reader(what)
+  const body = r.record(json, 'the body')
+  const realms = new Map<string, BnetRealm>()
+  r.array(body.realms, 'realms').forEach((value, i) => {
+    const realm = r.record(value, `realms[${i}]`)
+    const slug = r.text(realm.slug, `realms[${i}].slug`)
+    const names = realmNames(r, realm.name, `realms[${i}].name`)
+    if (!realms.has(slug)) realms.set(slug, { slug, name: names[0] as string, names })
+  })
+  return [...realms.values()]
 }

@@ -1,6 +1,17 @@
 import type { Cache } from '@guild/cache'
 import { apiBaseUrl, type BnetRegion } from '../config.js'
-import { readCharacters, readRoster, readToken, readUser, type BnetCharacter, type BnetRoster, type BnetTokenAnswer, type BnetUser } from './answers.js'
+import {
+  readCharacters,
+  readRealmIndex,
+  readRoster,
+  readToken,
+  readUser,
+  type BnetCharacter,
+  type BnetRealm,
+  type BnetRoster,
+  type BnetTokenAnswer,
+  type BnetUser,
+} from './answers.js'
 import { AppTokenProvider, appTokenKey } from './app-token.js'
 import { BattleNetBadAnswerError, BattleNetGrantError, BattleNetNotConfiguredError, BattleNetNotFoundError } from './errors.js'
 import { BnetHttp, type BnetResponse } from './http.js'
@@ -34,7 +45,7 @@ function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}${path}`
 }
 
-/** The slice of Battle.net guild-api uses: the OAuth code flow, the user's characters, guild rosters. */
+/** The slice of Battle.net guild-api uses: the OAuth code flow, the user's characters, guild rosters, the realm index. */
 export class BattleNetClient {
   readonly region: BnetRegion
   readonly #options: BattleNetClientOptions
@@ -101,17 +112,31 @@ export class BattleNetClient {
     const url = new URL(joinUrl(apiBaseUrl(this.#options.apiUrl, region), path))
     url.searchParams.set('namespace', `profile-${region}`)
     url.searchParams.set('locale', 'en_US')
+    const res = await this.#withAppToken(url, label)
+    if (res.status === 404) throw new BattleNetNotFoundError(`Battle.net knows no guild "${nameSlug}" on realm "${realmSlug}" (${region})`)
+    return readRoster(expectOk(res, label), label)
+  }
+
+  /** Every realm of a region (`dynamic-{region}` namespace), with the application's own token. */
+  async realmIndex(region: BnetRegion): Promise<BnetRealm[]> {
+    const label = 'GET /data/wow/realm/index'
+    const url = new URL(joinUrl(apiBaseUrl(this.#options.apiUrl, region), '/data/wow/realm/index'))
+    url.searchParams.set('namespace', `dynamic-${region}`)
+    url.searchParams.set('locale', 'en_US')
+    return readRealmIndex(expectOk(await this.#withAppToken(url, label), label), label)
+  }
+
+  /** A GET with the application's token. A 401 means our cached token was revoked or the secret rotated: drop it and try once with a new one. */
+  async #withAppToken(url: URL, label: string): Promise<BnetResponse> {
     this.#credentials()
     let res: BnetResponse | undefined
-    // A 401 means our cached token was revoked or the secret rotated: drop it and try once with a new one.
     for (let attempt = 0; attempt < 2; attempt++) {
       const token = await this.#appToken.get()
       res = await this.#http.send({ method: 'GET', url: url.toString(), headers: { authorization: `Bearer ${token}` }, label, retry: 'all' })
       if (res.status !== 401) break
       await this.#appToken.drop()
     }
-    if (res?.status === 404) throw new BattleNetNotFoundError(`Battle.net knows no guild "${nameSlug}" on realm "${realmSlug}" (${region})`)
-    return readRoster(expectOk(res as BnetResponse, label), label)
+    return res as BnetResponse
   }
 
   async close(): Promise<void> {

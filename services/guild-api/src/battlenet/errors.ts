@@ -25,12 +25,22 @@ export class BattleNetUnavailableError extends BattleNetError {
   }
 }
 
-/** Battle.net answered something we cannot use (not JSON, a missing field, an unexpected status): 502. */
+/**
+ * Battle.net answered something we cannot use (not JSON, a missing field, an unexpected status, our
+ * credentials refused): 502. The message is for the operator (status, path, configuration hints): it
+ * goes to the log, and the client is told only that Battle.net failed (`BATTLE_NET_FAILED`).
+ */
 export class BattleNetBadAnswerError extends BattleNetError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(502, message, options)
   }
 }
+
+/** What a client is told of a BattleNetBadAnswerError. */
+export const BATTLE_NET_FAILED = 'Battle.net failed: it sent an answer guild-api cannot use; try again later'
+
+/** A registered guild that Battle.net now files elsewhere (renamed, moved, re-created): a 502 whose message is the user's to read. */
+export class BattleNetGuildMovedError extends BattleNetBadAnswerError {}
 
 /** Battle.net does not know what we asked for (a guild by realm and name): 404. */
 export class BattleNetNotFoundError extends BattleNetError {

@@ -1,5 +1,5 @@
 import { eq, guildMembers, guilds, inArray, and, sql, type Guild } from '@guild/db'
-import { BattleNetBadAnswerError, BattleNetNotFoundError } from '../battlenet/errors.js'
+import { BattleNetGuildMovedError, BattleNetNotFoundError } from '../battlenet/errors.js'
 import { deliverInvalidations, recordInvalidations } from '../invalidation/outbox.js'
 import { guildTarget, userTarget } from '../invalidation/targets.js'
 import type { GuildDeps } from './registration.js'
@@ -23,10 +23,10 @@ export async function syncGuild(deps: GuildDeps, guild: Guild): Promise<SyncResu
   // A registered guild Battle.net no longer finds is not "unknown guild" (404) to our caller: it is a bad answer upstream.
   const roster = await bnet.guildRoster(guild.region, guild.realmSlug, guild.nameSlug).catch((err: unknown) => {
     if (!(err instanceof BattleNetNotFoundError)) throw err
-    throw new BattleNetBadAnswerError(`${err.message}: the guild was renamed, moved or disbanded; nothing was changed`)
+    throw new BattleNetGuildMovedError(`${err.message}: the guild was renamed, moved or disbanded; nothing was changed`)
   })
   if (roster.guild.id !== guild.id) {
-    throw new BattleNetBadAnswerError(
+    throw new BattleNetGuildMovedError(
       `Battle.net's roster for "${guild.nameSlug}" on "${guild.realmSlug}" now belongs to guild ${roster.guild.id}, not ${guild.id}: the guild was renamed or re-created`,
     )
   }

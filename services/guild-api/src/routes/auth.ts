@@ -1,9 +1,8 @@
 import { httpError } from '@guild/service-kit'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { corsOrigins } from '../config.js'
-import { SESSION_COOKIE } from '../plugins/app/session-auth.js'
 import { completeLogin } from '../sessions/login.js'
-import { encodePendingLogin, matchPendingLogin, newPendingLogin, STATE_COOKIE, STATE_TTL_S, UsedStates } from '../sessions/login-state.js'
+import { encodePendingLogin, matchPendingLogin, newPendingLogin, STATE_TTL_S, UsedStates } from '../sessions/login-state.js'
 import { checkRedirect } from '../sessions/redirect-target.js'
 import { errorResponses, sessionSecurity } from './schemas.js'
 
@@ -11,12 +10,11 @@ const redirectResponse = { 302: { description: 'redirect; see the Location heade
 
 /** GET /auth/login, GET /auth/callback, POST /auth/logout. */
 export default async function authRoutes(app: FastifyInstance): Promise<void> {
-  const secure = new URL(app.config.PUBLIC_URL).protocol === 'https:'
   const origins = corsOrigins(app.config)
   const usedStates = new UsedStates()
-  const stateCookie = { path: '/auth', httpOnly: true, sameSite: 'lax', secure } as const
+  const { session: sessionCookie, state: stateCookie } = app.cookiePolicy
 
-  const clearState = (reply: FastifyReply) => reply.clearCookie(STATE_COOKIE, stateCookie)
+  const clearState = (reply: FastifyReply) => reply.clearCookie(stateCookie.name, stateCookie.options)
 
   app.get<{ Querystring: { login_hint?: string; redirect?: string } }>(
     '/auth/login',
@@ -39,7 +37,7 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
       const redirect = checkRedirect(request.query.redirect, origins)
       const pending = newPendingLogin(redirect)
       const target = app.bnet.authorizeUrl(pending.state, request.query.login_hint)
-      void reply.setCookie(STATE_COOKIE, encodePendingLogin(pending), { ...stateCookie, signed: true, maxAge: STATE_TTL_S })
+      void reply.setCookie(stateCookie.name, encodePendingLogin(pending), { ...stateCookie.options, signed: true, maxAge: STATE_TTL_S })
       return reply.redirect(target, 302)
     },
   )
@@ -68,13 +66,13 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
       if (error !== undefined) throw httpError(400, `Battle.net did not complete the login (${error.slice(0, 100)}); start again at /auth/login`)
       if (state === undefined) throw httpError(400, 'querystring/state is required')
       if (code === undefined) throw httpError(400, 'querystring/code is required')
-      const unsigned = request.unsignCookie(request.cookies[STATE_COOKIE] ?? '')
+      const unsigned = request.unsignCookie(request.cookies[stateCookie.name] ?? '')
       const pending = matchPendingLogin(unsigned.valid ? unsigned.value : null, state)
       if (!usedStates.consume(pending.state, pending.expiresAt)) {
         throw httpError(400, 'state was used already: this login is complete; start again at /auth/login')
       }
       const login = await completeLogin({ db: app.db, cache: app.cache, bnet: app.bnet, sessions: app.sessions }, code)
-      void reply.setCookie(SESSION_COOKIE, login.token, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: login.expiresAt })
+      void reply.setCookie(sessionCookie.name, login.token, { ...sessionCookie.options, expires: login.expiresAt })
       return reply.redirect(pending.redirect, 302)
     },
   )
@@ -94,7 +92,7 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
       const session = request.session
       if (session === null) throw httpError(401, 'a valid session is required')
       await app.sessions.close(session)
-      void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure })
+      void reply.clearCookie(sessionCookie.name, sessionCookie.options)
       return reply.code(204).send()
     },
   )

@@ -5,6 +5,7 @@ import { mapDomainErrors } from './domain-errors.js'
 import guildScope from './guilds/guild-scope.js'
 import registerRoute from './guilds/register.js'
 import meRoutes from './me.js'
+import realmRoutes from './realms.js'
 
 /** Every guild-api route, in one context whose error handler turns domain errors into HTTP ones. */
 export default async function routes(app: FastifyInstance): Promise<void> {
@@ -19,6 +20,7 @@ export default async function routes(app: FastifyInstance): Promise<void> {
     await auth.register(authRoutes)
   })
   await app.register(meRoutes)
+  await app.register(realmRoutes)
   await app.register(registerRoute)
   await app.register(guildScope)
 }

@@ -19,7 +19,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'unknown guild',
   409: 'registered already',
   413: 'too large',
-  502: 'Battle.net answered something unusable',
+  502: 'Battle.net failed (the detail is in the log)',
   503: 'a dependency (permission-service or Battle.net) could not answer',
 }
 

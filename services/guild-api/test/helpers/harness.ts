@@ -4,7 +4,7 @@ import type { Test } from 'tap'
 import { buildApp } from '../../src/app.js'
 import { Browser } from './browser.js'
 import { startPermissionService, type RunningPermissionService } from './permission-service.js'
-import { startStandin, type Standin } from './standin.js'
+import { startStandin, type Standin, type StandinOptions } from './standin.js'
 
 export const SERVICE_TOKEN = 'guild-api-test-service-token-0123456789'
 
@@ -72,13 +72,18 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
   if (redis) t.teardown(() => redis.release())
   const redisUrl = redis?.url ?? (typeof options.redis === 'object' ? options.redis.url : undefined)
   const busChannel = redis?.channel ?? `cache:test:bus:${process.pid}:${Math.random().toString(36).slice(2)}`
-  const standin = await startStandin()
+  // As on Blizzard's developer portal: one region, and the client's one redirect URI guild-api's
+  // callback, registered below once the port is known (the stand-in reads the list it was given).
+  const redirectUris: string[] = []
+  const standin = await startStandin({ redirectUris, region: (options.env?.BNET_REGION ?? 'us') as StandinOptions['region'] })
   t.teardown(() => standin.close())
 
+  // Chosen after the stand-in listens, so that freePort cannot hand out its port again.
   const [port, permPort] = [await freePort(), await freePort()]
+  const url = `http://127.0.0.1:${port}`
+  redirectUris.push(`${(options.env?.PUBLIC_URL ?? url).replace(/\/+$/, '')}/auth/callback`)
   const permProxy = options.permissionProxy ? await startTcpProxy(permPort) : undefined
   if (permProxy) t.teardown(() => permProxy.close())
-  const url = `http://127.0.0.1:${port}`
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.GUILD_API_TEST_LOG_LEVEL ?? 'silent',

@@ -30,15 +30,22 @@ export interface Standin {
   close(): Promise<void>
 }
 
+export interface StandinOptions {
+  /** The OAuth client's registered redirect URIs: authorize refuses any other, as Battle.net does. */
+  redirectUris?: string[]
+  /** The region whose namespaces the API accepts (default: any). */
+  region?: 'us' | 'eu' | 'kr' | 'tw'
+}
+
 /** The Battle.net stand-in on a free port, serving its own temporary copy of the demo fixtures. */
-export async function startStandin(): Promise<Standin> {
+export async function startStandin(options: StandinOptions = {}): Promise<Standin> {
   const dir = await mkdtemp(join(tmpdir(), 'guild-api-bnet-'))
   const fixturesPath = join(dir, 'fixtures.json')
   const read = async () => JSON.parse(await readFile(fixturesPath, 'utf8')) as Fixtures
   await writeFile(fixturesPath, await readFile(DEMO_FIXTURES, 'utf8'))
   const issued: IssuedSecrets = { codes: [], accessTokens: [] }
   const build = () => {
-    const built = buildBnetStandin({ fixturesPath })
+    const built = buildBnetStandin({ fixturesPath, ...options })
     // Codes leave in the authorize redirect, tokens in the token endpoint's body.
     built.addHook('onSend', async (request, reply, payload) => {
       const location = reply.getHeader('location')

@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { BattleNetClient } from '../../battlenet/client.js'
+import { RealmIndex } from '../../battlenet/realm-index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     bnet: BattleNetClient
+    /** Battle.net's realm index, cached: realm names to slugs, and GET /realms. */
+    realms: RealmIndex
   }
 }
 
@@ -29,6 +32,7 @@ async function battleNetPlugin(app: FastifyInstance, options: BattleNetPluginOpt
   })
   if (!bnet.configured) app.log.warn('BNET_CLIENT_ID / BNET_CLIENT_SECRET are not set: login and guild registration answer 503')
   app.decorate('bnet', bnet)
+  app.decorate('realms', new RealmIndex(app.cache, async (region) => await bnet.realmIndex(region)))
   app.addHook('onClose', async () => await bnet.close())
 }
 

@@ -40,11 +40,12 @@ export function claimedOrigin(headers: { origin?: string | undefined; referer?: 
 async function csrfPlugin(app: FastifyInstance): Promise<void> {
   const allowed = new Set([new URL(app.config.PUBLIC_URL).origin, ...corsOrigins(app.config)])
   const allowedList = [...allowed].join(', ')
+  const cookieName = app.cookiePolicy.session.name
 
   // A callback hook: it runs on every request and decides at once, where an async one costs a promise.
   app.addHook('onRequest', (request, _reply, done) => {
     if (!STATE_CHANGING.has(request.method) || request.routeOptions.url === undefined) return done()
-    if (sessionCredentialOf(request)?.via !== 'cookie') return done()
+    if (sessionCredentialOf(request, cookieName)?.via !== 'cookie') return done()
     const origin = claimedOrigin(request.headers)
     if (origin !== undefined && allowed.has(origin)) return done()
     if (origin === undefined) {

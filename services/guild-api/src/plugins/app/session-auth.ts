@@ -29,6 +29,7 @@ declare module 'fastify' {
  */
 const PUBLIC_ROUTES = [/^\/auth\//, /^\/health\//, /^\/metrics$/, /^\/docs(\/|$)/, /^\*$/]
 
+/** The session cookie's name over http; over https it is `__Host-sid` (`cookiePolicy`, cookies.ts). */
 export const SESSION_COOKIE = 'sid'
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -42,17 +43,12 @@ export interface SessionCredential {
   via: 'bearer' | 'cookie'
 }
 
-/** The session token a request carries and how: `Authorization: Bearer …` first, else the `sid` cookie. */
-export function sessionCredentialOf(request: FastifyRequest): SessionCredential | undefined {
+/** The session token a request carries and how: `Authorization: Bearer …` first, else the session cookie (`sid`, or `__Host-sid` over https). */
+export function sessionCredentialOf(request: FastifyRequest, cookieName: string): SessionCredential | undefined {
   const bearer = bearerToken(request.headers.authorization)
   if (bearer !== undefined) return { token: bearer, via: 'bearer' }
-  const cookie = request.cookies[SESSION_COOKIE]
+  const cookie = request.cookies[cookieName]
   return cookie === undefined ? undefined : { token: cookie, via: 'cookie' }
-}
-
-/** The session token a request carries: `Authorization: Bearer …` first, else the `sid` cookie. */
-export function sessionTokenOf(request: FastifyRequest): string | undefined {
-  return sessionCredentialOf(request)?.token
 }
 
 /**
@@ -62,6 +58,7 @@ export function sessionTokenOf(request: FastifyRequest): string | undefined {
  */
 async function sessionAuthPlugin(app: FastifyInstance): Promise<void> {
   app.decorate('sessions', new SessionStore(app.db, app.cache, app.config.SESSION_TTL_S))
+  const cookieName = app.cookiePolicy.session.name
   app.decorateRequest('user', null)
   app.decorateRequest('session', null)
 
@@ -90,7 +87,7 @@ async function sessionAuthPlugin(app: FastifyInstance): Promise<void> {
       requiredByRoute.set(route.config, required)
     }
     if (!required) return done()
-    const token = sessionTokenOf(request)
+    const token = sessionCredentialOf(request, cookieName)?.token
     const known = app.sessions.peek(token, request.raw.socket)
     if (known !== undefined) return done(accept(request, known))
     app.sessions.find(token, request.raw.socket).then(
