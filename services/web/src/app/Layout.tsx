@@ -21,7 +21,7 @@ export function Layout() {
             <button
               type="button"
               disabled={logout.isPending}
-              onClick={() => logout.mutate(undefined, { onSettled: () => void navigate('/', { replace: true }) })}
+              onClick={() => logout.mutate(undefined, { onSettled: () => void navigate('/') })}
             >
               Sign out
             </button>

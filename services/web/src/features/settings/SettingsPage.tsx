@@ -13,14 +13,15 @@ export function SettingsPage() {
   const guildId = useGuildId()
   const settings = useSettings(guildId)
   const may = useMyTools(guildId, ['settings'])
+  // Here, not in the form: the form starts afresh from each saved object, the outcome stays.
+  const save = usePutSettings(guildId)
   if (settings.error) return <ErrorView error={settings.error} onRetry={() => void settings.refetch()} />
   if (may.error) return <ErrorView error={may.error} onRetry={() => void may.refetch()} />
   if (!settings.data || !may.data) return <Loading what="settings" />
-  return <SettingsForm key={JSON.stringify(settings.data)} guildId={guildId} initial={settings.data} editable={may.data.tools.settings === true} />
+  return <SettingsForm key={JSON.stringify(settings.data)} save={save} initial={settings.data} editable={may.data.tools.settings === true} />
 }
 
-function SettingsForm({ guildId, initial, editable }: { guildId: string; initial: Settings; editable: boolean }) {
-  const save = usePutSettings(guildId)
+function SettingsForm({ save, initial, editable }: { save: ReturnType<typeof usePutSettings>; initial: Settings; editable: boolean }) {
   const entries = Object.entries(initial as Record<string, unknown>)
   const [kinds, setKinds] = useState<Record<string, FieldKind>>(Object.fromEntries(entries.map(([k, v]) => [k, kindOf(v)])))
   const [values, setValues] = useState<Record<string, string>>(
