@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { claimRedisDb, createTestDatabase, freePort } from '@guild/testing'
+import { claimRedisDb, createTestDatabase, freePort, launchSystem } from '@guild/testing'
 import type { Test } from 'tap'
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
@@ -34,55 +33,30 @@ export async function startSystem(t: Test, options: { fixtures?: DemoFixtures } 
   const [pg, redis] = await Promise.all([createTestDatabase('web'), claimRedisDb()])
   const dir = await mkdtemp(join(tmpdir(), 'web-e2e-'))
   const fixtures = join(dir, 'bnet.json')
+  const cleanup = () => Promise.all([pg.drop(), redis.release(), rm(dir, { recursive: true, force: true })])
   if (options.fixtures) await writeFile(fixtures, JSON.stringify(options.fixtures))
   else await copyFile(join(REPO_ROOT, 'scripts/fixtures/bnet-demo.json'), fixtures)
   const ports = { api: await freePort(), perm: await freePort(), standin: await freePort(), web: await freePort() }
-  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'scripts/dist/start.js')], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: pg.url,
-      REDIS_URL: redis.url,
-      CACHE_BUS_CHANNEL: redis.channel,
-      GUILD_API_PORT: String(ports.api),
-      PERMISSION_SERVICE_PORT: String(ports.perm),
-      BNET_STANDIN_PORT: String(ports.standin),
-      WEB_PORT: String(ports.web),
-      BNET_STANDIN_FIXTURES: fixtures,
-      AUTH_RATE_LIMIT_MAX: '10000',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const launched = await launchSystem({
+    DATABASE_URL: pg.url,
+    REDIS_URL: redis.url,
+    CACHE_BUS_CHANNEL: redis.channel,
+    GUILD_API_PORT: String(ports.api),
+    PERMISSION_SERVICE_PORT: String(ports.perm),
+    BNET_STANDIN_PORT: String(ports.standin),
+    WEB_PORT: String(ports.web),
+    BNET_STANDIN_FIXTURES: fixtures,
+    AUTH_RATE_LIMIT_MAX: '10000',
+    LOG_LEVEL: 'warn',
+  }).catch(async (err: unknown) => {
+    await cleanup()
+    throw err
   })
-  let out = ''
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
-  child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  let stopped = false
-  const stop = async () => {
-    if (!stopped) {
-      stopped = true
-      child.kill('SIGTERM')
-    }
-    await exited
-  }
   t.teardown(async () => {
-    await stop()
-    await Promise.all([pg.drop(), redis.release(), rm(dir, { recursive: true, force: true })])
+    await launched.stop()
+    await cleanup()
   })
-
-  const appUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the system did not start within 120 s:\n${out}`)), 120_000)
-    const look = () => {
-      const found = /open the app: (\S+)/.exec(out)
-      if (found?.[1]) {
-        clearTimeout(timer)
-        resolve(found[1].replace(/\/$/, ''))
-      }
-    }
-    child.stdout?.on('data', look)
-    void exited.then(() => reject(new Error(`the launcher exited before it was ready:\n${out}`)))
-  })
+  const appUrl = launched.appUrl as string
   return {
     appUrl,
     apiUrl: `http://127.0.0.1:${ports.api}`,
@@ -92,7 +66,7 @@ export async function startSystem(t: Test, options: { fixtures?: DemoFixtures } 
       change(current)
       await writeFile(fixtures, JSON.stringify(current))
     },
-    stop,
-    output: () => out,
+    stop: launched.stop,
+    output: launched.output,
   }
 }
