@@ -8,6 +8,8 @@ export interface LaunchedSystem {
   urls: Record<string, string>
   /** "open the app: …", when the web app runs. */
   appUrl: string | undefined
+  /** The launcher's process id; the services are its children. */
+  pid: number
   output(): string
   /** SIGTERM, as Ctrl-C; resolves when the launcher has stopped everything and exited. */
   stop(): Promise<void>
@@ -52,5 +54,5 @@ export async function launchSystem(env: Record<string, string>, args: string[] =
   const list = out.slice(out.indexOf('all ready:'))
   for (const match of list.matchAll(/^\[start\] +(\S.*?) {2,}(\S+:\/\/\S+)$/gm)) urls[match[1] as string] = match[2] as string
   const appUrl = /open the app: (\S+)/.exec(out)?.[1]?.replace(/\/$/, '')
-  return { urls, appUrl, output: () => out, stop }
+  return { urls, appUrl, pid: child.pid as number, output: () => out, stop }
 }

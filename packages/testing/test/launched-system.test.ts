@@ -11,6 +11,7 @@ t.test('launches npm start, reads its ready list, stops it', async (t) => {
   t.teardown(() => system.stop())
   t.same(system.urls, { 'Battle.net stand-in': `http://127.0.0.1:${port}` })
   t.equal(system.appUrl, undefined, 'no web app asked for')
+  t.ok(system.pid > 0)
   t.equal((await fetch(`http://127.0.0.1:${port}/health/live`)).status, 200)
   await system.stop()
   t.match(system.output(), /everything is stopped/)

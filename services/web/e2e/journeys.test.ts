@@ -233,11 +233,28 @@ t.test('a page from an origin outside CORS_ORIGINS can neither read nor change a
   t.notOk(await gm.getByLabel('permissions: ranks 0 to 9').isChecked(), 'nor the permissions')
 })
 
+t.test('the permission check unavailable: said plainly, and nothing shown as if allowed', async (t) => {
+  // Paused, not stopped: guild-api's calls hang until its deadline, then it answers 503.
+  const permissionService = system.pidOf('permission-service')
+  process.kill(permissionService, 'SIGSTOP')
+  t.teardown(() => process.kill(permissionService, 'SIGCONT'))
+  await gm.goto(`${appUrl}/guilds/9001/roster`)
+  await gm.getByRole('heading', { name: 'The permission check is unavailable' }).waitFor({ timeout: 30_000 })
+  t.equal(await gm.getByRole('cell', { name: 'Rexxar' }).count(), 0, 'no roster')
+  await expectAccessible(t, gm, 'permission check unavailable')
+  process.kill(permissionService, 'SIGCONT')
+  await gm.getByRole('button', { name: 'Try again' }).click()
+  await gm.getByRole('cell', { name: 'Rexxar' }).waitFor({ timeout: 30_000 })
+})
+
 t.test('guild-api down: a banner, and nothing stale passed off as allowed', async (t) => {
   await system.stop()
-  // The roster is in the page's cache from before; asked again, guild-api does not answer.
-  await gm.getByRole('link', { name: 'Roster' }).click()
+  await gm.getByRole('link', { name: 'Permissions' }).click()
   await gm.getByText('guild-api is not answering').waitFor({ timeout: 30_000 })
   await gm.getByRole('heading', { name: 'guild-api cannot be reached' }).waitFor({ timeout: 30_000 })
+  // The roster is in the page's cache from before; asked again, guild-api does not answer.
+  await gm.getByRole('link', { name: 'Roster' }).click()
+  await gm.getByRole('heading', { name: 'guild-api cannot be reached' }).waitFor({ timeout: 30_000 })
   t.equal(await gm.getByRole('cell', { name: 'Rexxar' }).count(), 0, 'the cached roster is not shown as if allowed')
+  await expectAccessible(t, gm, 'guild-api down')
 })

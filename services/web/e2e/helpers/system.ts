@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,6 +15,8 @@ export interface System {
   /** The stand-in's fixture file, a copy of the demo's that a test may edit (the stand-in rereads it). */
   fixtures: string
   editFixtures(change: (fixtures: DemoFixtures) => void): Promise<void>
+  /** The process id of one of the services the launcher runs. */
+  pidOf(service: 'permission-service' | 'guild-api' | 'web'): number
   /** Stops everything (SIGTERM, as Ctrl-C); resolves when the launcher has exited. */
   stop(): Promise<void>
   output(): string
@@ -65,6 +68,12 @@ export async function startSystem(t: Test, options: { fixtures?: DemoFixtures } 
       const current = JSON.parse(await readFile(fixtures, 'utf8')) as DemoFixtures
       change(current)
       await writeFile(fixtures, JSON.stringify(current))
+    },
+    pidOf(service) {
+      const script = { 'permission-service': 'services/permission-service/dist/server.js', 'guild-api': 'services/guild-api/dist/server.js', web: 'services/web/dist/server/main.js' }[service]
+      const pid = Number(execFileSync('pgrep', ['-P', String(launched.pid), '-f', script], { encoding: 'utf8' }).trim().split('\n')[0])
+      if (!(pid > 0)) throw new Error(`${service} is not running under the launcher`)
+      return pid
     },
     stop: launched.stop,
     output: launched.output,
