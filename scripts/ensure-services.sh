@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# Starts the machine's PostgreSQL and Redis when they are down, and waits until both answer.
+# Starts the machine's PostgreSQL and Redis when they are down, and waits until both answer; installs
+# Chromium when it is missing.
 # Tests run against these real servers; nothing here is mocked.
 set -euo pipefail
+
+# The web app's browser tests drive Debian's Chromium (Playwright's own browser download is not reachable).
+if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM_PATH:-}" ]; then
+  echo "ensure-services: installing Chromium for the browser tests"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
 
 pg_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
 redis_up() { [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = "PONG" ]; }

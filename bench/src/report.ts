@@ -4,12 +4,14 @@ import { idleNote, type IdleConfig } from './idle-config.js'
 import type { HitRateFigures } from './scenarios/hit-rate.js'
 import type { InvalidationFigures } from './scenarios/invalidation.js'
 import type { StampedeFigures } from './scenarios/stampede.js'
+import type { WebRosterFigures } from './scenarios/web-roster.js'
 
 export interface BenchReport {
   scenarios: Record<string, LoadFigures> & {
     stampede?: StampedeFigures
     invalidation?: InvalidationFigures
     hit_rate?: HitRateFigures
+    web_roster?: WebRosterFigures
   }
   quick: boolean
   node: string
@@ -21,7 +23,7 @@ export interface BenchReport {
 
 /** The Markdown tables the README shows. */
 export function markdown(report: BenchReport): string {
-  const { stampede, invalidation, hit_rate, ...load } = report.scenarios
+  const { stampede, invalidation, hit_rate, web_roster, ...load } = report.scenarios
   const out: string[] = []
   if (Object.keys(load).length > 0) {
     out.push(
@@ -58,6 +60,19 @@ export function markdown(report: BenchReport): string {
   }
   if (hit_rate) {
     out.push('', `**hit_rate**: ${(hit_rate.rate * 100).toFixed(2)}% over ${hit_rate.requests.toLocaleString('en')} operations (Zipf s = ${hit_rate.zipf_s}, ${hit_rate.guilds} guilds × ${hit_rate.users_per_guild} users × ${hit_rate.tools} tools, ${hit_rate.writes} writes, warmed first; ${hit_rate.errors} errors); an ideal on-demand cache under the seed's rule would reach ${(hit_rate.on_demand_ceiling * 100).toFixed(2)}% on the same operations; ${hit_rate.db_queries.toLocaleString('en')} database queries, ${hit_rate.refilled.toLocaleString('en')} answers refilled after writes`)
+  }
+  if (web_roster) {
+    const w = web_roster
+    out.push(
+      '',
+      `**web_roster** (Chromium, a guild of ${w.members.toLocaleString('en')} members, medians of ${w.rounds} rounds):`,
+      '',
+      '| what | ms | each round |',
+      '| --- | ---: | --- |',
+      `| navigation to a rendered, sortable roster | ${w.load_ms} | ${w.load_ms_per_round.join(' ')} |`,
+      `| re-sort by name, click to paint | ${w.resort_ms} | ${w.resort_ms_per_round.join(' ')} |`,
+      `| guild-api's GET /guilds/{id}/members, same data | ${w.api_members_ms} | ${w.api_members_ms_per_round.join(' ')} |`,
+    )
   }
   const idle = idleNote(report.idle)
   out.push('', `node ${report.node}, ${report.cpus} CPUs${idle === '' ? '' : `, ${idle}`}, ${report.date}${report.quick ? ', quick pass' : ''}`)

@@ -10,15 +10,16 @@ import { hitRate } from './scenarios/hit-rate.js'
 import { invalidation } from './scenarios/invalidation.js'
 import { loadScenarios, type Target } from './scenarios/load.js'
 import { stampede } from './scenarios/stampede.js'
+import { webRoster } from './scenarios/web-roster.js'
 
 /**
- * `npm run bench [-- --quick] [-- --only load,stampede,invalidation,hit_rate]`: every figure next to its
+ * `npm run bench [-- --quick] [-- --only load,stampede,invalidation,hit_rate,web_roster]`: every figure next to its
  * baseline, from one run, written to bench/results/latest.json and printed as Markdown.
  */
 async function main(): Promise<void> {
   const options = runOptions(process.argv.slice(2), { quick: { type: 'boolean' }, only: { type: 'string' } })
   const quick = options.quick === true
-  const only = onlyOf(options.only, ['load', 'stampede', 'invalidation', 'hit_rate'])
+  const only = onlyOf(options.only, ['load', 'stampede', 'invalidation', 'hit_rate', 'web_roster'])
   const wanted = (name: string) => !only || only.has(name)
   const { ctx, data, stopStarted } = await benchContext(quick)
   const scenarios: BenchReport['scenarios'] = {} as BenchReport['scenarios']
@@ -40,6 +41,10 @@ async function main(): Promise<void> {
       await stopStarted()
     }
     if (wanted('hit_rate')) scenarios.hit_rate = await hitRate(ctx)
+    if (wanted('web_roster')) {
+      const figures = await webRoster(ctx.log, quick ? 3 : 7)
+      if (figures) scenarios.web_roster = figures
+    }
   } finally {
     await stopStarted()
     await data.cleanup()

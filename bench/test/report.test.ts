@@ -64,6 +64,27 @@ t.test('stampede, invalidation and hit rate each get their line, the seed recipe
   t.match(text, /\| the seed's EVAL of DEL over KEYS, same guild \| error: too many results to unpack \| once \| 93 \|/)
   t.match(text, /\*\*hit_rate\*\*: 99\.37% over 200,000 operations .* would reach 93\.87% .* 12,345 database queries, 6,789 answers refilled after writes/)
   t.notMatch(text, /\| scenario \| req\/s/, 'no load table without load scenarios')
+  t.notMatch(text, /web_roster/, 'no browser figures when web_roster did not run')
+  const web = markdown(
+    report({
+      scenarios: {
+        web_roster: {
+          members: 1000,
+          rounds: 3,
+          load_ms: 412.5,
+          load_ms_per_round: [400.1, 412.5, 430],
+          resort_ms: 38.2,
+          resort_ms_per_round: [40, 38.2, 37],
+          api_members_ms: 4.12,
+          api_members_ms_per_round: [4.5, 4.12, 3.9],
+        },
+      } as unknown as BenchReport['scenarios'],
+    }),
+  )
+  t.match(web, /\*\*web_roster\*\* \(Chromium, a guild of 1,000 members, medians of 3 rounds\)/)
+  t.match(web, /\| navigation to a rendered, sortable roster \| 412\.5 \| 400\.1 412\.5 430 \|/)
+  t.match(web, /\| re-sort by name, click to paint \| 38\.2 \|/)
+  t.match(web, /\| guild-api's GET \/guilds\/\{id\}\/members, same data \| 4\.12 \| 4\.5 4\.12 3\.9 \|/)
   const timed = markdown(report({ scenarios: { ...scenarios, invalidation: { ...scenarios.invalidation, seed_recipe_ms: 412, seed_recipe_error: null, rounds: 1 } } as BenchReport['scenarios'] }))
   t.match(timed, /\| the seed's EVAL of DEL over KEYS, same guild \| 412 \| once \|/)
   t.match(timed, /medians of 1 round\)/)

@@ -17,6 +17,7 @@ COPY packages/permission-client/package.json packages/permission-client/
 COPY packages/service-kit/package.json packages/service-kit/
 COPY services/permission-service/package.json services/permission-service/
 COPY services/guild-api/package.json services/guild-api/
+COPY services/web/package.json services/web/
 COPY scripts/package.json scripts/
 COPY bench/package.json bench/
 COPY chaos/package.json chaos/

@@ -56,10 +56,31 @@ t.test('on an empty environment: embedded Postgres, the stand-in and both servic
     BNET_OAUTH_URL: 'http://127.0.0.1:3002',
     BNET_API_URL: 'http://127.0.0.1:3002',
   })
+  t.equal(api.env.CORS_ORIGINS, 'http://127.0.0.1:3003', "the web app's origin may call guild-api with the cookie")
+
+  const web = child(plan, 'web')
+  t.match(web, { script: '/repo/services/web/dist/server/main.js', port: 3003, portVariable: 'WEB_PORT', url: 'http://127.0.0.1:3003', stage: 1 })
+  t.match(web.env, { PORT: '3003', HOST: '127.0.0.1', GUILD_API_URL: 'http://127.0.0.1:3000' })
+  t.same(web.ready, { kind: 'http', urls: ['http://127.0.0.1:3003/health/live'] })
+  t.equal(plan.appUrl, 'http://127.0.0.1:3003/', 'the URL to open')
+  // A finished login comes back to the app.
   t.same(plan.loginUrls, [
-    { label: 'log in', url: 'http://127.0.0.1:3000/auth/login' },
-    { label: 'log in as Thrall#1234 (guild master of Horde Vanguard)', url: 'http://127.0.0.1:3000/auth/login?login_hint=Thrall%231234' },
+    { label: 'log in', url: 'http://127.0.0.1:3000/auth/login?redirect=http%3A%2F%2F127.0.0.1%3A3003%2F' },
+    {
+      label: 'log in as Thrall#1234 (guild master of Horde Vanguard)',
+      url: 'http://127.0.0.1:3000/auth/login?login_hint=Thrall%231234&redirect=http%3A%2F%2F127.0.0.1%3A3003%2F',
+    },
   ])
+})
+
+t.test('WEB_PORT moves the app, its origin joins any CORS_ORIGINS given; without the app, logins end on /me', async (t) => {
+  const plan = buildLaunchPlan({ WEB_PORT: '4003', CORS_ORIGINS: 'https://tools.example, http://127.0.0.1:4003' }, options)
+  t.equal(child(plan, 'web').env.PORT, '4003')
+  t.equal(child(plan, 'guild-api').env.CORS_ORIGINS, 'https://tools.example,http://127.0.0.1:4003', 'once each')
+  t.equal(plan.appUrl, 'http://127.0.0.1:4003/')
+  const noApp = buildLaunchPlan({}, { ...options, only: ['guild-api', 'permission-service'] })
+  t.equal(noApp.appUrl, undefined)
+  t.equal(noApp.loginUrls[0]?.url, 'http://127.0.0.1:3000/auth/login')
 })
 
 t.test('one SERVICE_TOKEN per plan, the same for both services; a given one is kept', async (t) => {
@@ -93,7 +114,12 @@ t.test('BNET_CLIENT_ID set: no stand-in, Battle.net variables pass through untou
   const env = child(plan, 'guild-api').env
   t.match(env, { BNET_CLIENT_ID: 'real', BNET_CLIENT_SECRET: 'shh', BNET_REGION: 'eu', PUBLIC_URL: 'https://guild.example/' })
   t.notOk('BNET_OAUTH_URL' in env)
-  t.same(plan.loginUrls, [{ label: 'log in', url: 'https://guild.example/auth/login' }], 'PUBLIC_URL without its trailing slash')
+  t.same(
+    plan.loginUrls,
+    [{ label: 'log in', url: 'https://guild.example/auth/login?redirect=http%3A%2F%2F127.0.0.1%3A3003%2F' }],
+    'PUBLIC_URL without its trailing slash',
+  )
+  t.equal(child(plan, 'web').env.GUILD_API_URL, 'https://guild.example', 'the app calls guild-api where browsers reach it')
 })
 
 t.test('the port variables and HOST move every URL', async (t) => {

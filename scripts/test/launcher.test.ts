@@ -115,7 +115,7 @@ t.test('bad options: an unknown --services name or port value exits 2 naming it;
   ]
   const [unknownExit, badPortExit, badFlagExit, helpExit] = await Promise.all([unknown, badPort, badFlag, help].map((p) => p.exited))
   t.equal(unknownExit?.code, 2)
-  t.match(unknown.output(), '--services takes a comma-separated list of embedded-postgres, bnet-standin, permission-service, guild-api; got "redis"')
+  t.match(unknown.output(), '--services takes a comma-separated list of embedded-postgres, bnet-standin, permission-service, guild-api, web; got "redis"')
   t.equal(badPortExit?.code, 2)
   t.match(badPort.output(), 'GUILD_API_PORT must be a TCP port')
   t.equal(badFlagExit?.code, 2)

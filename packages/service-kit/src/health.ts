@@ -75,7 +75,9 @@ async function health(fastify: FastifyInstance, options: HealthPluginOptions): P
       logLevel: PROBE_LOG_LEVEL,
       schema: {
         tags: ['health'],
+        operationId: 'getLiveness',
         summary: 'Liveness: the process answers HTTP',
+        security: [],
         response: {
           200: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
         },
@@ -90,7 +92,9 @@ async function health(fastify: FastifyInstance, options: HealthPluginOptions): P
       logLevel: PROBE_LOG_LEVEL,
       schema: {
         tags: ['health'],
+        operationId: 'getReadiness',
         summary: 'Readiness: 200 while the database answers, else 503; Redis is reported but optional',
+        security: [],
         response: {
           200: { description: 'the database answers', ...readinessSchema },
           503: { description: 'the database does not answer', ...readinessSchema },

@@ -85,7 +85,9 @@ async function metrics(fastify: FastifyInstance, options: MetricsPluginOptions):
       logLevel: 'warn',
       schema: {
         tags: ['metrics'],
+        operationId: 'getMetrics',
         summary: 'Prometheus metrics in the text exposition format',
+        security: [],
         response: {
           200: {
             description: 'every metric of the service, in the Prometheus text format',

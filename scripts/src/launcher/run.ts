@@ -20,11 +20,11 @@ export interface RunOptions {
 
 const HELP = `Usage: npm start [-- --services <list>]
 
-Runs guild-api, permission-service and, when DATABASE_URL / BNET_CLIENT_ID are unset, the embedded
+Runs guild-api, permission-service, the web app and, when DATABASE_URL / BNET_CLIENT_ID are unset, the embedded
 Postgres and the Battle.net stand-in, in the foreground. Ctrl-C stops them all.
 
   --services <list>  run only these, comma-separated: embedded-postgres, bnet-standin,
-                     permission-service, guild-api (each still gets the environment of a full run)
+                     permission-service, guild-api, web (each still gets the environment of a full run)
 `
 
 const TITLES: Record<ChildName, string> = {
@@ -32,6 +32,7 @@ const TITLES: Record<ChildName, string> = {
   'bnet-standin': 'Battle.net stand-in',
   'permission-service': 'permission-service',
   'guild-api': 'guild-api',
+  web: 'web app',
 }
 
 const describeExit = (exit: ChildExit): string => (exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`)
@@ -182,5 +183,6 @@ function printReady(supervisor: Supervisor, planned: LaunchPlan): void {
   supervisor.say('all ready:')
   for (const child of planned.children) supervisor.say(`  ${TITLES[child.name].padEnd(width)}  ${child.url}`)
   for (const login of planned.loginUrls) supervisor.say(`${login.label}: ${login.url}`)
+  if (planned.appUrl !== undefined) supervisor.say(`open the app: ${planned.appUrl}`)
   supervisor.say('Ctrl-C stops everything.')
 }

@@ -75,6 +75,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     title: 'guild-api',
     version: '1.0.0',
     description: 'Battle.net login, guild registration, roster sync, members, per-tool permissions and settings.',
+    servers: [{ url: config.PUBLIC_URL, description: "guild-api's PUBLIC_URL" }],
     security: {
       bearer: { description: 'a session token: Authorization: Bearer <token>' },
       cookie: { name: cookiePolicy(config.PUBLIC_URL).session.name, description: 'the session cookie set by /auth/callback' },

@@ -21,6 +21,8 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags: ['auth'],
+        operationId: 'startLogin',
+        security: [],
         summary: "Starts a Battle.net login: 302 to Battle.net's authorize page, state bound to a signed cookie",
         querystring: {
           type: 'object',
@@ -47,6 +49,8 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags: ['auth'],
+        operationId: 'completeLogin',
+        security: [],
         summary: 'Where Battle.net sends the browser back: opens a session (cookie sid) and redirects',
         querystring: {
           type: 'object',
@@ -83,6 +87,7 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
       config: { session: 'required' },
       schema: {
         tags: ['auth'],
+        operationId: 'logout',
         summary: 'Ends the session: the token stops working at once',
         security: sessionSecurity,
         response: { 204: { description: 'logged out', type: 'null' }, ...errorResponses(401) },

@@ -36,6 +36,7 @@ export default async function meRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags: ['users'],
+        operationId: 'getMe',
         summary: 'The signed-in user, their characters and their registered guilds',
         security: sessionSecurity,
         response: { 200: profileSchema, ...errorResponses(401) },

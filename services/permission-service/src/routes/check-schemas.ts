@@ -1,4 +1,5 @@
 import { TOOL_PATTERN } from '@guild/contract'
+import { BEARER_SCHEME } from '@guild/service-kit'
 
 /** Ids travel as text in a query string: plain decimal digits, no sign, no exponent, no leading zero. */
 const idText = { type: 'string', pattern: '^[1-9][0-9]{0,15}$', description: 'a positive integer below 2^53' } as const
@@ -15,10 +16,14 @@ const errorReply = {
   properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: { type: 'string' } },
 } as const
 const errors = { 400: errorReply, 401: errorReply, 503: errorReply } as const
+/** Every /v1 route asks for SERVICE_TOKEN. */
+const security = [{ [BEARER_SCHEME]: [] }]
 
 export const BATCH_LIMIT = 100
 
 export const checkSchema = {
+  operationId: 'check',
+  security,
   summary: 'May Battle.net user bnet_id use tool in guild guild_id?',
   description: 'Answers from memory, then Redis, then one indexed query. 503 when no answer can be established: never a guess.',
   querystring: {
@@ -30,6 +35,8 @@ export const checkSchema = {
 } as const
 
 export const batchSchema = {
+  operationId: 'checkBatch',
+  security,
   summary: 'Up to 100 checks at once, answered in request order',
   description: 'The misses of a batch go to the database in one query.',
   body: {

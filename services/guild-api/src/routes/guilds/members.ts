@@ -31,6 +31,7 @@ export default async function membersRoute(app: FastifyInstance): Promise<void> 
       config: { tool: 'roster' },
       schema: {
         tags: ['guilds'],
+        operationId: 'listMembers',
         summary: "The guild's roster (tool roster)",
         security: sessionSecurity,
         params: guildIdParams,

@@ -23,6 +23,7 @@ export default async function myToolsRoute(app: FastifyInstance): Promise<void> 
     {
       schema: {
         tags: ['permissions'],
+        operationId: 'getMyTools',
         summary: 'Which of these tools the caller may use in the guild (members only), in one check',
         security: sessionSecurity,
         params: guildIdParams,

@@ -29,6 +29,7 @@ export default async function permissionsRoutes(app: FastifyInstance): Promise<v
     {
       schema: {
         tags: ['permissions'],
+        operationId: 'getPermissions',
         summary: "The guild's tool permissions (members only)",
         security: sessionSecurity,
         params: guildIdParams,
@@ -47,6 +48,7 @@ export default async function permissionsRoutes(app: FastifyInstance): Promise<v
       config: { tool: 'permissions' },
       schema: {
         tags: ['permissions'],
+        operationId: 'putPermissions',
         summary: 'Replaces the tool permissions (tool permissions); takes effect on the next check',
         security: sessionSecurity,
         params: guildIdParams,

@@ -23,6 +23,7 @@ export default async function registerRoute(app: FastifyInstance): Promise<void>
     {
       schema: {
         tags: ['guilds'],
+        operationId: 'registerGuild',
         summary: "Registers a guild and imports its roster; the caller must be rank 0 in Battle.net's roster",
         security: sessionSecurity,
         body: {

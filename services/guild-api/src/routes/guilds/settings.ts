@@ -17,6 +17,7 @@ export default async function settingsRoutes(app: FastifyInstance): Promise<void
     {
       schema: {
         tags: ['settings'],
+        operationId: 'getSettings',
         summary: "The guild's settings (members only)",
         security: sessionSecurity,
         params: guildIdParams,
@@ -37,6 +38,7 @@ export default async function settingsRoutes(app: FastifyInstance): Promise<void
       bodyLimit: maxBytes * 4 + 1024,
       schema: {
         tags: ['settings'],
+        operationId: 'putSettings',
         summary: `Replaces the settings object (tool settings); at most ${maxBytes} bytes of JSON`,
         security: sessionSecurity,
         params: guildIdParams,

@@ -10,6 +10,7 @@ export default async function summaryRoute(app: FastifyInstance): Promise<void> 
     {
       schema: {
         tags: ['guilds'],
+        operationId: 'getGuild',
         summary: "The guild's summary (members only)",
         security: sessionSecurity,
         params: guildIdParams,

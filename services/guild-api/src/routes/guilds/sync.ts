@@ -17,6 +17,7 @@ export default async function syncRoute(app: FastifyInstance): Promise<void> {
       config: { tool: 'sync' },
       schema: {
         tags: ['guilds'],
+        operationId: 'syncRoster',
         summary: "Applies Battle.net's current roster (tool sync); answers the counts of what changed",
         security: sessionSecurity,
         params: guildIdParams,
