@@ -42,6 +42,7 @@ t.test('CORS with credentials for exactly CORS_ORIGINS: preflights and simple re
     t.equal(simple.statusCode, 200)
     t.equal(simple.headers['access-control-allow-origin'], origin, `a simple request from ${origin} may read the answer`)
     t.equal(simple.headers['access-control-allow-credentials'], 'true')
+    t.equal(simple.headers['access-control-expose-headers'], 'Retry-After', 'the app may read when to retry a 429')
   }
 
   for (const origin of OTHERS) {

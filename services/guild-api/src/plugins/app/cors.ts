@@ -17,6 +17,8 @@ async function corsPlugin(app: FastifyInstance): Promise<void> {
     // A bare OPTIONS from an allowed origin (no Access-Control-Request-Method) is answered like a preflight
     // instead of with the plugin's text/plain 400, which breaks the contract's JSON error shape.
     strictPreflight: false,
+    // A 429 says when to retry; a page on another origin can read only the headers exposed to it.
+    exposedHeaders: ['Retry-After'],
   })
 }
 
