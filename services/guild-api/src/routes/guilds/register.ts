@@ -19,6 +19,7 @@ export default async function registerRoute(app: FastifyInstance): Promise<void>
   app.post<{ Body: Body }>(
     '/guilds',
     {
+      config: { rateLimit: app.guildWriteRateLimit },
       schema: {
         tags: ['guilds'],
         summary: "Registers a guild and imports its roster; the caller must be rank 0 in Battle.net's roster",
@@ -33,7 +34,7 @@ export default async function registerRoute(app: FastifyInstance): Promise<void>
             name: { type: 'string', minLength: 1, maxLength: 64, pattern: NAME_PATTERN, description: 'guild name, e.g. Horde Vanguard' },
           },
         },
-        response: { 201: guildSummary, ...errorResponses(400, 401, 403, 404, 409, 502, 503) },
+        response: { 201: guildSummary, ...errorResponses(400, 401, 403, 404, 409, 429, 502, 503) },
       },
     },
     async (request, reply) => {
