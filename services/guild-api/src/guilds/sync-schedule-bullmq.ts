@@ -1,0 +1,112 @@
+import { parseClusterNodes } from '@guild/service-kit'
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq'
+import type { FastifyBaseLogger } from 'fastify'
+import { Cluster, Redis } from 'ioredis'
+import type { RosterSyncs } from './scheduled-sync.js'
+
+export const QUEUE_NAME = 'roster-sync'
+const SWEEP = 'sweep'
+const GUILD = 'guild'
+
+export interface BullScheduleOptions {
+  url?: string | undefined
+  clusterNodes?: string | undefined
+  intervalS: number
+  /** Guild sync jobs started a second, every instance together (BullMQ's global limiter). */
+  jobsPerSecond: number
+  /** Concurrent jobs in this process. */
+  concurrency?: number
+  syncs: RosterSyncs
+  log: FastifyBaseLogger
+}
+
+/**
+ * BullMQ's keys: under `cache:` as the contract asks of every key we do not name; in a cluster with a
+ * hash tag, since a queue's keys must share a slot.
+ */
+export function bullPrefix(cluster: boolean): string {
+  return cluster ? 'cache:{bull}' : 'cache:bull'
+}
+
+/**
+ * The schedule on BullMQ: one job scheduler (the same id from every instance, so one sweep per
+ * interval whatever their number) whose sweep job adds one job per guild, deduplicated per guild for
+ * half an interval; workers in every instance take them under BullMQ's global rate limiter, retrying a
+ * failure with backoff. BullMQ gets connections of its own (`maxRetriesPerRequest: null`, as it
+ * requires); nothing here is awaited at start, so guild-api boots and serves while Redis is down.
+ */
+export class BullSchedule {
+  readonly #connections: Array<Redis | Cluster> = []
+  readonly #queue: Queue
+  readonly #worker: Worker
+
+  constructor(private readonly options: BullScheduleOptions) {
+    const cluster = options.clusterNodes !== undefined && options.clusterNodes !== ''
+    const connect = (): Redis | Cluster => {
+      const made = cluster
+        ? new Cluster(parseClusterNodes(options.clusterNodes as string), { redisOptions: { maxRetriesPerRequest: null } })
+        : new Redis(options.url as string, { maxRetriesPerRequest: null })
+      made.on('error', () => undefined)
+      this.#connections.push(made)
+      return made
+    }
+    const prefix = bullPrefix(cluster)
+    const intervalMs = options.intervalS * 1000
+    this.#queue = new Queue(QUEUE_NAME, {
+      connection: connect(),
+      prefix,
+      // The event stream is capped (BullMQ keeps 10,000 by default); nothing here reads it.
+      streams: { events: { maxLen: 1_000 } },
+      defaultJobOptions: {
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 5_000 },
+        removeOnComplete: true,
+        removeOnFail: { age: 86_400, count: 1_000 },
+      },
+    })
+    this.#queue.on('error', () => undefined)
+    this.#worker = new Worker(QUEUE_NAME, async (job: Job) => await this.#process(job), {
+      connection: connect(),
+      prefix,
+      concurrency: options.concurrency ?? 2,
+      limiter: { max: Math.max(1, options.jobsPerSecond), duration: 1_000 },
+      // A guild's job runs for one Battle.net call and a transaction; a stalled one is retried by another worker.
+      lockDuration: 60_000,
+    })
+    this.#worker.on('error', (err) => options.log.debug({ err }, 'roster sync worker: Redis error'))
+    this.#worker.on('failed', (job, err) => {
+      if (job?.name === GUILD) options.log.warn({ guild_id: (job.data as { guildId?: number }).guildId, attempt: job.attemptsMade, err: err.message }, 'scheduled roster sync failed')
+    })
+    // Waits for Redis in the background: the same id from every instance updates one scheduler.
+    void this.#queue
+      .upsertJobScheduler('roster-sync-sweep', { every: intervalMs }, { name: SWEEP, opts: { attempts: 3, removeOnComplete: true, removeOnFail: { count: 100 } } })
+      .catch((err: unknown) => options.log.warn({ err }, 'roster sync: could not set up the schedule'))
+  }
+
+  async #process(job: Job): Promise<unknown> {
+    const { syncs, intervalS } = this.options
+    if (job.name === SWEEP) {
+      const ids = await syncs.guildIds()
+      // One job per guild and interval, whoever sweeps: a second sweep within half an interval adds nothing.
+      await this.#queue.addBulk(
+        ids.map((guildId) => ({
+          name: GUILD,
+          data: { guildId },
+          opts: { deduplication: { id: `guild-${guildId}`, ttl: (intervalS * 1000) / 2 } },
+        })),
+      )
+      return ids.length
+    }
+    const guildId = (job.data as { guildId: number }).guildId
+    const outcome = await syncs.scheduled(guildId)
+    // Battle.net does not know it: retrying within the interval would only ask again.
+    if (outcome === 'gone') throw new UnrecoverableError(`Battle.net no longer knows guild ${guildId}`)
+    return outcome
+  }
+
+  async close(): Promise<void> {
+    // The worker finishes its running jobs (each bounded by Battle.net's timeout), unless Redis is gone.
+    await Promise.race([Promise.all([this.#worker.close(), this.#queue.close()]), new Promise((resolve) => setTimeout(resolve, 5_000).unref())])
+    for (const connection of this.#connections) connection.disconnect()
+  }
+}
