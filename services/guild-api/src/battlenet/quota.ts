@@ -130,7 +130,7 @@ export class BnetQuota {
       const key = String(slot)
       const untilNext = (slot + 1) * budget.slotMs - now
       // Background calls stop short of the reserve: what is left of a slot goes to logins and registrations.
-      const cap = priority === 'background' ? Math.max(1, Math.ceil(budget.perSlot * (1 - this.#reserve))) : budget.perSlot
+      const cap = priority === 'background' ? Math.max(1, Math.floor(budget.perSlot * (1 - this.#reserve))) : budget.perSlot
       let refused = false
       try {
         const res = await budget.limiter.consume(key)
