@@ -52,6 +52,11 @@ const LEFT_TO_DEFAULT: Record<ServiceName, Record<string, string>> = {
     SETTINGS_MAX_BYTES: 'a product decision the code already makes',
     CACHE_MEMORY_TTL_MS: 'a tuning knob (the in-process tier; the bus keeps it fresh)',
     AUTH_RATE_LIMIT_MAX: 'a tuning knob (30 requests a minute per client IP on /auth/*)',
+    ROSTER_SYNC_INTERVAL_S: "the contract's default (hourly)",
+    BNET_RATE_PER_S: "Battle.net's own limit (100 a second), shared by every replica through Redis",
+    BNET_RATE_PER_HOUR: "Battle.net's own limit (36,000 an hour), shared by every replica through Redis",
+    BNET_RATE_INSTANCES: "a tuning knob (each replica's share of the quota while Redis is down)",
+    GUILD_WRITE_RATE_LIMIT_MAX: 'a tuning knob (10 registrations or syncs a minute per user)',
   },
 }
 /** A production deployment cannot run without these (the contract; NODE_ENV=production). */
