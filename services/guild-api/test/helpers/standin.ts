@@ -49,9 +49,10 @@ export async function startStandin(): Promise<Standin> {
   const calls: StandinCall[] = []
   const build = () => {
     const built = buildBnetStandin({ fixturesPath })
-    built.addHook('onRequest', async (request) => {
-      const path = request.url.split('?', 1)[0] as string
-      if (!path.startsWith('/health/')) calls.push({ at: Date.now(), method: request.method, path })
+    // On arrival, before the stand-in's own hooks (an injected delay among them) run.
+    built.server.prependListener('request', (req: { method?: string; url?: string }) => {
+      const path = (req.url ?? '').split('?', 1)[0] as string
+      if (!path.startsWith('/health/')) calls.push({ at: Date.now(), method: req.method ?? '', path })
     })
     // Codes leave in the authorize redirect, tokens in the token endpoint's body.
     built.addHook('onSend', async (request, reply, payload) => {
