@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { parseClusterNodes } from '@guild/service-kit'
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq'
 import type { FastifyBaseLogger } from 'fastify'
@@ -5,6 +6,7 @@ import { Cluster, Redis } from 'ioredis'
 import type { RosterSyncs } from './scheduled-sync.js'
 
 export const QUEUE_NAME = 'roster-sync'
+const CLOSE_WAIT_MS = 3_000
 const SWEEP = 'sweep'
 const GUILD = 'guild'
 
@@ -39,13 +41,17 @@ export class BullSchedule {
   readonly #connections: Array<Redis | Cluster> = []
   readonly #queue: Queue
   readonly #worker: Worker
+  #closing = false
 
   constructor(private readonly options: BullScheduleOptions) {
     const cluster = options.clusterNodes !== undefined && options.clusterNodes !== ''
+    // Reconnects until close: BullMQ duplicates these for its blocking reads, with the same strategy, so
+    // that once closing no connection of ours or BullMQ's keeps retrying a Redis that is gone.
+    const retry = (times: number): number | null => (this.#closing ? null : Math.min(50 * 2 ** times, 2_000))
     const connect = (): Redis | Cluster => {
       const made = cluster
-        ? new Cluster(parseClusterNodes(options.clusterNodes as string), { redisOptions: { maxRetriesPerRequest: null } })
-        : new Redis(options.url as string, { maxRetriesPerRequest: null })
+        ? new Cluster(parseClusterNodes(options.clusterNodes as string), { clusterRetryStrategy: retry, redisOptions: { maxRetriesPerRequest: null } })
+        : new Redis(options.url as string, { maxRetriesPerRequest: null, retryStrategy: retry })
       made.on('error', () => undefined)
       this.#connections.push(made)
       return made
@@ -104,9 +110,22 @@ export class BullSchedule {
     return outcome
   }
 
+  /**
+   * Lets the running jobs finish for a few seconds; past that (Redis gone, a job waiting on the quota)
+   * drops every connection, BullMQ's own blocking one included: an unfinished job is taken up again by
+   * another worker once its lock lapses.
+   */
   async close(): Promise<void> {
-    // The worker finishes its running jobs (each bounded by Battle.net's timeout), unless Redis is gone.
-    await Promise.race([Promise.all([this.#worker.close(), this.#queue.close()]), new Promise((resolve) => setTimeout(resolve, 5_000).unref())])
+    this.#closing = true
+    // With Redis away there is nothing to finish gracefully: a forced close does not wait on it.
+    const redisUp = this.#connections.every((connection) => connection.status === 'ready')
+    const closed = Promise.all([this.#worker.close(!redisUp), this.#queue.close()]).then(
+      () => true,
+      () => true,
+    )
+    const inTime = await Promise.race([closed, sleep(CLOSE_WAIT_MS, false, { ref: false })])
+    // Not awaited: with Redis gone BullMQ's disconnect waits for a connection that never comes.
+    if (!inTime) for (const closing of [this.#worker.disconnect(), this.#queue.disconnect()]) closing.catch(() => undefined)
     for (const connection of this.#connections) connection.disconnect()
   }
 }
