@@ -1,4 +1,5 @@
 import t from 'tap'
+import { BULLMQ_STRUCTURES } from '../../../chaos/fuzz/index.mjs'
 import { keysMatching, registerHordeVanguard, startHarness, type Harness } from './helpers/harness.js'
 
 const rankOf = (me: { guilds: Array<{ guild_id: number; rank: number }> }, guildId = 9001) => me.guilds.find((g) => g.guild_id === guildId)?.rank
@@ -153,10 +154,9 @@ t.test('every key written has a contract name and a TTL within the bounds', asyn
     [/^user:session:[0-9a-f]{64}$/, 600],
     [/^cache:/, 86_400],
   ]
-  // BullMQ's own structures carry no TTL by its design (README, "Scheduled roster sync"): exactly these, each bounded.
-  const bullStructure = /^cache:bull:roster-sync:(meta|id|events|repeat|delayed|wait|paused|active|prioritized|completed|failed|marker|pc|repeat:roster-sync-sweep(:\d+)?)$/
   for (const key of all) {
-    if (bullStructure.test(key)) {
+    // BullMQ's own structures carry no TTL by its design (README, "Scheduled roster sync"): exactly these, each bounded.
+    if (BULLMQ_STRUCTURES.test(key)) {
       t.ok((await redis.ttl(key)) <= 86_400, `${key} is one of BullMQ's structures`)
       continue
     }
