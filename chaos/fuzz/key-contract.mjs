@@ -20,12 +20,13 @@ export const MAX_TTL_S = 86_400
 
 /**
  * BullMQ's own structures for guild-api's scheduled roster sync, which carry no TTL by BullMQ's design
- * (guild-api's README, "Scheduled roster sync"): the queue's fixed keys and the hashes of jobs waiting,
- * running or recently failed, each bounded by the retention guild-api sets. Every other key BullMQ
+ * (guild-api's README, "Scheduled roster sync"): the queue's fixed keys, the hashes of jobs waiting,
+ * running or recently failed, and a guild's deduplication mark while its job is queued, each bounded by
+ * the number of guilds and the retention guild-api sets. Every other key BullMQ
  * writes there (locks, dedup, limiter) has a TTL and is held to the rule.
  */
 export const BULLMQ_STRUCTURES =
-  /^cache:(?:bull|\{bull\}):roster-sync:(?:meta|id|events|repeat|delayed|wait|paused|active|prioritized|completed|failed|marker|pc|stalled|[1-9][0-9]*|repeat:roster-sync-sweep(?::[0-9]+)?)$/
+  /^cache:(?:bull|\{bull\}):roster-sync:(?:meta|id|events|repeat|delayed|wait|paused|active|prioritized|completed|failed|marker|pc|stalled|[1-9][0-9]*|de:guild-[1-9][0-9]*|repeat:roster-sync-sweep(?::[0-9]+)?)$/
 
 /** Why a key breaks the contract, or undefined when it keeps it. `ttlMs` as PTTL answers (-1: none, -2: gone). */
 export function keyViolation(key, ttlMs) {

@@ -32,8 +32,8 @@ export function bullPrefix(cluster: boolean): string {
 
 /**
  * The schedule on BullMQ: one job scheduler (the same id from every instance, so one sweep per
- * interval whatever their number) whose sweep job adds one job per guild, deduplicated per guild for
- * half an interval; workers in every instance take them under BullMQ's global rate limiter, retrying a
+ * interval whatever their number) whose sweep job adds one job per guild, deduplicated per guild
+ * until that job is done; workers in every instance take them under BullMQ's global rate limiter, retrying a
  * failure with backoff. BullMQ gets connections of its own (`maxRetriesPerRequest: null`, as it
  * requires); nothing here is awaited at start, so guild-api boots and serves while Redis is down.
  */
@@ -90,17 +90,12 @@ export class BullSchedule {
   }
 
   async #process(job: Job): Promise<unknown> {
-    const { syncs, intervalS } = this.options
+    const { syncs } = this.options
     if (job.name === SWEEP) {
       const ids = await syncs.guildIds()
-      // One job per guild and interval, whoever sweeps: a second sweep within half an interval adds nothing.
-      await this.#queue.addBulk(
-        ids.map((guildId) => ({
-          name: GUILD,
-          data: { guildId },
-          opts: { deduplication: { id: `guild-${guildId}`, ttl: (intervalS * 1000) / 2 } },
-        })),
-      )
+      // At most one job per guild in the queue: while a guild's job waits (a backlog behind the rate
+      // limiter), the next sweep adds none for it, so the queue never outgrows the number of guilds.
+      await this.#queue.addBulk(ids.map((guildId) => ({ name: GUILD, data: { guildId }, opts: { deduplication: { id: `guild-${guildId}` } } })))
       return ids.length
     }
     const guildId = (job.data as { guildId: number }).guildId
