@@ -48,6 +48,7 @@ t.test('two instances on BullMQ: each guild synced once per interval; a guild Ba
   t.ok(row?.bnetMissingSince instanceof Date, 'marked: bnet_missing_since is set')
   const after = await jaina.get('/guilds/9002')
   t.equal(after.statusCode, 200, 'never deleted')
+  t.equal(after.json<{ bnet_missing_since: string | null }>().bnet_missing_since, row?.bnetMissingSince?.toISOString(), 'and reported in its summary')
   t.equal(after.json<{ member_count: number }>().member_count, countBefore, 'its members keep their last known ranks')
 
   const metrics = (await h.inject({ method: 'GET', url: '/metrics' })).body + (await second.inject({ method: 'GET', url: '/metrics' })).body

@@ -42,6 +42,7 @@ export class BullSchedule {
   readonly #queue: Queue
   readonly #worker: Worker
   #closing = false
+  readonly #upserting: NodeJS.Timeout
 
   constructor(private readonly options: BullScheduleOptions) {
     const cluster = options.clusterNodes !== undefined && options.clusterNodes !== ''
@@ -83,10 +84,15 @@ export class BullSchedule {
     this.#worker.on('failed', (job, err) => {
       if (job?.name === GUILD) options.log.warn({ guild_id: (job.data as { guildId?: number }).guildId, attempt: job.attemptsMade, err: err.message }, 'scheduled roster sync failed')
     })
-    // Waits for Redis in the background: the same id from every instance updates one scheduler.
-    void this.#queue
-      .upsertJobScheduler('roster-sync-sweep', { every: intervalMs }, { name: SWEEP, opts: { attempts: 3, removeOnComplete: true, removeOnFail: { count: 100 } } })
-      .catch((err: unknown) => options.log.warn({ err }, 'roster sync: could not set up the schedule'))
+    // Waits for Redis in the background: the same id from every instance updates one scheduler. Again
+    // every interval, so that a scheduler evicted from Redis (its keys have no TTL, but allkeys-lru) is back.
+    const upsert = () =>
+      void this.#queue
+        .upsertJobScheduler('roster-sync-sweep', { every: intervalMs }, { name: SWEEP, opts: { attempts: 3, removeOnComplete: true, removeOnFail: { count: 100 } } })
+        .catch((err: unknown) => options.log.warn({ err }, 'roster sync: could not set up the schedule'))
+    upsert()
+    this.#upserting = setInterval(upsert, intervalMs)
+    this.#upserting.unref()
   }
 
   async #process(job: Job): Promise<unknown> {
@@ -112,6 +118,7 @@ export class BullSchedule {
    */
   async close(): Promise<void> {
     this.#closing = true
+    clearInterval(this.#upserting)
     // With Redis away there is nothing to finish gracefully: a forced close does not wait on it.
     const redisUp = this.#connections.every((connection) => connection.status === 'ready')
     const closed = Promise.all([this.#worker.close(!redisUp), this.#queue.close()]).then(
