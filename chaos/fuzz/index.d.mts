@@ -80,6 +80,7 @@ export declare const UNROUTED: FuzzRoute
 export declare const BODY_METHODS: ReadonlySet<string>
 export declare const KEY_PATTERNS: RegExp[]
 export declare const MAX_TTL_S: number
+export declare const BULLMQ_STRUCTURES: RegExp
 
 export declare function routesToFuzz(catalog: readonly FuzzRoute[]): FuzzRoute[]
 export declare function routeName(route: FuzzRoute): string

@@ -18,12 +18,22 @@ export const KEY_PATTERNS = [
 
 export const MAX_TTL_S = 86_400
 
+/**
+ * BullMQ's own structures for guild-api's scheduled roster sync, which carry no TTL by BullMQ's design
+ * (guild-api's README, "Scheduled roster sync"): the queue's fixed keys, the hashes of jobs waiting,
+ * running or recently failed, and a guild's deduplication mark while its job is queued, each bounded by
+ * the number of guilds and the retention guild-api sets. Every other key BullMQ
+ * writes there (locks, dedup, limiter) has a TTL and is held to the rule.
+ */
+export const BULLMQ_STRUCTURES =
+  /^cache:(?:bull|\{bull\}):roster-sync:(?:meta|id|events|repeat|delayed|wait|paused|active|prioritized|completed|failed|marker|pc|stalled|[1-9][0-9]*|de:guild-[1-9][0-9]*|repeat:roster-sync-sweep(?::[0-9]+)?)$/
+
 /** Why a key breaks the contract, or undefined when it keeps it. `ttlMs` as PTTL answers (-1: none, -2: gone). */
 export function keyViolation(key, ttlMs) {
   const match = KEY_PATTERNS.map((pattern) => pattern.exec(key)).find((m) => m !== null)
   if (match === undefined) return 'not one of the contract key names'
   for (const id of match.slice(1)) if (!Number.isSafeInteger(Number(id))) return `id ${id} is not below 2^53`
-  if (ttlMs === -1) return 'no TTL'
+  if (ttlMs === -1) return BULLMQ_STRUCTURES.test(key) ? undefined : 'no TTL'
   if (ttlMs > MAX_TTL_S * 1000) return `TTL ${Math.ceil(ttlMs / 1000)} s is over ${MAX_TTL_S} s`
   return undefined
 }

@@ -53,6 +53,11 @@ const LEFT_TO_DEFAULT: Record<ServiceName, Record<string, string>> = {
     CACHE_OUTBOX_INTERVAL_MS: "a tuning knob (how soon a dead writer's invalidations are delivered; 1 s)",
     AUTH_RATE_LIMIT_MAX: 'a tuning knob (30 requests a minute per client IP on /auth/*)',
     TRUST_PROXY: "the load balancer's addresses, which only the operator knows (none trusted until then)",
+    ROSTER_SYNC_INTERVAL_S: "the contract's default (hourly)",
+    BNET_RATE_PER_S: "Battle.net's own limit (100 a second), shared by every replica through Redis",
+    BNET_RATE_PER_HOUR: "Battle.net's own limit (36,000 an hour), shared by every replica through Redis",
+    BNET_RATE_INSTANCES: "a tuning knob (each replica's share of the quota while Redis is down)",
+    GUILD_WRITE_RATE_LIMIT_MAX: 'a tuning knob (10 registrations or syncs a minute per user)',
   },
 }
 /** A production deployment cannot run without these (the contract; NODE_ENV=production). */

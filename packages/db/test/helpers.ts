@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Test } from 'tap'
 import { createTestDatabase, type TestPgDb } from '@guild/testing'
 import {
@@ -6,6 +8,7 @@ import {
   guilds,
   guildToolPermissions,
   migrate,
+  MIGRATIONS_FOLDER,
   users,
   type CreateDbOptions,
   type DbHandle,
@@ -45,4 +48,9 @@ export async function addMember(handle: DbHandle, guildId: number, bnetId: numbe
   const characterId = nextCharacterId++
   await handle.db.insert(guildMembers).values({ guildId, characterId, name: `Char${characterId}`, realm: 'area-52', level: 80, classId: 1, rank, bnetId })
   return characterId
+}
+
+/** How many migrations a folder's journal commits (the committed ones by default). */
+export async function journalEntries(folder = MIGRATIONS_FOLDER): Promise<number> {
+  return (JSON.parse(await readFile(join(folder, 'meta/_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length
 }

@@ -20,6 +20,7 @@ import corsPlugin from './plugins/app/cors.js'
 import csrfPlugin from './plugins/app/csrf.js'
 import invalidationOutboxPlugin from './plugins/app/invalidation-outbox.js'
 import permissionsPlugin from './plugins/app/permissions.js'
+import rosterSyncPlugin from './plugins/app/roster-sync.js'
 import sessionAuthPlugin from './plugins/app/session-auth.js'
 import cachePlugin from './plugins/external/cache.js'
 import dbPlugin from './plugins/external/db.js'
@@ -93,6 +94,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
   await app.register(cookiesPlugin, { serviceToken })
   await app.register(csrfPlugin)
   await app.register(battleNetPlugin, options.bnetBackoffMs === undefined ? {} : { backoffMs: options.bnetBackoffMs })
+  await app.register(rosterSyncPlugin)
   await app.register(sessionAuthPlugin)
   await app.register(permissionsPlugin, { serviceToken })
   await app.register(routes)

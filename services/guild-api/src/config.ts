@@ -25,6 +25,11 @@ export interface GuildApiConfig extends SharedConfig {
   CACHE_MEMORY_TTL_MS: number
   CACHE_OUTBOX_INTERVAL_MS: number
   TRUST_PROXY?: string
+  ROSTER_SYNC_INTERVAL_S: number
+  BNET_RATE_PER_S: number
+  BNET_RATE_PER_HOUR: number
+  BNET_RATE_INSTANCES: number
+  GUILD_WRITE_RATE_LIMIT_MAX: number
 }
 
 /**
@@ -116,6 +121,41 @@ export const schema = configSchema({
     TRUST_PROXY: {
       type: 'string',
       description: 'a hop count, or addresses and CIDRs of your proxies, comma-separated',
+    },
+    ROSTER_SYNC_INTERVAL_S: {
+      type: 'integer',
+      minimum: 10,
+      maximum: 86_400,
+      default: 3_600,
+      description: "how often (s) every registered guild's roster is synced from Battle.net (10-86400)",
+    },
+    BNET_RATE_PER_S: {
+      type: 'integer',
+      minimum: 2,
+      maximum: 100_000,
+      default: 100,
+      description: 'Battle.net calls a second, all instances together (2-100000)',
+    },
+    BNET_RATE_PER_HOUR: {
+      type: 'integer',
+      minimum: 2,
+      maximum: 100_000_000,
+      default: 36_000,
+      description: 'Battle.net calls an hour, all instances together (2-100000000)',
+    },
+    BNET_RATE_INSTANCES: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1_000,
+      default: 2,
+      description: 'how many guild-api instances split the Battle.net quota when Redis cannot count it: each keeps to 1/N (1-1000)',
+    },
+    GUILD_WRITE_RATE_LIMIT_MAX: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 10,
+      description: 'POST /guilds and POST /guilds/{id}/sync requests a user may make per minute (1-1000000)',
     },
     CACHE_BUS_CHANNEL: {
       type: 'string',

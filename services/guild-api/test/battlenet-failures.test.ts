@@ -38,13 +38,6 @@ t.test('sync: 429, 500 and timeouts from Battle.net', async (t) => {
   t.match(down.json(), { statusCode: 503, error: 'Service Unavailable', message: /Battle\.net answered 500 to GET \/data\/wow\/guild\/area-52\/horde-vanguard\/roster/ })
   t.equal(await saurfangRank(h), 5, 'nothing half-written')
 
-  await h.standin.faults([{ path: '/data/wow/guild/', status: 429, retry_after: 120 }])
-  started = Date.now()
-  const limited = await gm.post('/guilds/9001/sync')
-  t.equal(limited.statusCode, 503)
-  t.equal(limited.headers['retry-after'], '120', "Battle.net's Retry-After is passed on")
-  t.ok(Date.now() - started < 1_000, 'a wait longer than the bound is not made')
-
   await h.standin.faults([{ path: '/data/wow/guild/', delay_ms: 1_000 }])
   started = Date.now()
   const slow = await gm.post('/guilds/9001/sync')
@@ -70,6 +63,18 @@ t.test('sync: 429, 500 and timeouts from Battle.net', async (t) => {
   t.equal(recreated.statusCode, 502)
   t.match(recreated.json<{ message: string }>().message, /now belongs to guild 9999, not 9001/)
   t.equal(await saurfangRank(h), 1, 'nothing was applied')
+
+  // Last, since a 429 pauses every call to Battle.net (every instance) for its Retry-After.
+  await h.standin.faults([{ path: '/data/wow/guild/', status: 429, retry_after: 120 }])
+  started = Date.now()
+  const limited = await gm.post('/guilds/9001/sync')
+  t.equal(limited.statusCode, 503)
+  t.equal(limited.headers['retry-after'], '120', "Battle.net's Retry-After is passed on")
+  t.ok(Date.now() - started < 1_000, 'a wait longer than the bound is not made')
+  await h.standin.faults([])
+  const paused = await gm.post('/guilds/9001/sync')
+  t.equal(paused.statusCode, 503, 'paused: Battle.net is not asked again before its Retry-After')
+  t.ok(Number(paused.headers['retry-after']) > 100, `the pause's remainder is the Retry-After (${String(paused.headers['retry-after'])})`)
 })
 
 t.test('login: Battle.net failing writes nothing and says so', async (t) => {

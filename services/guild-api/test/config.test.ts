@@ -17,6 +17,13 @@ t.test('a bad variable stops the start with a message naming it, never echoing a
     [{ CACHE_BUS_CHANNEL: 'bus' }, /CACHE_BUS_CHANNEL/],
     [{ COOKIE_SECRET: 'hunter2-is-short' }, /COOKIE_SECRET must NOT have fewer than 32 characters/],
     [{ BNET_CLIENT_SECRET: '' , BNET_TIMEOUT_MS: '5' }, /BNET_TIMEOUT_MS/],
+    [{ ROSTER_SYNC_INTERVAL_S: '9' }, /ROSTER_SYNC_INTERVAL_S must be >= 10/],
+    [{ ROSTER_SYNC_INTERVAL_S: '86401' }, /ROSTER_SYNC_INTERVAL_S must be <= 86400/],
+    [{ ROSTER_SYNC_INTERVAL_S: 'hourly' }, /ROSTER_SYNC_INTERVAL_S/],
+    [{ BNET_RATE_PER_S: '0' }, /BNET_RATE_PER_S/],
+    [{ BNET_RATE_PER_HOUR: '1.5' }, /BNET_RATE_PER_HOUR/],
+    [{ BNET_RATE_INSTANCES: '0' }, /BNET_RATE_INSTANCES/],
+    [{ GUILD_WRITE_RATE_LIMIT_MAX: '0' }, /GUILD_WRITE_RATE_LIMIT_MAX/],
   ]
   for (const [env, message] of bad) {
     const err = await buildApp({ env: { ...BASE, ...env } }).then(

@@ -26,6 +26,12 @@ export const guilds = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /** When the roster was last imported from Battle.net. */
     syncedAt: timestamp('synced_at', { withTimezone: true }),
+    /**
+     * Set when a sync found Battle.net answering 404 for the guild's realm and name (disbanded or
+     * renamed); cleared by the next sync that finds it. The guild and its roster are kept as they were
+     * until an operator acts: nothing is deleted on Battle.net's word alone.
+     */
+    bnetMissingSince: timestamp('bnet_missing_since', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('guilds_region_realm_name_uq').on(t.region, t.realmSlug, t.nameSlug),

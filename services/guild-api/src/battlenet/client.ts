@@ -15,6 +15,8 @@ import {
 import { AppTokenProvider, appTokenKey } from './app-token.js'
 import { BattleNetBadAnswerError, BattleNetGrantError, BattleNetNotConfiguredError, BattleNetNotFoundError } from './errors.js'
 import { BnetHttp, type BnetResponse } from './http.js'
+import type { BnetPriority, BnetQuota } from './quota.js'
+import { UnknownGuilds } from './unknown-guilds.js'
 
 export interface BattleNetClientOptions {
   clientId: string | undefined
@@ -31,6 +33,21 @@ export interface BattleNetClientOptions {
   cache: Cache
   /** For tests: the first backoff without Retry-After. */
   backoffMs?: number
+  /** The call quota shared by every instance; none: unlimited (tests of the client alone). */
+  quota?: BnetQuota | undefined
+  /** The largest answer read (default 4 MiB). */
+  maxBodyBytes?: number | undefined
+  log?: { warn(obj: object, msg: string): void }
+}
+
+export interface RosterOptions {
+  /** Who waits for the quota (default `interactive`). */
+  priority?: BnetPriority
+  /**
+   * Believe (and remember) a recent 404 for this realm and name (default true): a registration's typo.
+   * A registered guild's sync asks Battle.net itself, since a rename may have just been undone.
+   */
+  notFoundMemory?: boolean
 }
 
 export const SCOPE = 'openid wow.profile'
@@ -51,11 +68,20 @@ export class BattleNetClient {
   readonly #options: BattleNetClientOptions
   readonly #http: BnetHttp
   readonly #appToken: AppTokenProvider
+  readonly #unknownGuilds: UnknownGuilds
 
   constructor(options: BattleNetClientOptions) {
     this.#options = options
     this.region = options.region
-    this.#http = new BnetHttp({ timeoutMs: options.timeoutMs, maxRetries: options.maxRetries, backoffMs: options.backoffMs })
+    this.#http = new BnetHttp({
+      timeoutMs: options.timeoutMs,
+      maxRetries: options.maxRetries,
+      backoffMs: options.backoffMs,
+      quota: options.quota,
+      ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+      ...(options.log === undefined ? {} : { log: options.log }),
+    })
+    this.#unknownGuilds = new UnknownGuilds(options.cache)
     this.#appToken = new AppTokenProvider(options.cache, appTokenKey(options.oauthUrl, options.clientId ?? ''), () => this.#clientCredentials())
   }
 
@@ -105,15 +131,24 @@ export class BattleNetClient {
     return readCharacters(expectOk(res, label), label)
   }
 
-  /** A guild's roster, with the application's own token. */
-  async guildRoster(region: BnetRegion, realmSlug: string, nameSlug: string): Promise<BnetRoster> {
+  /**
+   * A guild's roster, with the application's own token. A 404 is remembered for a minute (every
+   * instance), so asking again for the same unknown guild costs no call.
+   */
+  async guildRoster(region: BnetRegion, realmSlug: string, nameSlug: string, options: RosterOptions = {}): Promise<BnetRoster> {
+    const { priority = 'interactive', notFoundMemory = true } = options
+    const notFound = () => new BattleNetNotFoundError(`Battle.net knows no guild "${nameSlug}" on realm "${realmSlug}" (${region})`)
+    if (notFoundMemory && (await this.#unknownGuilds.has(region, realmSlug, nameSlug))) throw notFound()
     const path = `/data/wow/guild/${encodeURIComponent(realmSlug)}/${encodeURIComponent(nameSlug)}/roster`
     const label = `GET ${path}`
     const url = new URL(joinUrl(apiBaseUrl(this.#options.apiUrl, region), path))
     url.searchParams.set('namespace', `profile-${region}`)
     url.searchParams.set('locale', 'en_US')
-    const res = await this.#withAppToken(url, label)
-    if (res.status === 404) throw new BattleNetNotFoundError(`Battle.net knows no guild "${nameSlug}" on realm "${realmSlug}" (${region})`)
+    const res = await this.#withAppToken(url, label, priority)
+    if (res.status === 404) {
+      if (notFoundMemory) await this.#unknownGuilds.remember(region, realmSlug, nameSlug)
+      throw notFound()
+    }
     return readRoster(expectOk(res, label), label)
   }
 
@@ -127,12 +162,12 @@ export class BattleNetClient {
   }
 
   /** A GET with the application's token. A 401 means our cached token was revoked or the secret rotated: drop it and try once with a new one. */
-  async #withAppToken(url: URL, label: string): Promise<BnetResponse> {
+  async #withAppToken(url: URL, label: string, priority: BnetPriority = 'interactive'): Promise<BnetResponse> {
     this.#credentials()
     let res: BnetResponse | undefined
     for (let attempt = 0; attempt < 2; attempt++) {
       const token = await this.#appToken.get()
-      res = await this.#http.send({ method: 'GET', url: url.toString(), headers: { authorization: `Bearer ${token}` }, label, retry: 'all' })
+      res = await this.#http.send({ method: 'GET', url: url.toString(), headers: { authorization: `Bearer ${token}` }, label, retry: 'all', priority })
       if (res.status !== 401) break
       await this.#appToken.drop()
     }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent, request, type Dispatcher } from 'undici'
 import { BattleNetBadAnswerError, BattleNetUnavailableError } from './errors.js'
+import type { BnetPriority, BnetQuota } from './quota.js'
 
 export interface BnetHttpOptions {
   /** One attempt, connection and body included. */
@@ -11,6 +12,12 @@ export interface BnetHttpOptions {
   maxRetryAfterMs?: number
   /** First backoff when Battle.net gives no Retry-After; doubles per attempt, with jitter. Default 200. */
   backoffMs?: number
+  /** The largest answer read, counted as it streams; beyond it, a 502. Default 4 MiB. */
+  maxBodyBytes?: number
+  /** Every attempt takes a call from it first; a 429 pauses it. */
+  quota?: BnetQuota | undefined
+  /** Where an answer dropped for its size is reported. */
+  log?: { warn(obj: object, msg: string): void }
 }
 
 export interface BnetRequest {
@@ -25,6 +32,8 @@ export interface BnetRequest {
    * have acted on (429, refused connection), e.g. redeeming a one-time authorization code.
    */
   retry: 'all' | 'unsent'
+  /** Who waits for the quota: a user (default) or a scheduled job. */
+  priority?: BnetPriority
 }
 
 export interface BnetResponse {
@@ -34,7 +43,8 @@ export interface BnetResponse {
   json: unknown
 }
 
-const MAX_BODY_BYTES = 4 * 1024 * 1024
+/** A roster of 1,000 members is about 250 KB; nothing Battle.net sends us legitimately comes near this. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024
 const REFUSED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
 
 /** Seconds from a Retry-After header (delta-seconds or an HTTP date); undefined when absent or unreadable. */
@@ -62,17 +72,23 @@ export class BnetHttp {
   readonly #maxRetries: number
   readonly #maxRetryAfterMs: number
   readonly #backoffMs: number
+  readonly #maxBodyBytes: number
+  readonly #log: BnetHttpOptions['log']
+  readonly #quota: BnetQuota | undefined
 
   constructor(options: BnetHttpOptions) {
     this.#timeoutMs = options.timeoutMs
     this.#maxRetries = options.maxRetries
     this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 5_000
     this.#backoffMs = options.backoffMs ?? 200
+    this.#maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES
+    this.#log = options.log
+    this.#quota = options.quota
     this.#agent = new Agent({
       connect: { timeout: options.timeoutMs },
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
-      connections: 16,
+      connections: 64,
     })
   }
 
@@ -81,11 +97,14 @@ export class BnetHttp {
     let retryAfterS: number | undefined
     for (let attempt = 0; attempt <= this.#maxRetries; attempt++) {
       let waitMs: number
+      await this.#quota?.take(req.priority ?? 'interactive')
       try {
         const res = await this.#attempt(req)
         if (res.status !== 429 && res.status < 500) return res
         retryAfterS = parseRetryAfter(res.headers['retry-after'])
         lastProblem = `answered ${res.status}`
+        // Battle.net's 429 is for the client id, so it holds for every instance: all of them wait it out.
+        if (res.status === 429) await this.#quota?.pause(retryAfterS ?? 1)
         // A 5xx on a one-time request may have consumed it: repeating could only fail differently.
         if (req.retry === 'unsent' && res.status !== 429) break
         waitMs = retryAfterS === undefined ? this.#backoff(attempt) : retryAfterS * 1000
@@ -105,6 +124,29 @@ export class BnetHttp {
 
   async close(): Promise<void> {
     await this.#agent.close()
+  }
+
+  /**
+   * The body as text, counted while it streams: past the cap the connection is dropped and the answer
+   * is a 502. A chunked body has no length to check up front, and `text()` would hold all of it.
+   */
+  async #readCapped(body: Dispatcher.ResponseData['body'], req: BnetRequest): Promise<string> {
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (size > this.#maxBodyBytes) {
+        body.destroy()
+        throw this.#tooLarge(req, `sent more than ${this.#maxBodyBytes} bytes`)
+      }
+      chunks.push(chunk)
+    }
+    return Buffer.concat(chunks, size).toString('utf8')
+  }
+
+  #tooLarge(req: BnetRequest, what: string): BattleNetBadAnswerError {
+    this.#log?.warn({ request: req.label, maxBodyBytes: this.#maxBodyBytes }, `Battle.net ${what} to ${req.label}: answer dropped`)
+    return new BattleNetBadAnswerError(`Battle.net ${what} to ${req.label}, more than we accept`)
   }
 
   #backoff(attempt: number): number {
@@ -129,11 +171,11 @@ export class BnetHttp {
     let text: string
     try {
       const length = Number(res.headers['content-length'] ?? 0)
-      if (length > MAX_BODY_BYTES) {
-        await res.body.dump()
-        throw new BattleNetBadAnswerError(`Battle.net sent ${length} bytes to ${req.label}, more than we accept`)
+      if (length > this.#maxBodyBytes) {
+        res.body.destroy()
+        throw this.#tooLarge(req, `announced ${length} bytes`)
       }
-      text = await res.body.text()
+      text = await this.#readCapped(res.body, req)
     } catch (err) {
       if (err instanceof BattleNetBadAnswerError) throw err
       throw signal.aborted ? Object.assign(new Error('timed out'), { code: 'TIMEOUT', cause: err }) : err

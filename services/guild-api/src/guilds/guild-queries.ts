@@ -10,6 +10,7 @@ export interface GuildSummary {
   member_count: number
   created_at: string
   synced_at: string | null
+  bnet_missing_since: string | null
 }
 
 export async function findGuild(handle: DbHandle, guildId: number): Promise<Guild | undefined> {
@@ -37,5 +38,6 @@ export async function guildSummary(handle: DbHandle, guild: Guild): Promise<Guil
     member_count: row?.n ?? 0,
     created_at: guild.createdAt.toISOString(),
     synced_at: guild.syncedAt?.toISOString() ?? null,
+    bnet_missing_since: guild.bnetMissingSince?.toISOString() ?? null,
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import authRateLimit from '../plugins/app/auth-rate-limit.js'
+import userRateLimit from '../plugins/app/user-rate-limit.js'
 import authRoutes from './auth.js'
 import { mapDomainErrors } from './domain-errors.js'
 import guildScope from './guilds/guild-scope.js'
@@ -21,6 +22,7 @@ export default async function routes(app: FastifyInstance): Promise<void> {
   })
   await app.register(meRoutes)
   await app.register(realmRoutes)
+  await app.register(userRateLimit)
   await app.register(registerRoute)
   await app.register(guildScope)
 }

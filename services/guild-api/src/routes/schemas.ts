@@ -49,7 +49,7 @@ export const toolMap = {
 
 export const guildSummary = {
   type: 'object',
-  required: ['guild_id', 'name', 'realm', 'region', 'faction', 'member_count', 'created_at', 'synced_at'],
+  required: ['guild_id', 'name', 'realm', 'region', 'faction', 'member_count', 'created_at', 'synced_at', 'bnet_missing_since'],
   properties: {
     guild_id: { type: 'integer' },
     name: { type: 'string' },
@@ -59,5 +59,11 @@ export const guildSummary = {
     member_count: { type: 'integer' },
     created_at: { type: 'string', format: 'date-time' },
     synced_at: { type: 'string', format: 'date-time', nullable: true },
+    bnet_missing_since: {
+      type: 'string',
+      format: 'date-time',
+      nullable: true,
+      description: 'since when Battle.net answers 404 for the guild (disbanded or renamed); the roster is kept as it was',
+    },
   },
 } as const

@@ -18,9 +18,18 @@ export interface IssuedSecrets {
   accessTokens: string[]
 }
 
+/** One request the stand-in received: when (ms since the epoch), and its method and path. */
+export interface StandinCall {
+  at: number
+  method: string
+  path: string
+}
+
 export interface Standin {
   url: string
   issued: IssuedSecrets
+  /** Every request it received (health probes aside), in order: what a test counts Battle.net calls with. */
+  calls: StandinCall[]
   /** Reads the fixture file, lets `change` edit it, writes it back: the stand-in's next request sees it. */
   edit(change: (fixtures: Fixtures) => void): Promise<void>
   /** Sets the fixture file's faults (an empty list removes them). */
@@ -44,8 +53,14 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
   const read = async () => JSON.parse(await readFile(fixturesPath, 'utf8')) as Fixtures
   await writeFile(fixturesPath, await readFile(DEMO_FIXTURES, 'utf8'))
   const issued: IssuedSecrets = { codes: [], accessTokens: [] }
+  const calls: StandinCall[] = []
   const build = () => {
     const built = buildBnetStandin({ fixturesPath, ...options })
+    // On arrival, before the stand-in's own hooks (an injected delay among them) run.
+    built.server.prependListener('request', (req: { method?: string; url?: string }) => {
+      const path = (req.url ?? '').split('?', 1)[0] as string
+      if (!path.startsWith('/health/')) calls.push({ at: Date.now(), method: req.method ?? '', path })
+    })
     // Codes leave in the authorize redirect, tokens in the token endpoint's body.
     built.addHook('onSend', async (request, reply, payload) => {
       const location = reply.getHeader('location')
@@ -72,6 +87,7 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
   return {
     url: `http://127.0.0.1:${port}`,
     issued,
+    calls,
     edit,
     faults: (faults) =>
       edit((f) => {

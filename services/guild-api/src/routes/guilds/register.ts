@@ -21,6 +21,7 @@ export default async function registerRoute(app: FastifyInstance): Promise<void>
   app.post<{ Body: Body }>(
     '/guilds',
     {
+      config: { rateLimit: app.guildWriteRateLimit },
       schema: {
         tags: ['guilds'],
         operationId: 'registerGuild',
@@ -42,7 +43,7 @@ export default async function registerRoute(app: FastifyInstance): Promise<void>
             name: { type: 'string', minLength: 1, maxLength: 64, pattern: NAME_PATTERN, description: 'guild name, e.g. Horde Vanguard' },
           },
         },
-        response: { 201: guildSummary, ...errorResponses(400, 401, 403, 404, 409, 502, 503) },
+        response: { 201: guildSummary, ...errorResponses(400, 401, 403, 404, 409, 429, 502, 503) },
         description: 'An unknown realm, or a region other than BNET_REGION, is a 400.',
       },
     },

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify'
 import { findGuild } from '../../guilds/guild-queries.js'
-import { syncGuild } from '../../guilds/roster-sync.js'
 import { errorResponses, guildIdParams, sessionSecurity } from '../schemas.js'
 
 const syncSchema = {
@@ -14,20 +13,20 @@ export default async function syncRoute(app: FastifyInstance): Promise<void> {
   app.post(
     '/guilds/:guild_id/sync',
     {
-      config: { tool: 'sync' },
+      config: { tool: 'sync', rateLimit: app.guildWriteRateLimit },
       schema: {
         tags: ['guilds'],
         operationId: 'syncRoster',
         summary: "Applies Battle.net's current roster (tool sync); answers the counts of what changed",
         security: sessionSecurity,
         params: guildIdParams,
-        response: { 200: syncSchema, ...errorResponses(400, 401, 403, 404, 502, 503) },
+        response: { 200: syncSchema, ...errorResponses(400, 401, 403, 404, 429, 502, 503) },
       },
     },
     async (request) => {
       const guild = await findGuild(app.db, request.guildId)
       if (guild === undefined) throw new Error(`guild ${request.guildId} vanished`)
-      return await syncGuild({ db: app.db, cache: app.cache, bnet: app.bnet }, guild)
+      return await app.rosterSyncs.manual(guild)
     },
   )
 }

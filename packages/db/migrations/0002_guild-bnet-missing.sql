@@ -1,0 +1,1 @@
+ALTER TABLE "guilds" ADD COLUMN "bnet_missing_since" timestamp with time zone;
