@@ -44,7 +44,7 @@ class RedisCache implements Cache {
     const resolved = resolveOptions(options)
     const metrics = new CacheMetrics(options.registry)
     const log = new RateLimitedLog(resolved.logger, resolved.errorLogIntervalMs)
-    const client = createRedisClient(options)
+    const client = createRedisClient(options, resolved.reconnectMaxDelayMs)
     if (client) defineScripts(client)
     const gate = new RedisGate(client, {
       timeoutMs: resolved.operationTimeoutMs,

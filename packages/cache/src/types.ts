@@ -29,7 +29,11 @@ export interface CacheOptions {
   lockWaitMs?: number
   /** XFetch β for probabilistic early refresh; 0 turns early refresh off. Default 1. */
   earlyRefreshBeta?: number
-  /** How long an invalidation waits for the other processes on the bus to confirm they dropped their copies. Default 500 ms (acks normally take a millisecond or two; the bound only matters when a process is stalled); 0: do not wait. */
+  /**
+   * How long an invalidation waits for the other cache processes on the bus to confirm they dropped their
+   * copies. Default 500 ms (acks normally take a millisecond or two; the bound only matters when a process
+   * is stalled). Must be above three heartbeats (3 × heartbeatMs): see the README's options.
+   */
   propagationTimeoutMs?: number
   /**
    * An in-process tier in front of Redis for `getOrSet` (bentocache's L1): each process keeps what it
@@ -48,6 +52,11 @@ export interface CacheOptions {
    * changes whose invalidation is still being retried by the process that made them. Default 1000 ms.
    */
   recoveryGraceMs?: number
+  /**
+   * The cap of the reconnect backoff (attempts at 50, 100, 200, … ms up to this). Default 400 ms. Must be
+   * below recoveryGraceMs, which must also be above breakerProbeIntervalMs.
+   */
+  reconnectMaxDelayMs?: number
   /**
    * When an invalidation cannot reach Redis, wait before returning until every other process has noticed
    * the silence and stopped trusting its in-memory copies (about four heartbeats, less if Redis has been
