@@ -117,8 +117,12 @@ class RedisCache implements Cache {
     }
     const epoch = this.#epoch
     let raw: string | null
+    // With a memory tier, the entry's time left too: a copy never outlives what it copies.
+    let msLeft = 0
+    const sentAt = performance.now()
     try {
-      raw = await gate.run('get', (c) => c.get(key))
+      if (memory) [raw, msLeft] = await gate.run('get', (c) => Promise.all([c.get(key), c.pttl(key)]))
+      else raw = await gate.run('get', (c) => c.get(key))
     } catch (err) {
       if (err instanceof CacheUnavailableError) return null
       throw err
@@ -129,7 +133,7 @@ class RedisCache implements Cache {
         metrics.hit(ns)
         options.logger.debug({ key }, 'cache hit')
         // What Redis held, unless an invalidation was heard meanwhile (it may have removed exactly this).
-        if (memory && value !== null && this.#epoch === epoch) memory.set(key, value)
+        if (memory && value !== null && this.#epoch === epoch && msLeft > 0) memory.set(key, value, undefined, sentAt + msLeft)
         return value
       } catch (err) {
         this.#ctx.log.error('parse', err, `cache entry ${key} is not JSON; treated as a miss`)
@@ -187,8 +191,10 @@ class RedisCache implements Cache {
     }
     const epoch = this.#epoch
     const value = (await this.#flights.run(key, () => this.#readThrough.getOrSet(key, loader, ttl, owner))) as T
-    // Not remembered if an invalidation was heard meanwhile: the value may predate it.
-    if (memory && value !== null && value !== undefined && this.#epoch === epoch) memory.set(key, value, owner)
+    // Not remembered if an invalidation was heard meanwhile: the value may predate it. Nor beyond its
+    // entry's expiry, nor at all when that is unknown (a value another process stored, a load not stored).
+    const until = this.#readThrough.expiryOf(key)
+    if (memory && value !== null && value !== undefined && this.#epoch === epoch && until !== undefined) memory.set(key, value, owner, until)
     return value
   }
 

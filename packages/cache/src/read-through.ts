@@ -46,8 +46,9 @@ export class ReadThrough {
     let msLeft = 0
     try {
       if (this.#wantsTimeLeft(key, ns)) {
+        const sentAt = performance.now()
         ;[raw, msLeft] = await ctx.gate.run('get', (c) => Promise.all([c.get(key), c.pttl(key)]), deadline)
-        this.#noteExpiry(key, raw === null ? undefined : msLeft)
+        this.#noteExpiry(key, raw === null ? undefined : msLeft, sentAt)
       } else raw = await ctx.gate.run('get', (c) => c.get(key), deadline)
     } catch (err) {
       if (!unavailable(err)) throw err
@@ -202,19 +203,34 @@ export class ReadThrough {
    * old time.
    */
   #wantsTimeLeft(key: string, ns: string): boolean {
+    // An in-process copy may live no longer than the entry it copies (expiryOf): every read must know.
+    if (this.ctx.options.memory.ttlMs > 0) return true
     const horizon = this.ctx.early.horizonMs(ns)
     if (horizon === undefined) return false
     const known = this.#expiry.get(key)
     return known === undefined || known - performance.now() <= horizon
   }
 
-  #noteExpiry(key: string, msLeft: number | undefined): void {
+  /**
+   * `from`: when the command that set or read the TTL was sent. Redis ran it later, so the entry expires
+   * no earlier than `from + msLeft`: what is noted errs early, never late.
+   */
+  #noteExpiry(key: string, msLeft: number | undefined, from: number): void {
     if (msLeft === undefined || msLeft <= 0) {
       this.#expiry.delete(key)
       return
     }
     if (!this.#expiry.has(key) && this.#expiry.size >= EXPIRY_MEMO_MAX) this.#expiry.delete(this.#expiry.keys().next().value as string)
-    this.#expiry.set(key, performance.now() + msLeft)
+    this.#expiry.set(key, from + msLeft)
+  }
+
+  /**
+   * When `key`'s entry expires (performance.now() ms, erring early), as learnt by the last read of it
+   * here (with a memory tier every read asks) or by a write here; undefined when not known, which
+   * includes a value this process did not read from Redis nor store there itself.
+   */
+  expiryOf(key: string): number | undefined {
+    return this.#expiry.get(key)
   }
 
   /** Just back from an outage: read through to the source, neither reading nor writing Redis (see RedisGate.recovering). */
@@ -280,7 +296,8 @@ export class ReadThrough {
       throw err
     }
     try {
-      if (await commitUnderLease(ctx, key, token, json, ttl)) this.#noteExpiry(key, ttl * 1_000)
+      const sentAt = performance.now()
+      if (await commitUnderLease(ctx, key, token, json, ttl)) this.#noteExpiry(key, ttl * 1_000, sentAt)
     } catch (err) {
       if (!unavailable(err)) throw err
     }
