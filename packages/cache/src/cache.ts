@@ -18,7 +18,11 @@ import { RedisGate } from './redis-gate.js'
 import { SingleFlight } from './single-flight.js'
 import { argsKeySegment, fromJson, toJson } from './serialize.js'
 import { DEFAULT_TTL, assertTtl, TTL } from './ttl.js'
-import type { Cache, CacheOptions, CacheStats, DeletePatternOptions, GetOrSetManyOptions, InvalidationEvent, PermissionCheckValue, RedisState, SetOptions } from './types.js'
+import type { Cache, CacheOptions, CacheStats, DeletePatternOptions, GetOrSetManyOptions, InvalidationEvent, PermissionCheckValue, RedisState, SetOptions, WriteOptions } from './types.js'
+import { commitUnderLease, takeWriteToken, writeOverLease } from './write-guard.js'
+
+/** The token given while Redis cannot be reached: no lease ever holds it, so no guarded write takes it. */
+const NO_TOKEN = 'unavailable'
 
 /**
  * The seed's caching layer as one object. No `url` (and no `clusterNodes`): caching is disabled and
@@ -144,21 +148,52 @@ class RedisCache implements Cache {
     return null
   }
 
-  async set(key: string, value: unknown, ttl: number = DEFAULT_TTL, options?: SetOptions): Promise<boolean> {
+  async set(key: string, value: unknown, ttl: number = DEFAULT_TTL, options?: WriteOptions): Promise<boolean> {
     assertKey(key)
     assertTtl(ttl)
     const owner = ownerOf(options)
+    const guard = options?.ifUnchangedSince
+    if (guard !== undefined && (typeof guard !== 'string' || guard.length === 0)) throw new CacheInputError('set: ifUnchangedSince must be a token from cache.token(key)')
     const json = toJson(value)
     const { gate } = this.#ctx
     if (!gate.enabled) return false
     const deadline = gate.deadline()
+    let stored = false
     try {
       // Indexed before written: an entry missing from its index could not be invalidated.
       await registerInIndexes(this.#ctx, [key], ttl, owner, deadline)
-      await gate.run('set', (c) => c.set(key, json, 'EX', ttl), deadline)
-      return true
+      if (guard === undefined) {
+        await writeOverLease(this.#ctx, key, json, ttl, deadline)
+        stored = true
+      } else {
+        stored = await commitUnderLease(this.#ctx, key, guard, json, ttl)
+        // Refused: nothing changed, so nobody needs telling.
+        if (!stored) return false
+      }
     } catch (err) {
-      if (err instanceof CacheUnavailableError) return false
+      if (!(err instanceof CacheUnavailableError)) throw err
+      // Not known to be stored, but it may have landed: the copies of the old value still go.
+    }
+    // Like an invalidation: every process's copy of the old value goes before this resolves, and loads of
+    // it in flight here are not joined any more (the bus's first listener).
+    const event: InvalidationEvent = { scope: 'key', key }
+    this.#bus.emitLocal(event)
+    await this.#bus.publish(event)
+    return stored
+  }
+
+  async token(key: string, options?: SetOptions): Promise<string> {
+    assertKey(key)
+    const owner = ownerOf(options)
+    const { gate } = this.#ctx
+    if (!gate.enabled) return NO_TOKEN
+    const deadline = gate.deadline()
+    try {
+      // The guard's order, as a reader's: indexed (for the lease's life), then the lease.
+      await registerInIndexes(this.#ctx, [key], 0, owner, deadline)
+      return await takeWriteToken(this.#ctx, key, deadline)
+    } catch (err) {
+      if (err instanceof CacheUnavailableError) return NO_TOKEN
       throw err
     }
   }
@@ -224,10 +259,10 @@ class RedisCache implements Cache {
     return value !== null && typeof value.has_access === 'boolean' ? { has_access: value.has_access } : null
   }
 
-  async setPermissionCheck(guildId: number, bnetId: number, tool: string, hasAccess: boolean, ttl: number = TTL.permission): Promise<boolean> {
+  async setPermissionCheck(guildId: number, bnetId: number, tool: string, hasAccess: boolean, ttl: number = TTL.permission, options?: WriteOptions): Promise<boolean> {
     const key = keys.permission(guildId, bnetId, tool)
     if (typeof hasAccess !== 'boolean') throw new CacheInputError(`hasAccess must be a boolean, got ${String(hasAccess)}`)
-    return await this.set(key, { has_access: hasAccess }, ttl)
+    return await this.set(key, { has_access: hasAccess }, ttl, options)
   }
 
   async invalidateGuild(guildId: number): Promise<number> {

@@ -34,6 +34,29 @@ end
 return 0
 `
 
+/**
+ * KEYS: data key, its lease. ARGV: JSON, TTL (s). `set` without a token: the value lands and any lease on
+ * the key goes in the same step, so a reader that loaded from data older than this write cannot store
+ * over it afterwards (its commit finds no lease), and no token taken before it can either.
+ */
+const writeOverLease = `
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('DEL', KEYS[2])
+return 1
+`
+
+/**
+ * KEYS: a lease. ARGV: token, lease TTL (ms). `token()`: the key's lease, taken now if nobody holds it, or
+ * the one already there (a reader loading it): a guarded `set` under that token lands only while the
+ * lease stands, that is while no invalidation and no other write of the key came in between.
+ */
+const writeToken = `
+local held = redis.call('GET', KEYS[1])
+if held then return held end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]
+`
+
 /** KEYS: a lease. ARGV: token. Gives a lease back (the loader failed) without touching anyone else's. */
 const releaseLease = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -103,6 +126,8 @@ export const scripts = {
   guardAcquire: { numberOfKeys: 2, lua: acquireLease },
   guardCommit: { numberOfKeys: 2, lua: commitLease },
   guardRelease: { numberOfKeys: 1, lua: releaseLease },
+  guardWriteOver: { numberOfKeys: 2, lua: writeOverLease },
+  guardToken: { numberOfKeys: 1, lua: writeToken },
   indexRegister: { numberOfKeys: 1, lua: registerIndex },
   unlinkExisting: { lua: unlinkExisting },
   unlinkIndexPage: { numberOfKeys: 1, lua: unlinkIndexPage },
@@ -112,6 +137,8 @@ export interface ScriptCommands {
   guardAcquire(key: string, lease: string, token: string, leaseTtlMs: number, mode: 'miss' | 'refresh'): Promise<[number, string?]>
   guardCommit(key: string, lease: string, token: string, json: string, ttlSeconds: number): Promise<number>
   guardRelease(lease: string, token: string): Promise<number>
+  guardWriteOver(key: string, lease: string, json: string, ttlSeconds: number): Promise<number>
+  guardToken(lease: string, token: string, leaseTtlMs: number): Promise<string>
   indexRegister(index: string, lifeMs: number, maxTtlMs: number, ...members: string[]): Promise<number>
   unlinkExisting(numberOfKeys: number, ...keys: string[]): Promise<string[]>
   unlinkIndexPage(index: string, cursor: string, count: number, namesWanted: number): Promise<[string, number, string[]]>

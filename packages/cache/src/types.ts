@@ -99,6 +99,15 @@ export interface SetOptions {
   user?: number
 }
 
+export interface WriteOptions extends SetOptions {
+  /**
+   * A token from `token(key)`, taken before the value was computed: the write lands only if no
+   * invalidation (here or in any process) and no other write of the key came in between, and the
+   * token is less than `lockTtlMs` old; otherwise `set` resolves false and stores nothing.
+   */
+  ifUnchangedSince?: string
+}
+
 export interface GetOrSetManyOptions {
   /**
    * Keys nobody asked for but worth filling while the asked ones are filled (refill after an
@@ -136,8 +145,20 @@ export interface Cache {
   /** The in-process tier's value for `key` without waiting, or undefined (none, not trusted now, not there): for hot paths that fall back to `get`/`getOrSet`. */
   peek<T = unknown>(key: string): T | undefined
   get<T = unknown>(key: string): Promise<T | null>
-  /** Stores `value` as JSON with a TTL in seconds (default 300). Resolves false when it was not stored (Redis down, or an invalidation raced it). */
-  set(key: string, value: unknown, ttl?: number, options?: SetOptions): Promise<boolean>
+  /**
+   * Stores `value` as JSON with a TTL in seconds (default 300), and before resolving drops every process's
+   * in-process copy of the key (as an invalidation does, acks included); a reader that was loading the key
+   * meanwhile does not store over it. Resolves false when it was not stored: Redis unavailable, or (with
+   * `options.ifUnchangedSince`) an invalidation or another write of the key came after the token.
+   */
+  set(key: string, value: unknown, ttl?: number, options?: WriteOptions): Promise<boolean>
+  /**
+   * The token for a guarded `set(key, value, ttl, { ifUnchangedSince })`: take it before reading the data
+   * the value is computed from. It holds the key's lease (the cross-process load lock) until the guarded
+   * write or `lockTtlMs`; other processes' `getOrSet` of the key wait for it meanwhile (up to `lockWaitMs`).
+   * With Redis unavailable, a token that no write accepts.
+   */
+  token(key: string, options?: SetOptions): Promise<string>
   delete(key: string): Promise<number>
   /** SCAN + UNLINK in batches; never KEYS. The pattern is taken as a glob; escape user text with `escapeGlob`. */
   deletePattern(pattern: string, options?: DeletePatternOptions): Promise<number>
@@ -153,7 +174,8 @@ export interface Cache {
   cached<A extends unknown[], R>(prefix: string, fn: (...args: A) => Promise<R>, options?: { ttl?: number }): (...args: A) => Promise<R>
 
   getPermissionCheck(guildId: number, bnetId: number, tool: string): Promise<PermissionCheckValue | null>
-  setPermissionCheck(guildId: number, bnetId: number, tool: string, hasAccess: boolean, ttl?: number): Promise<boolean>
+  /** `set` of the contract's permission entry; `options.ifUnchangedSince` guards it as `set`'s does. */
+  setPermissionCheck(guildId: number, bnetId: number, tool: string, hasAccess: boolean, ttl?: number, options?: WriteOptions): Promise<boolean>
 
   /** Every `guild:{id}:*` and `permission:{id}:*` entry, in time proportional to what it removes; publishes on the bus. */
   invalidateGuild(guildId: number): Promise<number>

@@ -76,6 +76,21 @@ export async function commitUnderLease(ctx: CacheContext, key: string, token: st
   return false
 }
 
+/** `set` without a token: stores `json` and deletes the key's lease in one step (lua.ts `writeOverLease`). */
+export async function writeOverLease(ctx: CacheContext, key: string, json: string, ttlSeconds: number, deadline: number): Promise<void> {
+  await ctx.gate.run('set', (c) => scripted(c).guardWriteOver(key, internalKeys.lease(key), json, ttlSeconds), deadline)
+}
+
+/**
+ * The token of a read-compute-set: the key's lease (taken now, or a loader's already there). Taken before
+ * the caller reads its source, as a reader's lease is: an invalidation or write after it deletes it, and
+ * the guarded write then finds it gone.
+ */
+export async function takeWriteToken(ctx: CacheContext, key: string, deadline: number): Promise<string> {
+  const token = randomUUID()
+  return await ctx.gate.run('lease', (c) => scripted(c).guardToken(internalKeys.lease(key), token, ctx.options.lockTtlMs), deadline)
+}
+
 /**
  * Gives a lease back early (the loader failed or found nothing) so waiting processes need not sit out
  * its TTL. Never rejects: a lease that cannot be given back expires by itself.
