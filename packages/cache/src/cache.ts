@@ -18,7 +18,7 @@ import { RedisGate } from './redis-gate.js'
 import { SingleFlight } from './single-flight.js'
 import { argsKeySegment, fromJson, toJson } from './serialize.js'
 import { DEFAULT_TTL, assertTtl, TTL } from './ttl.js'
-import type { Cache, CacheOptions, CacheStats, DeletePatternOptions, GetOrSetManyOptions, InvalidationEvent, PermissionCheckValue, RedisState, SetOptions, WriteOptions } from './types.js'
+import type { Cache, CacheOptions, CacheStats, DeletePatternOptions, GetOrSetManyOptions, InvalidationEvent, PermissionCheckValue, Propagation, RedisState, SetOptions, WriteOptions } from './types.js'
 import { commitUnderLease, takeWriteToken, writeOverLease } from './write-guard.js'
 
 /** The token given while Redis cannot be reached: no lease ever holds it, so no guarded write takes it. */
@@ -159,6 +159,7 @@ class RedisCache implements Cache {
     if (!gate.enabled) return false
     const deadline = gate.deadline()
     let stored = false
+    let reached = true
     try {
       // Indexed before written: an entry missing from its index could not be invalidated.
       await registerInIndexes(this.#ctx, [key], ttl, owner, deadline)
@@ -172,13 +173,16 @@ class RedisCache implements Cache {
       }
     } catch (err) {
       if (!(err instanceof CacheUnavailableError)) throw err
-      // Not known to be stored, but it may have landed: the copies of the old value still go.
+      reached = false
     }
     // Like an invalidation: every process's copy of the old value goes before this resolves, and loads of
     // it in flight here are not joined any more (the bus's first listener).
     const event: InvalidationEvent = { scope: 'key', key }
     this.#bus.emitLocal(event)
-    await this.#bus.publish(event)
+    // Redis did not answer: the value may have landed all the same, so the others are told, in the
+    // background (the bus retries) so that this call keeps its bound.
+    if (reached) await this.#bus.publish(event)
+    else void this.#bus.publish(event)
     return stored
   }
 
@@ -292,9 +296,25 @@ class RedisCache implements Cache {
     return this.#bus.trusted && this.#ctx.gate.state() === 'up'
   }
 
+  async propagation<R>(work: () => Promise<R>): Promise<{ result: R; complete: boolean; missing: string[]; announcements: Propagation[] }> {
+    if (typeof work !== 'function') throw new CacheInputError('propagation: work must be a function')
+    const { result, propagations } = await this.#bus.collect(work)
+    const missing = [...new Set(propagations.flatMap((p) => p.missing))]
+    const complete = propagations.every((p) => p.published && p.missing.length === 0)
+    return { result, complete, missing, announcements: propagations }
+  }
+
   stats(): CacheStats {
     const { hits, misses, errors } = this.#ctx.metrics
-    return { hits, misses, errors, hitRate: hits + misses === 0 ? 0 : hits / (hits + misses), redis: this.state() }
+    return {
+      hits,
+      misses,
+      errors,
+      hitRate: hits + misses === 0 ? 0 : hits / (hits + misses),
+      redis: this.state(),
+      peers: this.#bus.peers,
+      unacked: this.#bus.unacked,
+    }
   }
 
   async close(): Promise<void> {

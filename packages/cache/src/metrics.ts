@@ -107,3 +107,5 @@ export type CacheEvent =
   | 'bus_publish_retry'
   | 'bus_publish_dropped'
   | 'bus_received'
+  /** An invalidation not acked by every cache process known through the heartbeats within propagationTimeoutMs. */
+  | 'bus_ack_timeout'

@@ -84,6 +84,17 @@ export type InvalidationEvent =
   /** Sent locally when the bus reconnects after a gap: invalidations may have been missed, drop all in-process copies. */
   | { scope: 'all' }
 
+/** What became of one announcement on the invalidation bus (an invalidation, or a `set`). */
+export interface Propagation {
+  /** Whether it reached Redis; if not, it is retried in the background and nobody was waited for. */
+  published: boolean
+  /**
+   * The cache processes (bus ids) known through their heartbeats that did not ack within
+   * `propagationTimeoutMs`: they may still answer from the copies it dropped. Empty when all did.
+   */
+  missing: string[]
+}
+
 export interface PermissionCheckValue {
   has_access: boolean
 }
@@ -130,6 +141,10 @@ export interface CacheStats {
   /** hits / (hits + misses), 0 when there were none. */
   hitRate: number
   redis: RedisState
+  /** Other cache processes heard on the bus within three heartbeats: the ones every invalidation waits for. */
+  peers: number
+  /** Announcements (invalidations, `set`s) that some known process did not ack within propagationTimeoutMs, since start. */
+  unacked: number
 }
 
 export interface Cache {
@@ -181,6 +196,14 @@ export interface Cache {
   invalidateGuild(guildId: number): Promise<number>
   /** `user:profile:{id}`, the user's session entries and permission entries in every guild; publishes on the bus. */
   invalidateUser(bnetId: number): Promise<number>
+  /**
+   * Runs `work` (invalidations, `set`s) and returns its result with what became of each bus announcement
+   * it made: `complete` is false when one could not be published or a known cache process did not ack it
+   * within `propagationTimeoutMs` (`missing` lists those processes). Such an announcement is also counted
+   * (`cache_events_total{event="bus_ack_timeout"}`, `stats().unacked`) and logged, at most once per
+   * `errorLogIntervalMs`.
+   */
+  propagation<R>(work: () => Promise<R>): Promise<{ result: R; complete: boolean; missing: string[]; announcements: Propagation[] }>
   /** Listens to invalidations, local and from other processes. Returns the unsubscribe function. */
   onInvalidate(listener: (event: InvalidationEvent) => void): () => void
   /**
