@@ -57,6 +57,18 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return ARGV[1]
 `
 
+/**
+ * KEYS: data key, its lease. A waiter's poll: {1, value} once the holder stored it, else {0, lease
+ * exists}. One step, so a commit (value set, lease deleted, atomically) is seen whole: two commands could
+ * read "no value" before it and "no lease" after it, and give up on a holder that had just delivered
+ * (ioredis sends a GET at once and pipelines the EXISTS beside it, after it).
+ */
+const peekLease = `
+local v = redis.call('GET', KEYS[1])
+if v then return {1, v} end
+return {0, redis.call('EXISTS', KEYS[2])}
+`
+
 /** KEYS: a lease. ARGV: token. Gives a lease back (the loader failed) without touching anyone else's. */
 const releaseLease = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -128,6 +140,7 @@ export const scripts = {
   guardRelease: { numberOfKeys: 1, lua: releaseLease },
   guardWriteOver: { numberOfKeys: 2, lua: writeOverLease },
   guardToken: { numberOfKeys: 1, lua: writeToken },
+  guardPeek: { numberOfKeys: 2, lua: peekLease },
   indexRegister: { numberOfKeys: 1, lua: registerIndex },
   unlinkExisting: { lua: unlinkExisting },
   unlinkIndexPage: { numberOfKeys: 1, lua: unlinkIndexPage },
@@ -139,6 +152,7 @@ export interface ScriptCommands {
   guardRelease(lease: string, token: string): Promise<number>
   guardWriteOver(key: string, lease: string, json: string, ttlSeconds: number): Promise<number>
   guardToken(lease: string, token: string, leaseTtlMs: number): Promise<string>
+  guardPeek(key: string, lease: string): Promise<[0, number] | [1, string]>
   indexRegister(index: string, lifeMs: number, maxTtlMs: number, ...members: string[]): Promise<number>
   unlinkExisting(numberOfKeys: number, ...keys: string[]): Promise<string[]>
   unlinkIndexPage(index: string, cursor: string, count: number, namesWanted: number): Promise<[string, number, string[]]>

@@ -109,3 +109,5 @@ export type CacheEvent =
   | 'bus_received'
   /** An invalidation not acked by every cache process known through the heartbeats within propagationTimeoutMs. */
   | 'bus_ack_timeout'
+  /** A step that decides who loads outlived its bound and waited (up to lockWaitMs) for its reply. */
+  | 'late_reply'

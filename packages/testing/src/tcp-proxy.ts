@@ -6,6 +6,20 @@ export interface TcpProxy {
   cut(): Promise<void>
   /** Keeps connections open but forwards nothing either way: a hanging server. */
   hang(): void
+  /**
+   * From the next client chunk that contains `marker` (a command naming a key, say), holds everything the
+   * server sends back on that connection until `release`: a reply that is late while Redis and every other
+   * connection carry on. The interleaving is the test's, not the scheduler's. `onSeen` runs when the
+   * marker passes (to make the process busy right then, say).
+   */
+  holdRepliesAfter(marker: string, onSeen?: () => void): void
+  /**
+   * Holds, on its connection, the first client chunk that contains `marker` and everything the client
+   * sends after it, until `release`: a command that reaches the server later than the ones before it.
+   */
+  holdRequestsWith(marker: string, onSeen?: () => void): void
+  /** Sends on what `holdRepliesAfter` and `holdRequestsWith` held, and stops holding. */
+  release(): void
   /** Forwards again (after `hang`), or accepts connections again (after `cut`). */
   restore(): Promise<void>
   close(): Promise<void>
@@ -19,6 +33,11 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
   const sockets = new Set<Socket>()
   let hanging = false
   const held: (() => void)[] = []
+  let holdMarker: string | undefined
+  let onMarker: (() => void) | undefined
+  const heldStreams = new Set<{ holding: boolean; chunks: Buffer[]; to: Socket }>()
+  let requestMarker: string | undefined
+  let onRequest: (() => void) | undefined
   let server: Server
   let port = listenPort
 
@@ -28,8 +47,33 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
         const upstream = connect(targetPort, targetHost)
         sockets.add(client)
         sockets.add(upstream)
+        const replies = { holding: false, chunks: [] as Buffer[], to: client }
+        const requests = { holding: false, chunks: [] as Buffer[], to: upstream }
+        heldStreams.add(replies)
+        heldStreams.add(requests)
+        client.on('data', (chunk: Buffer) => {
+          if (holdMarker === undefined || !chunk.includes(holdMarker)) return
+          replies.holding = true
+          const seen = onMarker
+          onMarker = undefined
+          seen?.()
+        })
         const forward = (from: Socket, to: Socket) => {
-          from.on('data', (chunk) => {
+          from.on('data', (chunk: Buffer) => {
+            if (from === upstream && replies.holding) {
+              replies.chunks.push(chunk)
+              return
+            }
+            if (from === client && !requests.holding && requestMarker !== undefined && chunk.includes(requestMarker)) {
+              requests.holding = true
+              const seen = onRequest
+              onRequest = undefined
+              seen?.()
+            }
+            if (from === client && requests.holding) {
+              requests.chunks.push(chunk)
+              return
+            }
             if (!hanging) {
               to.write(chunk)
               return
@@ -44,6 +88,8 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
           upstream.destroy()
           sockets.delete(client)
           sockets.delete(upstream)
+          heldStreams.delete(replies)
+          heldStreams.delete(requests)
         }
         client.on('error', end).on('close', end)
         upstream.on('error', end).on('close', end)
@@ -76,6 +122,22 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     },
     hang: () => {
       hanging = true
+    },
+    holdRepliesAfter: (marker: string, onSeen?: () => void) => {
+      holdMarker = marker
+      onMarker = onSeen
+    },
+    holdRequestsWith: (marker: string, onSeen?: () => void) => {
+      requestMarker = marker
+      onRequest = onSeen
+    },
+    release: () => {
+      holdMarker = undefined
+      requestMarker = undefined
+      for (const replies of heldStreams) {
+        replies.holding = false
+        for (const chunk of replies.chunks.splice(0)) replies.to.write(chunk)
+      }
     },
     restore: async () => {
       if (hanging) {
