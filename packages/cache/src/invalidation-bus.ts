@@ -4,7 +4,7 @@ import { ackChannelOf, busTransportFor, type BusTransport } from './bus-transpor
 import type { RedisClient } from './connection.js'
 import type { CacheMetrics } from './metrics.js'
 import type { RateLimitedLog } from './rate-limited-log.js'
-import type { RedisGate } from './redis-gate.js'
+import { raceTimer, type RedisGate } from './redis-gate.js'
 import type { InvalidationEvent, Propagation } from './types.js'
 
 interface BusMessage {
@@ -66,6 +66,9 @@ export class InvalidationBus {
   /** A SUBSCRIBE is on its way: the next 'ready' need not send another. */
   #subscribing = false
   #everSubscribed = false
+  /** Resolved when the subscription first listens: a publish made before it waits for it (bounded). */
+  readonly #firstListen: Promise<void>
+  #listened: () => void = () => undefined
   #listening = false
   #gap = false
   #closed = false
@@ -98,6 +101,7 @@ export class InvalidationBus {
       trusted?: () => boolean
     },
   ) {
+    this.#firstListen = new Promise<void>((resolve) => (this.#listened = resolve))
     this.#ackChannel = ackChannelOf(channel, this.origin)
     this.#transport = busTransportFor(gate.client)
     if (!subscriber) return
@@ -150,6 +154,7 @@ export class InvalidationBus {
   #subscribed(): void {
     if (this.#closed) return
     this.#everSubscribed = true
+    this.#listened()
     if (this.#gap) {
       this.#gap = false
       // Messages sent while we were away are lost: every in-process copy may be stale.
@@ -236,6 +241,9 @@ export class InvalidationBus {
       return this.#report({ published: false, missing: [] }, 0)
     }
     this.options.metrics.event('bus_published')
+    // Not listening yet (a process that invalidates as soon as it starts, as the CLI does): it knows no
+    // peer until it hears them, so it first waits for its subscription (bounded by the ack timeout).
+    if (!this.#everSubscribed && this.subscriber) await raceTimer(this.#firstListen, this.options.ackTimeoutMs)
     // Just subscribed: every listening process heartbeats once per beat, so only after a beat and a half
     // of listening do we know them all. Sooner, one we do not know yet would not be waited for.
     const unsure = this.#listeningSince + this.options.heartbeatMs * 1.5 - performance.now()
