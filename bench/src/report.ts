@@ -43,7 +43,7 @@ export function markdown(report: BenchReport): string {
     }
   }
   if (stampede) {
-    out.push('', `**stampede**: ${stampede.callers} concurrent callers of one cold key over ${stampede.instances} instances → ${stampede.db_queries} database quer${stampede.db_queries === 1 ? 'y' : 'ies'} (median of ${stampede.rounds} rounds: ${stampede.db_queries_per_round.join(', ')}; ${stampede.errors} errors)`)
+    out.push('', `**stampede**: ${stampede.callers} concurrent callers of one cold key over ${stampede.instances} instances → at most ${stampede.db_queries} database quer${stampede.db_queries === 1 ? 'y' : 'ies'} (the worst of ${stampede.rounds} rounds; each round: ${stampede.db_queries_per_round.join(', ')}; ${stampede.errors} errors)`)
   }
   if (invalidation) {
     const i = invalidation

@@ -3,11 +3,11 @@ import type { BenchContext } from '../context.js'
 import { GUILD, MEMBER } from '../fixture.js'
 import { scrape } from '../metrics-scrape.js'
 import { permissionServer } from '../paths.js'
-import { median } from '../stats.js'
 
 export interface StampedeFigures {
   callers: number
   instances: number
+  /** The worst round's: a stampede that gets through once in five is not prevented. */
   db_queries: number
   rounds: number
   db_queries_per_round: number[]
@@ -53,5 +53,5 @@ export async function stampede(ctx: BenchContext): Promise<StampedeFigures> {
   } finally {
     await Promise.all(pools.map((p) => p.close()))
   }
-  return { callers, instances: instances.length, db_queries: median(perRound), rounds, db_queries_per_round: perRound, errors }
+  return { callers, instances: instances.length, db_queries: Math.max(...perRound), rounds, db_queries_per_round: perRound, errors }
 }

@@ -2,16 +2,14 @@ import { Cluster } from 'ioredis'
 import type { RedisClient } from './connection.js'
 
 /**
- * How the invalidation bus reaches the other processes. The bus waits for as many acks as the publish
- * reports receivers, so that count must cover every subscriber:
+ * How the invalidation bus reaches the other processes (the bus waits for the acks of the cache processes
+ * whose heartbeats it hears, not for PUBLISH's count, which includes any subscriber at all):
  *
- * - One Redis: PUBLISH / SUBSCRIBE. PUBLISH counts every subscriber of the server.
- * - A Cluster: SPUBLISH / SSUBSCRIBE (sharded pub/sub, Redis 7). Plain PUBLISH is broadcast over the
- *   cluster bus, but its count is only the receiving node's subscribers, and ioredis subscribes on a
- *   random node: the count would be wrong both ways. A sharded channel lives on the master that owns its
- *   slot; ioredis subscribes there (its sharded subscribers connect to masters), and SPUBLISH runs there,
- *   so its count is every process's subscription. The ack channels share the bus channel's slot (see
- *   `ackChannelOf`), so one connection per process carries both.
+ * - One Redis: PUBLISH / SUBSCRIBE.
+ * - A Cluster: SPUBLISH / SSUBSCRIBE (sharded pub/sub, Redis 7). A sharded channel lives on the master
+ *   that owns its slot; ioredis subscribes there (its sharded subscribers connect to masters) and SPUBLISH
+ *   runs there, rather than a broadcast over the cluster bus. The ack channels share the bus channel's
+ *   slot (see `ackChannelOf`), so one connection per process carries both.
  */
 export interface BusTransport {
   readonly messageEvent: 'message' | 'smessage'

@@ -18,7 +18,11 @@ import { RedisGate } from './redis-gate.js'
 import { SingleFlight } from './single-flight.js'
 import { argsKeySegment, fromJson, toJson } from './serialize.js'
 import { DEFAULT_TTL, assertTtl, TTL } from './ttl.js'
-import type { Cache, CacheOptions, CacheStats, DeletePatternOptions, GetOrSetManyOptions, InvalidationEvent, PermissionCheckValue, RedisState, SetOptions } from './types.js'
+import type { Cache, CacheOptions, CacheStats, DeletePatternOptions, GetOrSetManyOptions, InvalidationEvent, PermissionCheckValue, Propagation, RedisState, SetOptions, WriteOptions } from './types.js'
+import { commitUnderLease, takeWriteToken, writeOverLease } from './write-guard.js'
+
+/** The token given while Redis cannot be reached: no lease ever holds it, so no guarded write takes it. */
+const NO_TOKEN = 'unavailable'
 
 /**
  * The seed's caching layer as one object. No `url` (and no `clusterNodes`): caching is disabled and
@@ -44,7 +48,7 @@ class RedisCache implements Cache {
     const resolved = resolveOptions(options)
     const metrics = new CacheMetrics(options.registry)
     const log = new RateLimitedLog(resolved.logger, resolved.errorLogIntervalMs)
-    const client = createRedisClient(options)
+    const client = createRedisClient(options, resolved.reconnectMaxDelayMs)
     if (client) defineScripts(client)
     const gate = new RedisGate(client, {
       timeoutMs: resolved.operationTimeoutMs,
@@ -117,8 +121,12 @@ class RedisCache implements Cache {
     }
     const epoch = this.#epoch
     let raw: string | null
+    // With a memory tier, the entry's time left too: a copy never outlives what it copies.
+    let msLeft = 0
+    const sentAt = performance.now()
     try {
-      raw = await gate.run('get', (c) => c.get(key))
+      if (memory) [raw, msLeft] = await gate.run('get', (c) => Promise.all([c.get(key), c.pttl(key)]))
+      else raw = await gate.run('get', (c) => c.get(key))
     } catch (err) {
       if (err instanceof CacheUnavailableError) return null
       throw err
@@ -129,7 +137,7 @@ class RedisCache implements Cache {
         metrics.hit(ns)
         options.logger.debug({ key }, 'cache hit')
         // What Redis held, unless an invalidation was heard meanwhile (it may have removed exactly this).
-        if (memory && value !== null && this.#epoch === epoch) memory.set(key, value)
+        if (memory && value !== null && this.#epoch === epoch && msLeft > 0) memory.set(key, value, undefined, sentAt + msLeft)
         return value
       } catch (err) {
         this.#ctx.log.error('parse', err, `cache entry ${key} is not JSON; treated as a miss`)
@@ -140,21 +148,56 @@ class RedisCache implements Cache {
     return null
   }
 
-  async set(key: string, value: unknown, ttl: number = DEFAULT_TTL, options?: SetOptions): Promise<boolean> {
+  async set(key: string, value: unknown, ttl: number = DEFAULT_TTL, options?: WriteOptions): Promise<boolean> {
     assertKey(key)
     assertTtl(ttl)
     const owner = ownerOf(options)
+    const guard = options?.ifUnchangedSince
+    if (guard !== undefined && (typeof guard !== 'string' || guard.length === 0)) throw new CacheInputError('set: ifUnchangedSince must be a token from cache.token(key)')
     const json = toJson(value)
     const { gate } = this.#ctx
     if (!gate.enabled) return false
     const deadline = gate.deadline()
+    let stored = false
+    let reached = true
     try {
       // Indexed before written: an entry missing from its index could not be invalidated.
       await registerInIndexes(this.#ctx, [key], ttl, owner, deadline)
-      await gate.run('set', (c) => c.set(key, json, 'EX', ttl), deadline)
-      return true
+      if (guard === undefined) {
+        await writeOverLease(this.#ctx, key, json, ttl, deadline)
+        stored = true
+      } else {
+        stored = await commitUnderLease(this.#ctx, key, guard, json, ttl)
+        // Refused: nothing changed, so nobody needs telling.
+        if (!stored) return false
+      }
     } catch (err) {
-      if (err instanceof CacheUnavailableError) return false
+      if (!(err instanceof CacheUnavailableError)) throw err
+      reached = false
+    }
+    // Like an invalidation: every process's copy of the old value goes before this resolves, and loads of
+    // it in flight here are not joined any more (the bus's first listener).
+    const event: InvalidationEvent = { scope: 'key', key }
+    this.#bus.emitLocal(event)
+    // Redis did not answer: the value may have landed all the same, so the others are told, in the
+    // background (the bus retries) so that this call keeps its bound.
+    if (reached) await this.#bus.publish(event)
+    else void this.#bus.publish(event)
+    return stored
+  }
+
+  async token(key: string, options?: SetOptions): Promise<string> {
+    assertKey(key)
+    const owner = ownerOf(options)
+    const { gate } = this.#ctx
+    if (!gate.enabled) return NO_TOKEN
+    const deadline = gate.deadline()
+    try {
+      // The guard's order, as a reader's: indexed (for the lease's life), then the lease.
+      await registerInIndexes(this.#ctx, [key], 0, owner, deadline)
+      return await takeWriteToken(this.#ctx, key, deadline)
+    } catch (err) {
+      if (err instanceof CacheUnavailableError) return NO_TOKEN
       throw err
     }
   }
@@ -187,8 +230,10 @@ class RedisCache implements Cache {
     }
     const epoch = this.#epoch
     const value = (await this.#flights.run(key, () => this.#readThrough.getOrSet(key, loader, ttl, owner))) as T
-    // Not remembered if an invalidation was heard meanwhile: the value may predate it.
-    if (memory && value !== null && value !== undefined && this.#epoch === epoch) memory.set(key, value, owner)
+    // Not remembered if an invalidation was heard meanwhile: the value may predate it. Nor beyond its
+    // entry's expiry, nor at all when that is unknown (a value another process stored, a load not stored).
+    const until = this.#readThrough.expiryOf(key)
+    if (memory && value !== null && value !== undefined && this.#epoch === epoch && until !== undefined) memory.set(key, value, owner, until)
     return value
   }
 
@@ -218,10 +263,10 @@ class RedisCache implements Cache {
     return value !== null && typeof value.has_access === 'boolean' ? { has_access: value.has_access } : null
   }
 
-  async setPermissionCheck(guildId: number, bnetId: number, tool: string, hasAccess: boolean, ttl: number = TTL.permission): Promise<boolean> {
+  async setPermissionCheck(guildId: number, bnetId: number, tool: string, hasAccess: boolean, ttl: number = TTL.permission, options?: WriteOptions): Promise<boolean> {
     const key = keys.permission(guildId, bnetId, tool)
     if (typeof hasAccess !== 'boolean') throw new CacheInputError(`hasAccess must be a boolean, got ${String(hasAccess)}`)
-    return await this.set(key, { has_access: hasAccess }, ttl)
+    return await this.set(key, { has_access: hasAccess }, ttl, options)
   }
 
   async invalidateGuild(guildId: number): Promise<number> {
@@ -255,9 +300,25 @@ class RedisCache implements Cache {
     return this.#bus.trusted && this.#ctx.gate.state() === 'up'
   }
 
+  async propagation<R>(work: () => Promise<R>): Promise<{ result: R; complete: boolean; missing: string[]; announcements: Propagation[] }> {
+    if (typeof work !== 'function') throw new CacheInputError('propagation: work must be a function')
+    const { result, propagations } = await this.#bus.collect(work)
+    const missing = [...new Set(propagations.flatMap((p) => p.missing))]
+    const complete = propagations.every((p) => p.published && p.missing.length === 0)
+    return { result, complete, missing, announcements: propagations }
+  }
+
   stats(): CacheStats {
     const { hits, misses, errors } = this.#ctx.metrics
-    return { hits, misses, errors, hitRate: hits + misses === 0 ? 0 : hits / (hits + misses), redis: this.state() }
+    return {
+      hits,
+      misses,
+      errors,
+      hitRate: hits + misses === 0 ? 0 : hits / (hits + misses),
+      redis: this.state(),
+      peers: this.#bus.peers,
+      unacked: this.#bus.unacked,
+    }
   }
 
   async close(): Promise<void> {

@@ -19,7 +19,6 @@ const baseOptions: RedisOptions = {
   autoPipeliningIgnoredCommands: ['get'],
   maxRetriesPerRequest: 0,
   connectTimeout: 1_000,
-  retryStrategy: (times: number) => Math.min(25 * 2 ** times, 1_000),
   // A Redis without `INFO` permissions (managed offerings) must still work.
   enableReadyCheck: true,
 }
@@ -53,18 +52,21 @@ export function assertRedisUrl(url: string): void {
   }
 }
 
-export function createRedisClient(options: { url?: string | undefined; clusterNodes?: string | undefined }): RedisClient | undefined {
+/** Reconnect attempts at 50, 100, 200, … ms, up to `maxMs` (the cache's reconnectMaxDelayMs; see options.ts). */
+const backoff = (maxMs: number) => (times: number) => Math.min(25 * 2 ** times, maxMs)
+
+export function createRedisClient(options: { url?: string | undefined; clusterNodes?: string | undefined }, reconnectMaxDelayMs = 400): RedisClient | undefined {
   if (options.clusterNodes) {
     return new Cluster(parseClusterNodes(options.clusterNodes), {
       enableOfflineQueue: false,
       enableAutoPipelining: true,
-      clusterRetryStrategy: (times: number) => Math.min(25 * 2 ** times, 1_000),
+      clusterRetryStrategy: backoff(reconnectMaxDelayMs),
       redisOptions: { connectTimeout: baseOptions.connectTimeout, maxRetriesPerRequest: 0 },
     })
   }
   if (options.url) {
     assertRedisUrl(options.url)
-    return new Redis(options.url, baseOptions)
+    return new Redis(options.url, { ...baseOptions, retryStrategy: backoff(reconnectMaxDelayMs) })
   }
   return undefined
 }

@@ -1,10 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { ackChannelOf, busTransportFor, type BusTransport } from './bus-transport.js'
 import type { RedisClient } from './connection.js'
 import type { CacheMetrics } from './metrics.js'
 import type { RateLimitedLog } from './rate-limited-log.js'
-import type { RedisGate } from './redis-gate.js'
-import type { InvalidationEvent } from './types.js'
+import { raceTimer, type RedisGate } from './redis-gate.js'
+import type { InvalidationEvent, Propagation } from './types.js'
 
 interface BusMessage {
   v: 1
@@ -18,19 +19,26 @@ interface BusMessage {
 interface AckMessage {
   v: 1
   ack: string
+  /** The acking process. */
+  o: string
 }
 
-/** A heartbeat this process sends itself through Redis: hearing it proves the bus carries messages now. */
+/**
+ * A heartbeat every process publishes on the bus channel. Its own proves the bus carries messages now;
+ * the others' say which cache processes are listening, the only ones whose acks are waited for.
+ */
 interface HeartbeatMessage {
   v: 1
   hb: number
+  o: string
 }
 
 interface PendingAck {
-  /** Acks heard so far; they may arrive before PUBLISH's own reply. */
-  heard: number
-  /** Receivers PUBLISH counted; undefined until its reply is in. */
-  expected: number | undefined
+  /** The processes (origins) that acked so far. */
+  acked: Set<string>
+  /** Once PUBLISH answered: the known cache processes whose ack has not come yet. */
+  waiting: Set<string> | undefined
+  /** Ends the wait (every ack in, the timeout, or close). */
   resolve: () => void
 }
 
@@ -40,9 +48,10 @@ const RETRY_DELAYS_MS = [50, 100, 250, 500, 1_000, 2_000, 5_000, 10_000]
  * Redis pub/sub between processes, as bentocache's bus: it carries scopes and keys, never values.
  *
  * Listeners run for an invalidation made here (synchronously, before `publish` resolves) and for one
- * made elsewhere. Every receiver acks on the publisher's own ack channel (the publisher's own subscriber,
- * which PUBLISH counts too, acks by hearing its message); `publish` waits (bounded) for as many acks as
- * PUBLISH reported receivers, so when an invalidation returns, the other processes have already dropped
+ * made elsewhere. Every cache process heartbeats on the bus channel, so each knows the others; every
+ * receiver acks on the publisher's own ack channel, and `publish` waits (bounded) for the ack of every
+ * cache process it knows (not for PUBLISH's count: any subscriber counts there, and an operator's
+ * `redis-cli SUBSCRIBE` never acks), so when an invalidation returns, the other processes have already dropped
  * their in-process copies: the window in which one could still answer from a stale copy is closed, not
  * just short. On a Cluster the same holds through sharded pub/sub (bus-transport.ts). A publish that
  * fails is retried in the background with backoff; a receiver whose subscription dropped tells its
@@ -57,12 +66,23 @@ export class InvalidationBus {
   /** A SUBSCRIBE is on its way: the next 'ready' need not send another. */
   #subscribing = false
   #everSubscribed = false
+  /** Resolved when the subscription first listens: a publish made before it waits for it (bounded). */
+  readonly #firstListen: Promise<void>
+  #listened: () => void = () => undefined
   #listening = false
   #gap = false
   #closed = false
   #retryTimer: NodeJS.Timeout | undefined
   readonly #retries: { message: string; attempt: number }[] = []
   #heardAt = -Infinity
+  /** When this subscription started listening (performance.now()). */
+  #listeningSince = -Infinity
+  /** Other cache processes on this channel, and when their last heartbeat was heard. */
+  readonly #peers = new Map<string, number>()
+  /** Publishes made inside `collect` report their propagation to its list. */
+  readonly #reports = new AsyncLocalStorage<Propagation[]>()
+  /** Announcements some known process did not ack in time, since start. */
+  unacked = 0
   #heartbeats = 0
   #heartbeatTimer: NodeJS.Timeout | undefined
   /** Whether in-memory copies could be trusted at the last heartbeat tick (see `trusted`). */
@@ -81,6 +101,7 @@ export class InvalidationBus {
       trusted?: () => boolean
     },
   ) {
+    this.#firstListen = new Promise<void>((resolve) => (this.#listened = resolve))
     this.#ackChannel = ackChannelOf(channel, this.origin)
     this.#transport = busTransportFor(gate.client)
     if (!subscriber) return
@@ -133,11 +154,13 @@ export class InvalidationBus {
   #subscribed(): void {
     if (this.#closed) return
     this.#everSubscribed = true
+    this.#listened()
     if (this.#gap) {
       this.#gap = false
       // Messages sent while we were away are lost: every in-process copy may be stale.
       this.emitLocal({ scope: 'all' })
     }
+    if (!this.#listening) this.#listeningSince = performance.now()
     this.#listening = true
     this.#beat()
   }
@@ -171,8 +194,8 @@ export class InvalidationBus {
     if (trusted) this.#trusted = true
     else this.#distrust()
     if (!this.#listening) return
-    const beat: HeartbeatMessage = { v: 1, hb: ++this.#heartbeats }
-    this.gate.run('heartbeat', (c) => this.#transport.send(c, this.#ackChannel, JSON.stringify(beat))).catch(() => undefined)
+    const beat: HeartbeatMessage = { v: 1, hb: ++this.#heartbeats, o: this.origin }
+    this.gate.run('heartbeat', (c) => this.#transport.send(c, this.channel, JSON.stringify(beat))).catch(() => undefined)
   }
 
   /** The bus went quiet, or Redis went away: invalidations may be passing unheard. Copies kept in memory go now. */
@@ -197,64 +220,102 @@ export class InvalidationBus {
     }
   }
 
-  /** Tells the other processes, and waits up to `ackTimeoutMs` for them to have dropped their copies. */
-  async publish(event: InvalidationEvent): Promise<void> {
-    if (!this.gate.enabled || this.#closed) return
+  /**
+   * Tells the other processes, and waits up to `ackTimeoutMs` for every cache process known through its
+   * heartbeats to have dropped its copies. A subscriber that is no cache process (an operator's
+   * `redis-cli SUBSCRIBE`) never heartbeats, so it is never waited for. A known process that does not ack
+   * in time is counted (`bus_ack_timeout`), logged (rate-limited) and reported to the caller (`collect`).
+   */
+  async publish(event: InvalidationEvent): Promise<Propagation> {
+    if (!this.gate.enabled || this.#closed) return { published: false, missing: [] }
     const message: BusMessage = { v: 1, o: this.origin, id: randomUUID(), e: event }
     const raw = JSON.stringify(message)
-    // Listening for acks before publishing: our own subscriber may hear the message before PUBLISH's reply arrives.
-    const acked = this.options.ackTimeoutMs > 0 ? this.#listenForAcks(message.id) : undefined
+    // Acks are collected from now: one may arrive before PUBLISH's own reply.
+    const pending: PendingAck = { acked: new Set(), waiting: undefined, resolve: () => undefined }
+    this.#pending.set(message.id, pending)
     try {
-      const receivers = await this.gate.run('publish', (c) => this.#transport.send(c, this.channel, raw))
-      this.options.metrics.event('bus_published')
-      this.#expect(message.id, receivers)
+      await this.gate.run('publish', (c) => this.#transport.send(c, this.channel, raw))
     } catch {
-      this.#expect(message.id, 0)
+      this.#pending.delete(message.id)
       this.#retry(raw, 0)
-      return
+      return this.#report({ published: false, missing: [] }, 0)
     }
-    await acked
+    this.options.metrics.event('bus_published')
+    // Not listening yet (a process that invalidates as soon as it starts, as the CLI does): it knows no
+    // peer until it hears them, so it first waits for its subscription (bounded by the ack timeout).
+    if (!this.#everSubscribed && this.subscriber) await raceTimer(this.#firstListen, this.options.ackTimeoutMs)
+    // Just subscribed: every listening process heartbeats once per beat, so only after a beat and a half
+    // of listening do we know them all. Sooner, one we do not know yet would not be waited for.
+    const unsure = this.#listeningSince + this.options.heartbeatMs * 1.5 - performance.now()
+    if (this.#listening && unsure > 0) await new Promise((resolve) => setTimeout(resolve, unsure))
+    const waiting = this.#livePeers()
+    const expected = waiting.size
+    for (const origin of pending.acked) waiting.delete(origin)
+    if (waiting.size > 0 && !this.#closed) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => pending.resolve(), this.options.ackTimeoutMs)
+        pending.waiting = waiting
+        pending.resolve = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    }
+    this.#pending.delete(message.id)
+    return this.#report({ published: true, missing: [...waiting] }, expected)
+  }
+
+  /** Counts, logs (rate-limited) and hands to `collect` what became of one publish. */
+  #report(outcome: Propagation, expected: number): Propagation {
+    if (outcome.missing.length > 0 && !this.#closed) {
+      this.unacked++
+      this.options.metrics.event('bus_ack_timeout')
+      this.options.log.error(
+        'bus-ack',
+        new Error(`not acked by ${outcome.missing.length} of ${expected} cache processes (${outcome.missing.join(', ')})`),
+        `an invalidation was not acked by every cache process within ${this.options.ackTimeoutMs} ms (propagationTimeoutMs); one may still serve what it dropped late`,
+      )
+    }
+    this.#reports.getStore()?.push(outcome)
+    return outcome
+  }
+
+  /** Runs `work`, and returns with its result what became of every publish it made (or its callees did). */
+  async collect<R>(work: () => Promise<R>): Promise<{ result: R; propagations: Propagation[] }> {
+    const propagations: Propagation[] = []
+    const result = await this.#reports.run(propagations, work)
+    return { result, propagations }
+  }
+
+  /** Cache processes heard within the silence allowance: the ones an invalidation waits for. */
+  get peers(): number {
+    return this.#livePeers().size
+  }
+
+  #livePeers(): Set<string> {
+    const since = performance.now() - this.silenceMs
+    const live = new Set<string>()
+    for (const [origin, at] of this.#peers) {
+      if (at >= since) live.add(origin)
+      else this.#peers.delete(origin)
+    }
+    return live
   }
 
   close(): void {
     this.#closed = true
     if (this.#retryTimer) clearTimeout(this.#retryTimer)
     if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer)
-    for (const pending of this.#pending.values()) pending.resolve()
+    for (const pending of [...this.#pending.values()]) pending.resolve()
     this.#pending.clear()
     this.subscriber?.disconnect()
   }
 
-  #listenForAcks(id: string): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id)
-        resolve()
-      }, this.options.ackTimeoutMs)
-      this.#pending.set(id, {
-        heard: 0,
-        expected: undefined,
-        resolve: () => {
-          clearTimeout(timer)
-          this.#pending.delete(id)
-          resolve()
-        },
-      })
-    })
-  }
-
-  #expect(id: string, receivers: number): void {
+  #ack(id: string, from: string): void {
     const pending = this.#pending.get(id)
     if (!pending) return
-    pending.expected = receivers
-    if (pending.heard >= receivers) pending.resolve()
-  }
-
-  #ack(id: string): void {
-    const pending = this.#pending.get(id)
-    if (!pending) return
-    pending.heard++
-    if (pending.expected !== undefined && pending.heard >= pending.expected) pending.resolve()
+    pending.acked.add(from)
+    if (pending.waiting?.delete(from) && pending.waiting.size === 0) pending.resolve()
   }
 
   #receive(channel: string, raw: string): void {
@@ -265,18 +326,23 @@ export class InvalidationBus {
       return
     }
     if (channel === this.#ackChannel) {
-      const ack = parsed as AckMessage & HeartbeatMessage
-      if (typeof ack?.ack === 'string') this.#ack(ack.ack)
-      else if (typeof ack?.hb === 'number') this.#heardAt = performance.now()
+      const ack = parsed as AckMessage
+      if (typeof ack?.ack === 'string' && typeof ack.o === 'string') this.#ack(ack.ack, ack.o)
+      return
+    }
+    const beat = parsed as HeartbeatMessage
+    if (typeof beat?.hb === 'number' && typeof beat.o === 'string') {
+      if (beat.o === this.origin) this.#heardAt = performance.now()
+      else this.#peers.set(beat.o, performance.now())
       return
     }
     const message = parsed as BusMessage
     if (message?.v !== 1 || typeof message.o !== 'string' || typeof message.id !== 'string' || !message.e) return
-    // Our own message: listeners ran when it was sent; hearing it is our subscriber's ack.
-    if (message.o === this.origin) return this.#ack(message.id)
+    // Our own message: listeners ran when it was sent.
+    if (message.o === this.origin) return
     this.options.metrics.event('bus_received')
     this.emitLocal(message.e)
-    const ack: AckMessage = { v: 1, ack: message.id }
+    const ack: AckMessage = { v: 1, ack: message.id, o: this.origin }
     const to = ackChannelOf(this.channel, message.o)
     this.gate.run('publish', (c) => this.#transport.send(c, to, JSON.stringify(ack))).catch(() => undefined)
   }

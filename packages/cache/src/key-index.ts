@@ -12,7 +12,8 @@ const MEMBERS_PER_CALL = 250
  * a guild or a user then reads its index, not the keyspace. Entries of one index go in one script call,
  * so a batch of a guild's answers costs a handful of calls, not two per entry.
  */
-export async function registerInIndexes(ctx: CacheContext, entries: readonly string[], ttlSeconds: number, owner: number | undefined, deadline: number): Promise<void> {
+/** `lateMs`: how long a reply that missed `deadline` is still waited for (RedisGate.run), for a reader about to lease. */
+export async function registerInIndexes(ctx: CacheContext, entries: readonly string[], ttlSeconds: number, owner: number | undefined, deadline: number, lateMs = 0): Promise<void> {
   const byIndex = new Map<string, string[]>()
   for (const key of entries) {
     const scopes = scopesOfKey(key, owner)
@@ -34,6 +35,7 @@ export async function registerInIndexes(ctx: CacheContext, entries: readonly str
       return Promise.all(calls)
     },
     deadline,
+    lateMs,
   )
 }
 

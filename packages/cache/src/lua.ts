@@ -34,6 +34,41 @@ end
 return 0
 `
 
+/**
+ * KEYS: data key, its lease. ARGV: JSON, TTL (s). `set` without a token: the value lands and any lease on
+ * the key goes in the same step, so a reader that loaded from data older than this write cannot store
+ * over it afterwards (its commit finds no lease), and no token taken before it can either.
+ */
+const writeOverLease = `
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('DEL', KEYS[2])
+return 1
+`
+
+/**
+ * KEYS: a lease. ARGV: token, lease TTL (ms). `token()`: the key's lease, taken now if nobody holds it, or
+ * the one already there (a reader loading it): a guarded `set` under that token lands only while the
+ * lease stands, that is while no invalidation and no other write of the key came in between.
+ */
+const writeToken = `
+local held = redis.call('GET', KEYS[1])
+if held then return held end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]
+`
+
+/**
+ * KEYS: data key, its lease. A waiter's poll: {1, value} once the holder stored it, else {0, lease
+ * exists}. One step, so a commit (value set, lease deleted, atomically) is seen whole: two commands could
+ * read "no value" before it and "no lease" after it, and give up on a holder that had just delivered
+ * (ioredis sends a GET at once and pipelines the EXISTS beside it, after it).
+ */
+const peekLease = `
+local v = redis.call('GET', KEYS[1])
+if v then return {1, v} end
+return {0, redis.call('EXISTS', KEYS[2])}
+`
+
 /** KEYS: a lease. ARGV: token. Gives a lease back (the loader failed) without touching anyone else's. */
 const releaseLease = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -136,6 +171,9 @@ export const scripts = {
   guardAcquire: { numberOfKeys: 2, lua: acquireLease },
   guardCommit: { numberOfKeys: 2, lua: commitLease },
   guardRelease: { numberOfKeys: 1, lua: releaseLease },
+  guardWriteOver: { numberOfKeys: 2, lua: writeOverLease },
+  guardToken: { numberOfKeys: 1, lua: writeToken },
+  guardPeek: { numberOfKeys: 2, lua: peekLease },
   indexRegister: { numberOfKeys: 1, lua: registerIndex },
   indexMeta: { numberOfKeys: 1, lua: indexMeta },
   indexMarkSwept: { numberOfKeys: 1, lua: markSwept },
@@ -148,6 +186,9 @@ export interface ScriptCommands {
   guardAcquire(key: string, lease: string, token: string, leaseTtlMs: number, mode: 'miss' | 'refresh'): Promise<[number, string?]>
   guardCommit(key: string, lease: string, token: string, json: string, ttlSeconds: number): Promise<number>
   guardRelease(lease: string, token: string): Promise<number>
+  guardWriteOver(key: string, lease: string, json: string, ttlSeconds: number): Promise<number>
+  guardToken(lease: string, token: string, leaseTtlMs: number): Promise<string>
+  guardPeek(key: string, lease: string): Promise<[0, number] | [1, string]>
   indexRegister(index: string, lifeMs: number, maxTtlMs: number, ...members: string[]): Promise<number>
   indexMeta(index: string): Promise<[string | null, string | null, string]>
   indexMarkSwept(index: string, bornScore: string, sweptAtMs: number): Promise<number>

@@ -52,11 +52,17 @@ export class MemoryTier<V> {
     return entry
   }
 
-  set(key: string, value: V, owner?: number): void {
+  /**
+   * `until`: when the copied entry itself expires (on this tier's clock); the copy never outlives it, so
+   * a short-lived entry is not served from memory after Redis has let it go.
+   */
+  set(key: string, value: V, owner?: number, until = Infinity): void {
     const previous = this.#entries.get(key)
     if (previous) this.#remove(key, previous)
+    const expiresAt = Math.min(this.now() + this.ttlMs, until)
+    if (expiresAt <= this.now()) return
     const scopes = scopesOfKey(key, owner)
-    this.#entries.set(key, { value, namespace: namespaceOf(key), expiresAt: this.now() + this.ttlMs, guild: scopes.guild, user: scopes.user })
+    this.#entries.set(key, { value, namespace: namespaceOf(key), expiresAt, guild: scopes.guild, user: scopes.user })
     if (scopes.guild !== undefined) indexAdd(this.#byGuild, scopes.guild, key)
     if (scopes.user !== undefined) indexAdd(this.#byUser, scopes.user, key)
     else if (key.startsWith('user:session:')) this.#unownedSessions.add(key)

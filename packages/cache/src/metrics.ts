@@ -109,3 +109,7 @@ export type CacheEvent =
   | 'bus_publish_retry'
   | 'bus_publish_dropped'
   | 'bus_received'
+  /** An invalidation not acked by every cache process known through the heartbeats within propagationTimeoutMs. */
+  | 'bus_ack_timeout'
+  /** A step that decides who loads outlived its bound and waited (up to lockWaitMs) for its reply. */
+  | 'late_reply'

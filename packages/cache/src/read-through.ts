@@ -1,6 +1,6 @@
 import { Cluster } from 'ioredis'
 import type { RedisClient } from './connection.js'
-import type { CacheContext } from './context.js'
+import { scripted, type CacheContext } from './context.js'
 import { CacheInputError, CacheUnavailableError } from './errors.js'
 import { registerInIndexes } from './key-index.js'
 import { internalKeys, namespaceOf } from './keys.js'
@@ -21,7 +21,7 @@ function readAll(c: RedisClient, keys: readonly string[]): Promise<(string | nul
   return c.mget(keys as string[])
 }
 
-function unavailable(err: unknown): boolean {
+function unavailable(err: unknown): err is CacheUnavailableError {
   return err instanceof CacheUnavailableError
 }
 
@@ -46,11 +46,17 @@ export class ReadThrough {
     let msLeft = 0
     try {
       if (this.#wantsTimeLeft(key, ns)) {
+        const sentAt = performance.now()
         ;[raw, msLeft] = await ctx.gate.run('get', (c) => Promise.all([c.get(key), c.pttl(key)]), deadline)
-        this.#noteExpiry(key, raw === null ? undefined : msLeft)
+        this.#noteExpiry(key, raw === null ? undefined : msLeft, sentAt)
       } else raw = await ctx.gate.run('get', (c) => c.get(key), deadline)
     } catch (err) {
       if (!unavailable(err)) throw err
+      // The bound passed while this process was busy (a burst of requests) and Redis is up: its answer is
+      // unknown, not absent. The lease steps read the key too ('miss' mode) and decide who loads; loading
+      // here would be a second load beside the holder. An idle process timing out sees a Redis that does
+      // not answer, and loads at once (guarantee 6).
+      if (this.#busyTimeout(err)) return await this.#loadUnderLease(key, ns, loader, ttl, owner, deadline)
       return await this.load(ns, loader)
     }
     if (raw === null) this.#expiry.delete(key)
@@ -202,19 +208,38 @@ export class ReadThrough {
    * old time.
    */
   #wantsTimeLeft(key: string, ns: string): boolean {
+    // An in-process copy may live no longer than the entry it copies (expiryOf): every read must know.
+    if (this.ctx.options.memory.ttlMs > 0) return true
     const horizon = this.ctx.early.horizonMs(ns)
     if (horizon === undefined) return false
     const known = this.#expiry.get(key)
     return known === undefined || known - performance.now() <= horizon
   }
 
-  #noteExpiry(key: string, msLeft: number | undefined): void {
+  /**
+   * `from`: when the command that set or read the TTL was sent. Redis ran it later, so the entry expires
+   * no earlier than `from + msLeft`: what is noted errs early, never late.
+   */
+  #noteExpiry(key: string, msLeft: number | undefined, from: number): void {
     if (msLeft === undefined || msLeft <= 0) {
       this.#expiry.delete(key)
       return
     }
     if (!this.#expiry.has(key) && this.#expiry.size >= EXPIRY_MEMO_MAX) this.#expiry.delete(this.#expiry.keys().next().value as string)
-    this.#expiry.set(key, performance.now() + msLeft)
+    this.#expiry.set(key, from + msLeft)
+  }
+
+  /**
+   * When `key`'s entry expires (performance.now() ms, erring early), as learnt by the last read of it
+   * here (with a memory tier every read asks) or by a write here; undefined when not known, which
+   * includes a value this process did not read from Redis nor store there itself.
+   */
+  expiryOf(key: string): number | undefined {
+    return this.#expiry.get(key)
+  }
+
+  #busyTimeout(err: CacheUnavailableError): boolean {
+    return err.reason === 'timeout' && err.overrunMs >= this.ctx.options.operationTimeoutMs / 2 && this.ctx.gate.state() === 'up'
   }
 
   /** Just back from an outage: read through to the source, neither reading nor writing Redis (see RedisGate.recovering). */
@@ -234,8 +259,9 @@ export class ReadThrough {
   async #leaseMany(missing: string[], ttl: number, deadline: number) {
     const { ctx } = this
     try {
-      await registerInIndexes(ctx, missing, ttl, undefined, deadline)
-      const outcomes = await acquireLeases(ctx, missing, deadline)
+      const late = ctx.options.lockWaitMs
+      await registerInIndexes(ctx, missing, ttl, undefined, deadline, late)
+      const outcomes = await acquireLeases(ctx, missing, deadline, late)
       return missing.map((k, i) => [k, outcomes[i]] as const)
     } catch (err) {
       if (!unavailable(err)) throw err
@@ -248,8 +274,12 @@ export class ReadThrough {
     let outcome
     try {
       // An entry not in its indexes could outlive an invalidation: without the index, no lease and no write.
-      await registerInIndexes(ctx, [key], ttl, owner, deadline)
-      outcome = await acquireLease(ctx, key, 'miss', deadline)
+      // Both steps decide who loads: a reply late past the budget (a busy process) is still waited for,
+      // as long as a waiter would wait for a holder (lockWaitMs); given up on, this process would load
+      // beside the holder. A Redis that starts hanging between a call's GET and its lease costs that call
+      // up to lockWaitMs more.
+      await registerInIndexes(ctx, [key], ttl, owner, deadline, ctx.options.lockWaitMs)
+      outcome = await acquireLease(ctx, key, 'miss', deadline, ctx.options.lockWaitMs)
     } catch (err) {
       if (!unavailable(err)) throw err
       return await this.load(ns, loader)
@@ -280,7 +310,8 @@ export class ReadThrough {
       throw err
     }
     try {
-      if (await commitUnderLease(ctx, key, token, json, ttl)) this.#noteExpiry(key, ttl * 1_000)
+      const sentAt = performance.now()
+      if (await commitUnderLease(ctx, key, token, json, ttl)) this.#noteExpiry(key, ttl * 1_000, sentAt)
     } catch (err) {
       if (!unavailable(err)) throw err
     }
@@ -296,14 +327,19 @@ export class ReadThrough {
     for (let left = until - performance.now(); left > 0; left = until - performance.now()) {
       await sleep(Math.min(pause, left))
       pause = Math.min(pause * 2, 50)
-      let raw: string | null
-      let leased: number
+      let raw: string | null = null
+      let leased = 1
       try {
-        // The lease first: gone with no value after it means its holder gave up or an invalidation took
-        // it, and no value is coming; waiting out lockWaitMs would only add latency.
-        ;[leased, raw] = await ctx.gate.run('get', (c) => Promise.all([c.exists(internalKeys.lease(key)), c.get(key)]))
+        // Value and lease in one step (lua.ts peekLease): no value and no lease means its holder gave up or
+        // an invalidation took it, and no value is coming; waiting out lockWaitMs would only add latency.
+        const [found, what] = await ctx.gate.run('get', (c) => scripted(c).guardPeek(key, internalKeys.lease(key)))
+        if (found === 1) raw = what
+        else leased = what
       } catch (err) {
         if (!unavailable(err)) throw err
+        // One poll unanswered in its bound (a busy process, most often) is no reason to load beside the
+        // holder: the next poll asks again, within lockWaitMs. An open breaker is: Redis is gone.
+        if (ctx.gate.state() === 'up') continue
         break
       }
       const hit = raw === null ? undefined : this.#parse<T>(key, raw)

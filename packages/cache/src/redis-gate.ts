@@ -135,9 +135,11 @@ export class RedisGate {
 
   /**
    * Runs one Redis step, or throws CacheUnavailableError. `deadline` (from `deadline()`) lets several
-   * steps of one call share a single budget.
+   * steps of one call share a single budget. `lateMs`: a step whose reply decides more than latency (who
+   * loads a key) may wait that much longer for a reply that missed the deadline while the connection is
+   * up: the process was busy, or Redis slow, and the reply is still the truth. Counted as `late_reply`.
    */
-  async run<T>(operation: string, fn: (client: RedisClient) => Promise<T>, deadline = this.deadline()): Promise<T> {
+  async run<T>(operation: string, fn: (client: RedisClient) => Promise<T>, deadline = this.deadline(), lateMs = 0): Promise<T> {
     const client = this.client
     if (!client) throw new CacheUnavailableError('disabled')
     if (this.#closed) throw new CacheUnavailableError('closed')
@@ -149,8 +151,17 @@ export class RedisGate {
     if (this.#breaker.isOpen) throw new CacheUnavailableError('breaker-open')
     const started = performance.now()
     const remaining = Math.max(deadline - started, MIN_STEP_MS)
+    const reply = fn(client)
     try {
-      const result = await raceTimer(fn(client), remaining, () => new CacheUnavailableError('timeout'))
+      let result: T
+      try {
+        result = await raceTimer(reply, remaining, () => new CacheUnavailableError('timeout'))
+      } catch (err) {
+        if (err instanceof CacheUnavailableError) err.overrunMs = performance.now() - started - remaining
+        if (!(err instanceof CacheUnavailableError) || lateMs <= 0 || this.#breaker.isOpen || client.status !== 'ready') throw err
+        this.options.metrics.event('late_reply')
+        result = await raceTimer(reply, lateMs, () => new CacheUnavailableError('timeout'))
+      }
       this.options.metrics.observe(operation, (performance.now() - started) / 1_000)
       this.#breaker.success()
       return result

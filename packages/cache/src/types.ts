@@ -29,7 +29,11 @@ export interface CacheOptions {
   lockWaitMs?: number
   /** XFetch β for probabilistic early refresh; 0 turns early refresh off. Default 1. */
   earlyRefreshBeta?: number
-  /** How long an invalidation waits for the other processes on the bus to confirm they dropped their copies. Default 500 ms (acks normally take a millisecond or two; the bound only matters when a process is stalled); 0: do not wait. */
+  /**
+   * How long an invalidation waits for the other cache processes on the bus to confirm they dropped their
+   * copies. Default 500 ms (acks normally take a millisecond or two; the bound only matters when a process
+   * is stalled). Must be above three heartbeats (3 × heartbeatMs): see the README's options.
+   */
   propagationTimeoutMs?: number
   /**
    * An in-process tier in front of Redis for `getOrSet` (bentocache's L1): each process keeps what it
@@ -48,6 +52,11 @@ export interface CacheOptions {
    * changes whose invalidation is still being retried by the process that made them. Default 1000 ms.
    */
   recoveryGraceMs?: number
+  /**
+   * The cap of the reconnect backoff (attempts at 50, 100, 200, … ms up to this). Default 400 ms. Must be
+   * below recoveryGraceMs, which must also be above breakerProbeIntervalMs.
+   */
+  reconnectMaxDelayMs?: number
   /**
    * When an invalidation cannot reach Redis, wait before returning until every other process has noticed
    * the silence and stopped trusting its in-memory copies (about four heartbeats, less if Redis has been
@@ -75,6 +84,17 @@ export type InvalidationEvent =
   /** Sent locally when the bus reconnects after a gap: invalidations may have been missed, drop all in-process copies. */
   | { scope: 'all' }
 
+/** What became of one announcement on the invalidation bus (an invalidation, or a `set`). */
+export interface Propagation {
+  /** Whether it reached Redis; if not, it is retried in the background and nobody was waited for. */
+  published: boolean
+  /**
+   * The cache processes (bus ids) known through their heartbeats that did not ack within
+   * `propagationTimeoutMs`: they may still answer from the copies it dropped. Empty when all did.
+   */
+  missing: string[]
+}
+
 export interface PermissionCheckValue {
   has_access: boolean
 }
@@ -88,6 +108,15 @@ export interface PermissionCheckKey {
 export interface SetOptions {
   /** The Battle.net user an entry belongs to when its key does not say (session entries), so `invalidateUser` finds it. */
   user?: number
+}
+
+export interface WriteOptions extends SetOptions {
+  /**
+   * A token from `token(key)`, taken before the value was computed: the write lands only if no
+   * invalidation (here or in any process) and no other write of the key came in between, and the
+   * token is less than `lockTtlMs` old; otherwise `set` resolves false and stores nothing.
+   */
+  ifUnchangedSince?: string
 }
 
 export interface GetOrSetManyOptions {
@@ -112,6 +141,10 @@ export interface CacheStats {
   /** hits / (hits + misses), 0 when there were none. */
   hitRate: number
   redis: RedisState
+  /** Other cache processes heard on the bus within three heartbeats: the ones every invalidation waits for. */
+  peers: number
+  /** Announcements (invalidations, `set`s) that some known process did not ack within propagationTimeoutMs, since start. */
+  unacked: number
 }
 
 export interface Cache {
@@ -127,8 +160,20 @@ export interface Cache {
   /** The in-process tier's value for `key` without waiting, or undefined (none, not trusted now, not there): for hot paths that fall back to `get`/`getOrSet`. */
   peek<T = unknown>(key: string): T | undefined
   get<T = unknown>(key: string): Promise<T | null>
-  /** Stores `value` as JSON with a TTL in seconds (default 300). Resolves false when it was not stored (Redis down, or an invalidation raced it). */
-  set(key: string, value: unknown, ttl?: number, options?: SetOptions): Promise<boolean>
+  /**
+   * Stores `value` as JSON with a TTL in seconds (default 300), and before resolving drops every process's
+   * in-process copy of the key (as an invalidation does, acks included); a reader that was loading the key
+   * meanwhile does not store over it. Resolves false when it was not stored: Redis unavailable, or (with
+   * `options.ifUnchangedSince`) an invalidation or another write of the key came after the token.
+   */
+  set(key: string, value: unknown, ttl?: number, options?: WriteOptions): Promise<boolean>
+  /**
+   * The token for a guarded `set(key, value, ttl, { ifUnchangedSince })`: take it before reading the data
+   * the value is computed from. It holds the key's lease (the cross-process load lock) until the guarded
+   * write or `lockTtlMs`; other processes' `getOrSet` of the key wait for it meanwhile (up to `lockWaitMs`).
+   * With Redis unavailable, a token that no write accepts.
+   */
+  token(key: string, options?: SetOptions): Promise<string>
   delete(key: string): Promise<number>
   /** SCAN + UNLINK in batches; never KEYS. The pattern is taken as a glob; escape user text with `escapeGlob`. */
   deletePattern(pattern: string, options?: DeletePatternOptions): Promise<number>
@@ -144,7 +189,8 @@ export interface Cache {
   cached<A extends unknown[], R>(prefix: string, fn: (...args: A) => Promise<R>, options?: { ttl?: number }): (...args: A) => Promise<R>
 
   getPermissionCheck(guildId: number, bnetId: number, tool: string): Promise<PermissionCheckValue | null>
-  setPermissionCheck(guildId: number, bnetId: number, tool: string, hasAccess: boolean, ttl?: number): Promise<boolean>
+  /** `set` of the contract's permission entry; `options.ifUnchangedSince` guards it as `set`'s does. */
+  setPermissionCheck(guildId: number, bnetId: number, tool: string, hasAccess: boolean, ttl?: number, options?: WriteOptions): Promise<boolean>
 
   /** Every `guild:{id}:*` and `permission:{id}:*` entry, in time proportional to what it removes; publishes on the bus. */
   invalidateGuild(guildId: number): Promise<number>
@@ -156,6 +202,14 @@ export interface Cache {
    * that keeps a durable record of it (an outbox) may then drop the record.
    */
   pendingInvalidations(): number
+  /**
+   * Runs `work` (invalidations, `set`s) and returns its result with what became of each bus announcement
+   * it made: `complete` is false when one could not be published or a known cache process did not ack it
+   * within `propagationTimeoutMs` (`missing` lists those processes). Such an announcement is also counted
+   * (`cache_events_total{event="bus_ack_timeout"}`, `stats().unacked`) and logged, at most once per
+   * `errorLogIntervalMs`.
+   */
+  propagation<R>(work: () => Promise<R>): Promise<{ result: R; complete: boolean; missing: string[]; announcements: Propagation[] }>
   /** Listens to invalidations, local and from other processes. Returns the unsubscribe function. */
   onInvalidate(listener: (event: InvalidationEvent) => void): () => void
   /**

@@ -18,10 +18,14 @@ export type LeaseOutcome =
   | { kind: 'filled'; raw: string }
   | { kind: 'held' }
 
-export async function acquireLease(ctx: CacheContext, key: string, mode: 'miss' | 'refresh', deadline: number): Promise<LeaseOutcome> {
+/**
+ * `lateMs`: a reply that misses `deadline` is still waited for that long (RedisGate.run). It says who
+ * loads: given up on, this process would load beside the lease holder, a second query for one key.
+ */
+export async function acquireLease(ctx: CacheContext, key: string, mode: 'miss' | 'refresh', deadline: number, lateMs = 0): Promise<LeaseOutcome> {
   const token = randomUUID()
   const [state, raw] = await ctx.gate
-    .run('lease', (c) => scripted(c).guardAcquire(key, internalKeys.lease(key), token, ctx.options.lockTtlMs, mode), deadline)
+    .run('lease', (c) => scripted(c).guardAcquire(key, internalKeys.lease(key), token, ctx.options.lockTtlMs, mode), deadline, lateMs)
     .catch((err: unknown) => giveBackAfterTimeout(ctx, [key], [token], err))
   if (state === 1 && typeof raw === 'string') return { kind: 'filled', raw }
   if (state === 2) return { kind: 'acquired', token }
@@ -29,13 +33,14 @@ export async function acquireLease(ctx: CacheContext, key: string, mode: 'miss' 
 }
 
 /** The batch form: every lease in one Redis step (one deadline, one timer), outcomes in the order of `keys`. */
-export async function acquireLeases(ctx: CacheContext, keys: readonly string[], deadline: number): Promise<LeaseOutcome[]> {
+export async function acquireLeases(ctx: CacheContext, keys: readonly string[], deadline: number, lateMs = 0): Promise<LeaseOutcome[]> {
   const tokens = keys.map(() => randomUUID())
   const replies = await ctx.gate
     .run(
       'lease',
       (c) => Promise.all(keys.map((key, i) => scripted(c).guardAcquire(key, internalKeys.lease(key), tokens[i] as string, ctx.options.lockTtlMs, 'miss'))),
       deadline,
+      lateMs,
     )
     .catch((err: unknown) => giveBackAfterTimeout(ctx, keys, tokens, err))
   return replies.map(([state, raw], i): LeaseOutcome => {
@@ -74,6 +79,21 @@ export async function commitUnderLease(ctx: CacheContext, key: string, token: st
   ctx.metrics.event('stale_write_refused')
   ctx.options.logger.debug({ key }, 'cache write refused: an invalidation ran while the value was computed')
   return false
+}
+
+/** `set` without a token: stores `json` and deletes the key's lease in one step (lua.ts `writeOverLease`). */
+export async function writeOverLease(ctx: CacheContext, key: string, json: string, ttlSeconds: number, deadline: number): Promise<void> {
+  await ctx.gate.run('set', (c) => scripted(c).guardWriteOver(key, internalKeys.lease(key), json, ttlSeconds), deadline)
+}
+
+/**
+ * The token of a read-compute-set: the key's lease (taken now, or a loader's already there). Taken before
+ * the caller reads its source, as a reader's lease is: an invalidation or write after it deletes it, and
+ * the guarded write then finds it gone.
+ */
+export async function takeWriteToken(ctx: CacheContext, key: string, deadline: number): Promise<string> {
+  const token = randomUUID()
+  return await ctx.gate.run('lease', (c) => scripted(c).guardToken(internalKeys.lease(key), token, ctx.options.lockTtlMs), deadline)
 }
 
 /**

@@ -7,12 +7,13 @@ import { redisArgs, runCli, runCliHere } from './fixtures/cli.js'
 t.test('purge guild: through invalidateGuild, and every service process has heard it when the CLI exits', async (t) => {
   const db = await claimDb(t)
   const service = await cacheOn(t, db)
-  const heard: InvalidationEvent[] = []
-  service.onInvalidate((e) => heard.push(e))
   await service.setPermissionCheck(5, 50, 'roster', true)
   await service.setPermissionCheck(5, 51, 'sync', false)
   await service.set(keys.guildMembers(5), [1], TTL.members)
   await service.setPermissionCheck(6, 50, 'roster', true)
+  // Listening from here: each set above announced its own key (direct-write.test.ts).
+  const heard: InvalidationEvent[] = []
+  service.onInvalidate((e) => heard.push(e))
   t.ok(await eventually(async () => (await busListeners(db)) >= 1), 'the service listens on the bus')
 
   const dry = await runCliHere(['purge', 'guild', '5', '--json', ...redisArgs(db)])

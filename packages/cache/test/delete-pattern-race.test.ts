@@ -34,12 +34,12 @@ t.test('deletePattern: a load that began before it never stores its value, where
 
   // How many SCAN steps one walk takes here.
   let scans = 0
-  void proxy.holdFrom((chunk) => {
+  proxy.holdRequestsWith((chunk) => {
     if (isScan(chunk)) scans++
     return false
   })
   await writer.deletePattern('permission:11:*')
-  await proxy.restore()
+  proxy.release()
   t.ok(scans > 100, `a walk of ${scans} SCAN steps`)
 
   const key = keys.permission(11, 110, 'roster')
@@ -54,12 +54,12 @@ t.test('deletePattern: a load that began before it never stores its value, where
     })
     await readDone.promise
     let seen = 0
-    const paused = proxy.holdFrom((chunk) => isScan(chunk) && ++seen === at)
+    const paused = new Promise<void>((resolve) => proxy.holdRequestsWith((chunk) => isScan(chunk) && ++seen === at, resolve))
     const deleting = writer.deletePattern('permission:11:*')
     await paused
     release.resolve()
     t.same(await stale, { has_access: true }, `SCAN ${at}/${scans}: the reader answered its own caller`)
-    await proxy.restore()
+    proxy.release()
     await deleting
     t.equal(await admin.get(key), null, `SCAN ${at}/${scans}: its value is not in Redis afterwards`)
     t.same(await reader.getOrSet(key, async () => ({ has_access: false })), { has_access: false }, `SCAN ${at}/${scans}: the next read loads afresh`)

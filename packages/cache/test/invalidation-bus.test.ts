@@ -107,11 +107,12 @@ t.test('a guild or user invalidation names the entries it removed', async (t) =>
   const db = await claimDb(t)
   const writer = await cacheOn(t, db)
   const a = await cacheOn(t, db)
-  const heard: InvalidationEvent[] = []
-  a.onInvalidate((e) => heard.push(e))
   await a.setPermissionCheck(5, 50, 'roster', true)
   await a.setPermissionCheck(5, 51, 'roster', true)
   await a.set(keys.userProfile(50), { bnet_id: 50 }, 600)
+  // Listening from here: each set above announced its own key (direct-write.test.ts).
+  const heard: InvalidationEvent[] = []
+  a.onInvalidate((e) => heard.push(e))
   await writer.invalidateGuild(5)
   const event = heard[0] as { scope: 'guild'; id: number; removed?: string[] }
   t.equal(event.scope, 'guild')

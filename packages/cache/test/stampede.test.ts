@@ -1,6 +1,7 @@
-import t from 'tap'
-import { keys } from '../src/index.js'
-import { cacheOn, claimDb, deferred, sleep } from './fixtures/harness.js'
+import { startTcpProxy } from '@guild/testing'
+import t, { type Test } from 'tap'
+import { internalKeys, keys, type CacheOptions } from '../src/index.js'
+import { cacheOn, claimDb, deferred, eventually, sleep } from './fixtures/harness.js'
 
 t.test('1,000 concurrent cached calls for one key in a process → one call of fn', async (t) => {
   const db = await claimDb(t)
@@ -116,4 +117,113 @@ t.test('a loader that throws gives its lease back at once and caches nothing', a
   t.equal(await db.redis.exists(key), 0)
   t.equal(await db.redis.exists('cache:lease:{guild:5:members}'), 0, 'lease released')
   t.same(await cache.getOrSet(key, async () => ['ok']), ['ok'])
+})
+
+/** The claimed Redis's URL, reached through a TCP proxy on `port` instead (same database index). */
+function proxied(url: string, port: number): string {
+  return `redis://127.0.0.1:${port}${new URL(url).pathname}`
+}
+
+/**
+ * A holder process (straight to Redis) loading `key` under its lease until `release`, a second process
+ * behind a TCP proxy the test controls, and the count of loads in both. Undefined on a cluster (the proxy
+ * fronts one Redis).
+ */
+async function holderAndProxied(t: Test, key: string, options: CacheOptions) {
+  const db = await claimDb(t)
+  if (!('url' in db.connection)) return undefined
+  const proxy = await startTcpProxy(Number(new URL(db.connection.url).port))
+  t.teardown(() => proxy.close())
+  const holder = await cacheOn(t, db)
+  const other = await cacheOn(t, { ...db, connection: { url: proxied(db.connection.url, proxy.port) } }, options)
+  const counted = { loads: 0 }
+  const holding = deferred<void>()
+  const release = deferred<void>()
+  const held = holder.getOrSet(key, async () => {
+    counted.loads++
+    holding.resolve()
+    await release.promise
+    return ['from holder']
+  })
+  await holding.promise
+  const second = () =>
+    other.getOrSet(key, async () => {
+      counted.loads++
+      return ['second load']
+    })
+  return { db, proxy, other, counted, held, release: () => release.resolve(), second }
+}
+
+t.test('a lease reply that comes back after the bound (a busy process) still decides: no second load', async (t) => {
+  const key = keys.guildMembers(81)
+  const setup = await holderAndProxied(t, key, { operationTimeoutMs: 50, lockWaitMs: 5_000 })
+  if (setup === undefined) return t.pass('single-instance only: the proxy fronts one Redis')
+  const { proxy, other, counted, held, release, second } = setup
+  // The second process's lease step reaches Redis (which answers "held"), but its reply is held back
+  // past the 50 ms bound: what a process busy with a burst of requests sees.
+  proxy.holdRepliesAfter(internalKeys.lease(key))
+  const waiting = second()
+  t.ok(await eventually(async () => /cache_events_total\{event="late_reply"\} 1/.test(await other.metrics.metrics()), 5_000), 'its lease step outlived the bound')
+  t.equal(counted.loads, 1, 'and it did not load beside the holder')
+  proxy.release()
+  release()
+  t.same(await held, ['from holder'])
+  t.same(await waiting, ['from holder'], 'the late reply said "held": it waited for the holder and got its value')
+  t.equal(counted.loads, 1, 'one load for the key across both processes')
+})
+
+t.test('a lease reply that never comes: the call still ends, within the bound and lockWaitMs, and writes nothing', async (t) => {
+  const db = await claimDb(t)
+  if (!('url' in db.connection)) return t.pass('single-instance only: the proxy fronts one Redis')
+  const proxy = await startTcpProxy(Number(new URL(db.connection.url).port))
+  t.teardown(() => proxy.close())
+  const cache = await cacheOn(t, { ...db, connection: { url: proxied(db.connection.url, proxy.port) } }, { operationTimeoutMs: 50, lockWaitMs: 200 })
+  const key = keys.guildMembers(82)
+  proxy.holdRepliesAfter(internalKeys.lease(key))
+  const started = performance.now()
+  t.same(await cache.getOrSet(key, async () => ['loaded']), ['loaded'])
+  const took = performance.now() - started
+  t.ok(took >= 200 && took < 1_000, `gave up on the reply after the bound and lockWaitMs (${took.toFixed(0)} ms)`)
+  proxy.release()
+  t.equal(await db.redis.exists(key), 0, 'not stored: without the reply it holds no lease')
+})
+
+t.test('a GET judged late because this process was busy goes on to the lease, which decides: no second load', async (t) => {
+  const key = keys.guildMembers(83)
+  const setup = await holderAndProxied(t, key, { operationTimeoutMs: 50, lockWaitMs: 5_000 })
+  if (setup === undefined) return t.pass('single-instance only: the proxy fronts one Redis')
+  const { proxy, other, counted, held, release, second } = setup
+  // The busy process's GET reaches Redis; then the process is stuck for 120 ms (a burst of requests to
+  // parse), and the reply stays held until the test lets it through.
+  proxy.holdRepliesAfter(key, () => {
+    const until = performance.now() + 120
+    while (performance.now() < until);
+  })
+  const waiting = second()
+  t.ok(await eventually(async () => /cache_events_total\{event="late_reply"\} 1/.test(await other.metrics.metrics()), 5_000), 'it went on to the lease steps')
+  t.equal(counted.loads, 1, 'and did not load beside the holder')
+  proxy.release()
+  release()
+  t.same(await held, ['from holder'])
+  t.same(await waiting, ['from holder'])
+  t.equal(counted.loads, 1)
+})
+
+t.test('a waiter sees the holder’s commit whole: never "no value" before it and "no lease" after it', async (t) => {
+  const key = keys.guildMembers(84)
+  const setup = await holderAndProxied(t, key, { lockWaitMs: 5_000 })
+  if (setup === undefined) return t.pass('single-instance only: the proxy fronts one Redis')
+  const { proxy, other, counted, held, release, second } = setup
+  const waiting = second()
+  t.ok(await eventually(async () => /cache_events_total\{event="lock_wait"\} 1/.test(await other.metrics.metrics())), 'waiting for the holder')
+  // The next poll's look at the lease reaches Redis only after the holder committed.
+  const polled = deferred<void>()
+  proxy.holdRequestsWith(internalKeys.lease(key), () => polled.resolve())
+  await polled.promise
+  release()
+  t.same(await held, ['from holder'])
+  proxy.release()
+  t.same(await waiting, ['from holder'], 'served the committed value')
+  t.equal(counted.loads, 1, 'one load')
+  t.notMatch(await other.metrics.metrics(), /lock_wait_abandoned/)
 })

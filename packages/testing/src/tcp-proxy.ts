@@ -7,12 +7,21 @@ export interface TcpProxy {
   /** Keeps connections open but forwards nothing either way: a hanging server. */
   hang(): void
   /**
-   * Holds what clients send from the first chunk `match` accepts (that chunk included), as `hang` does but
-   * one way: replies still flow. Resolves once such a chunk arrived. For pausing a client at a chosen
-   * command (a paused socket), then letting it go on with `restore`.
+   * From the next client chunk that contains `marker` (a command naming a key, say), holds everything the
+   * server sends back on that connection until `release`: a reply that is late while Redis and every other
+   * connection carry on. The interleaving is the test's, not the scheduler's. `onSeen` runs when the
+   * marker passes (to make the process busy right then, say).
    */
-  holdFrom(match: (chunk: Buffer) => boolean): Promise<void>
-  /** Forwards again (after `hang` or `holdFrom`), or accepts connections again (after `cut`). */
+  holdRepliesAfter(marker: string, onSeen?: () => void): void
+  /**
+   * Holds, on its connection, the first client chunk that contains `marker` (or that `marker` accepts) and
+   * everything the client sends after it, until `release`: a client paused at a chosen command while
+   * Redis and every other connection carry on.
+   */
+  holdRequestsWith(marker: string | ((chunk: Buffer) => boolean), onSeen?: () => void): void
+  /** Sends on what `holdRepliesAfter` and `holdRequestsWith` held, and stops holding. */
+  release(): void
+  /** Forwards again (after `hang`), or accepts connections again (after `cut`). */
   restore(): Promise<void>
   close(): Promise<void>
 }
@@ -24,9 +33,14 @@ export interface TcpProxy {
 export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1', listenPort = 0): Promise<TcpProxy> {
   const sockets = new Set<Socket>()
   let hanging = false
-  let holdMatch: { match: (chunk: Buffer) => boolean; matched: () => void } | undefined
-  let holding = false
   const held: (() => void)[] = []
+  let holdMarker: string | undefined
+  let onMarker: (() => void) | undefined
+  const heldStreams = new Set<{ holding: boolean; chunks: Buffer[]; to: Socket }>()
+  let requestMarker: string | ((chunk: Buffer) => boolean) | undefined
+  const marks = (chunk: Buffer) =>
+    requestMarker !== undefined && (typeof requestMarker === 'string' ? chunk.includes(requestMarker) : requestMarker(chunk))
+  let onRequest: (() => void) | undefined
   let server: Server
   let port = listenPort
 
@@ -36,26 +50,49 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
         const upstream = connect(targetPort, targetHost)
         sockets.add(client)
         sockets.add(upstream)
-        const forward = (from: Socket, to: Socket, toServer: boolean) => {
+        const replies = { holding: false, chunks: [] as Buffer[], to: client }
+        const requests = { holding: false, chunks: [] as Buffer[], to: upstream }
+        heldStreams.add(replies)
+        heldStreams.add(requests)
+        client.on('data', (chunk: Buffer) => {
+          if (holdMarker === undefined || !chunk.includes(holdMarker)) return
+          replies.holding = true
+          const seen = onMarker
+          onMarker = undefined
+          seen?.()
+        })
+        const forward = (from: Socket, to: Socket) => {
           from.on('data', (chunk: Buffer) => {
-            if (toServer && holdMatch && !holding && holdMatch.match(chunk)) {
-              holding = true
-              holdMatch.matched()
+            if (from === upstream && replies.holding) {
+              replies.chunks.push(chunk)
+              return
             }
-            if (!hanging && !(toServer && holding)) {
+            if (from === client && !requests.holding && marks(chunk)) {
+              requests.holding = true
+              const seen = onRequest
+              onRequest = undefined
+              seen?.()
+            }
+            if (from === client && requests.holding) {
+              requests.chunks.push(chunk)
+              return
+            }
+            if (!hanging) {
               to.write(chunk)
               return
             }
             held.push(() => to.write(chunk))
           })
         }
-        forward(client, upstream, true)
-        forward(upstream, client, false)
+        forward(client, upstream)
+        forward(upstream, client)
         const end = () => {
           client.destroy()
           upstream.destroy()
           sockets.delete(client)
           sockets.delete(upstream)
+          heldStreams.delete(replies)
+          heldStreams.delete(requests)
         }
         client.on('error', end).on('close', end)
         upstream.on('error', end).on('close', end)
@@ -89,22 +126,25 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     hang: () => {
       hanging = true
     },
-    holdFrom: (match) =>
-      new Promise<void>((resolve) => {
-        holding = false
-        holdMatch = {
-          match,
-          matched: () => {
-            holdMatch = undefined
-            resolve()
-          },
-        }
-      }),
+    holdRepliesAfter: (marker: string, onSeen?: () => void) => {
+      holdMarker = marker
+      onMarker = onSeen
+    },
+    holdRequestsWith: (marker, onSeen) => {
+      requestMarker = marker
+      onRequest = onSeen
+    },
+    release: () => {
+      holdMarker = undefined
+      requestMarker = undefined
+      for (const replies of heldStreams) {
+        replies.holding = false
+        for (const chunk of replies.chunks.splice(0)) replies.to.write(chunk)
+      }
+    },
     restore: async () => {
-      if (hanging || holding) {
+      if (hanging) {
         hanging = false
-        holding = false
-        holdMatch = undefined
         for (const write of held.splice(0)) write()
       }
       if (!listening) {
