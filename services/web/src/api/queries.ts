@@ -55,22 +55,14 @@ export function useSettings(guildId: string) {
   return useQuery({ queryKey: keys.settings(guildId), queryFn: () => unwrap(client.GET('/guilds/{guild_id}/settings', path(guildId))) })
 }
 
-/**
- * GET /realms. Until a guild-api without it is gone, a 404 means "no realm index": the picker then
- * offers the realms of the user's own characters.
- */
+/** GET /realms: the region's realms from Battle.net's index, for the register screen's picker. */
 export function useRealms() {
-  const { apiUrl } = useApi()
+  const { client } = useApi()
   return useQuery({
     queryKey: keys.realms,
+    // Battle.net's realm list changes with a patch, not within a visit.
     staleTime: 60 * 60_000,
-    queryFn: async (): Promise<Realm[] | null> => {
-      // Not in the generated client yet: the document this build was generated from predates the route.
-      const res = await fetch(`${apiUrl.replace(/\/+$/, '')}/realms`, { credentials: 'include' })
-      if (res.status === 404) return null
-      if (!res.ok) throw new ApiError(res.status, `realms: ${res.status}`, undefined)
-      return (await res.json()) as Realm[]
-    },
+    queryFn: () => unwrap(client.GET('/realms')),
   })
 }
 

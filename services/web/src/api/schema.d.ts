@@ -61,7 +61,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Registers a guild and imports its roster; the caller must be rank 0 in Battle.net's roster */
+        /**
+         * Registers a guild and imports its roster; the caller must be rank 0 in Battle.net's roster
+         * @description An unknown realm, or a region other than BNET_REGION, is a 400.
+         */
         post: operations["registerGuild"];
         delete?: never;
         options?: never;
@@ -241,6 +244,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/realms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The realms of the deployment's Battle.net region (BNET_REGION), by name */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description its display name, e.g. Kel'Thuzad */
+                            name: string;
+                            /** @description how Battle.net addresses the realm, e.g. kelthuzad */
+                            slug: string;
+                        }[];
+                    };
+                };
+                /** @description no valid session */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            statusCode: number;
+                        };
+                    };
+                };
+                /** @description Battle.net failed (the detail is in the log) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            statusCode: number;
+                        };
+                    };
+                };
+                /** @description a dependency (permission-service or Battle.net) could not answer */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            message: string;
+                            statusCode: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -287,7 +370,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Battle.net answered something unusable */
+            /** @description Battle.net failed (the detail is in the log) */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -407,7 +490,7 @@ export interface operations {
                 "application/json": {
                     /** @description guild name, e.g. Horde Vanguard */
                     name: string;
-                    /** @description realm slug or name, e.g. area-52 */
+                    /** @description realm slug or display name (kelthuzad or Kel'Thuzad), resolved through Battle.net's realm index */
                     realm: string;
                     /**
                      * @description default BNET_REGION
@@ -425,6 +508,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description since when Battle.net answers 404 for the guild (disbanded or renamed); the roster is kept as it was
+                         */
+                        bnet_missing_since: string | null;
                         /** Format: date-time */
                         created_at: string;
                         faction: string | null;
@@ -505,7 +593,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description Battle.net answered something unusable */
+            /** @description error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        statusCode: number;
+                    };
+                };
+            };
+            /** @description Battle.net failed (the detail is in the log) */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -552,6 +653,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description since when Battle.net answers 404 for the guild (disbanded or renamed); the roster is kept as it was
+                         */
+                        bnet_missing_since: string | null;
                         /** Format: date-time */
                         created_at: string;
                         faction: string | null;
@@ -1257,7 +1363,20 @@ export interface operations {
                     };
                 };
             };
-            /** @description Battle.net answered something unusable */
+            /** @description error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        statusCode: number;
+                    };
+                };
+            };
+            /** @description Battle.net failed (the detail is in the log) */
             502: {
                 headers: {
                     [name: string]: unknown;

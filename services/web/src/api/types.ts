@@ -15,7 +15,4 @@ export type GuildSummary = Answer<'/guilds/{guild_id}', 'get'>
 export type ToolMap = Answer<'/guilds/{guild_id}/permissions', 'get'>['tools']
 export type Settings = Answer<'/guilds/{guild_id}/settings', 'get'>
 export type SyncResult = Answer<'/guilds/{guild_id}/sync', 'post'>
-export interface Realm {
-  slug: string
-  name: string
-}
+export type Realm = Answer<'/realms', 'get'>[number]

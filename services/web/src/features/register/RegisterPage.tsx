@@ -40,7 +40,7 @@ export function RegisterPage() {
   if (me.error) return <ErrorView error={me.error} />
   if (!me.data || realms.isPending) return <Loading what="realms" />
   const mine = [...new Set(me.data.characters.map((c) => c.realm))]
-  // Without guild-api's realm index, the realms of my own characters.
+  // When the realm index cannot be had (Battle.net failing), the realms of my own characters still can.
   const list: Realm[] = realms.data ?? mine.map((slug) => ({ slug, name: titleCase(slug) }))
   const chosen = realm ?? mine[0] ?? list[0]?.slug ?? ''
   const realmName = list.find((r) => r.slug === chosen)?.name ?? chosen
