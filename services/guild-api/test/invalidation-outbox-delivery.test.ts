@@ -67,7 +67,7 @@ t.test('without Redis nothing is recorded, so the outbox cannot grow (npm start 
 })
 
 t.test('a writer whose invalidation could not reach Redis keeps its rows', async (t) => {
-  const unreachable = createCache({ url: `redis://127.0.0.1:${await freePort()}/0`, logger: quiet, propagationTimeoutMs: 0 })
+  const unreachable = createCache({ url: `redis://127.0.0.1:${await freePort()}/0`, logger: quiet })
   t.teardown(() => unreachable.close())
   await unreachable.ready
   const owed = await owe(unreachable, [guildTarget(7)])

@@ -21,6 +21,7 @@ export default async function realmRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags: ['guilds'],
+        operationId: 'listRealms',
         summary: "The realms of the deployment's Battle.net region (BNET_REGION), by name",
         security: sessionSecurity,
         response: { 200: realmList, ...errorResponses(401, 502, 503) },
