@@ -129,8 +129,10 @@ t.test('a master dies: calls stay bounded, the cache reports down and steps asid
     before.push(await round())
     await sleep(10)
   }
-  // A miss may spend the bound twice: reading (index, lease) and, after the loader, the guarded write.
-  t.ok(before.every((ms) => ms < 2 * 50 + 60), `the slowest call of each round: ${before.map((ms) => ms.toFixed(0)).join(', ')} ms`)
+  // A miss may spend the bound twice: reading (index, lease) and, after the loader, the guarded write. And
+  // when the timer fired late (this process busy, as under a parallel test run), a step that decides who
+  // loads waits up to lockWaitMs (250 ms by default) for its reply before loading (guarantee 5).
+  t.ok(before.every((ms) => ms < 2 * 50 + 250 + 60), `the slowest call of each round: ${before.map((ms) => ms.toFixed(0)).join(', ')} ms`)
   t.equal(cache.state(), 'down', 'a cluster missing a master is reported down (health shows it)')
   const after = [await round(), await round(), await round()]
   t.ok(after.every((ms) => ms < 20), `then the breaker answers at once instead of timing out a third of the calls: ${after.map((ms) => ms.toFixed(0)).join(', ')} ms`)

@@ -15,7 +15,7 @@ const GUILD = 5
 const USERS = 300
 
 async function pressedRedis(t: Test) {
-  const server = await startOwnRedis(undefined, ['--maxmemory', '3mb', '--maxmemory-policy', 'allkeys-lru'])
+  const server = await startOwnRedis(undefined, ['--maxmemory', '3mb', '--maxmemory-policy', 'allkeys-lru', '--maxmemory-samples', '10'])
   t.teardown(() => server.stop())
   const admin = new Redis(server.port, '127.0.0.1')
   t.teardown(() => admin.disconnect())
