@@ -32,7 +32,13 @@ export function useGuild(guildId: string) {
 
 export function useMembers(guildId: string) {
   const { client } = useApi()
-  return useQuery({ queryKey: keys.members(guildId), queryFn: () => unwrap(client.GET('/guilds/{guild_id}/members', path(guildId))) })
+  return useQuery({
+    queryKey: keys.members(guildId),
+    queryFn: () => unwrap(client.GET('/guilds/{guild_id}/members', path(guildId))),
+    // The roster is behind the `roster` tool: once its screen is left, no copy outlives it, so coming back
+    // shows it only after guild-api allowed it again, never a cached one while guild-api is down.
+    gcTime: 0,
+  })
 }
 
 export function usePermissions(guildId: string) {
