@@ -1,10 +1,10 @@
-import type { RedisClient } from './connection.js'
-import type { EarlyRefresh } from './early-refresh.js'
-import type { ScriptCommands } from './lua.js'
-import type { CacheMetrics } from './metrics.js'
+import type { RedisClient } from './redis/connection.js'
+import type { EarlyRefresh } from './read/early-refresh.js'
+import type { ScriptCommands } from './redis/lua.js'
+import type { CacheMetrics } from './observe/metrics.js'
 import type { ResolvedOptions } from './options.js'
-import type { RateLimitedLog } from './rate-limited-log.js'
-import type { RedisGate } from './redis-gate.js'
+import type { RateLimitedLog } from './observe/rate-limited-log.js'
+import type { RedisGate } from './redis/redis-gate.js'
 
 /** What the cache's parts share; built once by `createCache`. */
 export interface CacheContext {

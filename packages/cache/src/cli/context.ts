@@ -1,4 +1,4 @@
-import type { RedisClient } from '../connection.js'
+import type { RedisClient } from '../redis/connection.js'
 import type { Cache, CacheLogger } from '../types.js'
 import type { Env, Invocation, RedisTarget } from './args.js'
 import { CliError, reasonOf } from './errors.js'

@@ -1,5 +1,5 @@
 import { Cluster } from 'ioredis'
-import type { RedisClient } from './connection.js'
+import type { RedisClient } from '../redis/connection.js'
 
 /**
  * How the invalidation bus reaches the other processes (the bus waits for the acks of the cache processes

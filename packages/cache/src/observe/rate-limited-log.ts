@@ -1,4 +1,4 @@
-import type { CacheLogger } from './types.js'
+import type { CacheLogger } from '../types.js'
 
 /**
  * Logs an error at most once per interval per operation, with the number it held back: a Redis outage

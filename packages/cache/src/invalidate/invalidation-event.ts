@@ -1,6 +1,6 @@
-import { globToRegExp } from './glob.js'
-import { scopesOfKey } from './keys.js'
-import type { InvalidationEvent } from './types.js'
+import { globToRegExp } from '../keys/glob.js'
+import { scopesOfKey } from '../keys/keys.js'
+import type { InvalidationEvent } from '../types.js'
 
 /**
  * Whether an invalidation touches a key, for whoever keeps copies outside Redis (single-flight, an L1).

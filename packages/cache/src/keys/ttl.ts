@@ -1,4 +1,4 @@
-import { CacheInputError } from './errors.js'
+import { CacheInputError } from '../errors.js'
 
 /** The seed's TTL table, in seconds; the contract fixes the same figures for its keys. */
 export const TTL = {

@@ -1,6 +1,6 @@
-import { globToRegExp } from './glob.js'
-import { namespaceOf, scopesOfKey } from './keys.js'
-import type { InvalidationEvent } from './types.js'
+import { globToRegExp } from '../keys/glob.js'
+import { namespaceOf, scopesOfKey } from '../keys/keys.js'
+import type { InvalidationEvent } from '../types.js'
 
 interface Entry<V> {
   value: V

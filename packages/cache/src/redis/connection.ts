@@ -1,5 +1,5 @@
 import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis'
-import { CacheInputError } from './errors.js'
+import { CacheInputError } from '../errors.js'
 
 export type RedisClient = Redis | Cluster
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { ID_RULE, isValidId, isValidTool, TOOL_PATTERN } from '@guild/contract'
-import { CacheInputError } from './errors.js'
+import { CacheInputError } from '../errors.js'
 
 /*
  * Every key the project writes is built here, so no caller types one by hand. The data keys are the

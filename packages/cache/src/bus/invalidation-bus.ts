@@ -1,11 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { ackChannelOf, busTransportFor, type BusTransport } from './bus-transport.js'
-import type { RedisClient } from './connection.js'
-import type { CacheMetrics } from './metrics.js'
-import type { RateLimitedLog } from './rate-limited-log.js'
-import { raceTimer, type RedisGate } from './redis-gate.js'
-import type { InvalidationEvent, Propagation } from './types.js'
+import type { RedisClient } from '../redis/connection.js'
+import type { CacheMetrics } from '../observe/metrics.js'
+import type { RateLimitedLog } from '../observe/rate-limited-log.js'
+import { raceTimer, type RedisGate } from '../redis/redis-gate.js'
+import type { InvalidationEvent, Propagation } from '../types.js'
 
 interface BusMessage {
   v: 1

@@ -1,8 +1,8 @@
 import { Cluster, type Redis } from 'ioredis'
 import calculateSlot from 'cluster-key-slot'
-import type { RedisClient } from './connection.js'
-import { internalKeys } from './keys.js'
-import type { ScriptCommands } from './lua.js'
+import type { RedisClient } from '../redis/connection.js'
+import { internalKeys } from '../keys/keys.js'
+import type { ScriptCommands } from '../redis/lua.js'
 
 /** Keys per UNLINK / per SCAN step: big enough to be cheap, small enough never to block Redis for long. */
 export const BATCH = 500

@@ -1,10 +1,10 @@
 import { RedisCircuitBreaker } from './circuit-breaker.js'
 import { Cluster } from 'ioredis'
 import { isServing, type RedisClient } from './connection.js'
-import { CacheUnavailableError } from './errors.js'
-import type { CacheMetrics } from './metrics.js'
-import { RateLimitedLog } from './rate-limited-log.js'
-import type { RedisState } from './types.js'
+import { CacheUnavailableError } from '../errors.js'
+import type { CacheMetrics } from '../observe/metrics.js'
+import { RateLimitedLog } from '../observe/rate-limited-log.js'
+import type { RedisState } from '../types.js'
 
 const SLOTS_REFRESH_MS = 5_000
 /**

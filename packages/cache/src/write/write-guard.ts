@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { scripted, type CacheContext } from './context.js'
-import { internalKeys } from './keys.js'
+import { scripted, type CacheContext } from '../context.js'
+import { internalKeys } from '../keys/keys.js'
 
 /**
  * Guarantee 4, no lost invalidations, with leases (as Facebook's memcache): a reader that missed takes

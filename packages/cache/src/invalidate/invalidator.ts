@@ -1,12 +1,12 @@
 import { Cluster } from 'ioredis'
-import type { CacheContext } from './context.js'
-import { CacheUnavailableError } from './errors.js'
-import type { InvalidationBus } from './invalidation-bus.js'
+import type { CacheContext } from '../context.js'
+import { CacheUnavailableError } from '../errors.js'
+import type { InvalidationBus } from '../bus/invalidation-bus.js'
 import { readIndexState, settleMs, vouches, worthMarking } from './index-trust.js'
-import { internalKeys, keys, leasedKey, scopeSweep, type ScopeSweep } from './keys.js'
-import { scripted } from './context.js'
+import { internalKeys, keys, leasedKey, scopeSweep, type ScopeSweep } from '../keys/keys.js'
+import { scripted } from '../context.js'
 import { BATCH, mastersOf, unlinkKeys, unlinkWithLeases } from './redis-keys-ops.js'
-import type { InvalidationEvent } from './types.js'
+import type { InvalidationEvent } from '../types.js'
 
 /** At most this many removed keys travel with an invalidation event (a bus message stays small). */
 const ANNOUNCED_MAX = 1_000

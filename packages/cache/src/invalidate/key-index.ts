@@ -1,7 +1,7 @@
-import type { CacheContext } from './context.js'
-import { scripted } from './context.js'
-import { internalKeys, scopesOfKey } from './keys.js'
-import { MAX_TTL } from './ttl.js'
+import type { CacheContext } from '../context.js'
+import { scripted } from '../context.js'
+import { internalKeys, scopesOfKey } from '../keys/keys.js'
+import { MAX_TTL } from '../keys/ttl.js'
 
 /** Members per index script call: unpack() in Lua stays far below its limit. */
 const MEMBERS_PER_CALL = 250

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { CacheInputError } from './errors.js'
+import { CacheInputError } from '../errors.js'
 
 /**
  * JSON for Redis, or a CacheInputError: a value JSON cannot represent (undefined, a function, a symbol,

@@ -1,11 +1,11 @@
 import { Cluster } from 'ioredis'
-import type { RedisClient } from './connection.js'
-import { scripted, type CacheContext } from './context.js'
-import { CacheInputError, CacheUnavailableError } from './errors.js'
-import { registerInIndexes } from './key-index.js'
-import { internalKeys, namespaceOf } from './keys.js'
+import type { RedisClient } from '../redis/connection.js'
+import { scripted, type CacheContext } from '../context.js'
+import { CacheInputError, CacheUnavailableError } from '../errors.js'
+import { registerInIndexes } from '../invalidate/key-index.js'
+import { internalKeys, namespaceOf } from '../keys/keys.js'
 import { fromJson, toJson } from './serialize.js'
-import { acquireLease, acquireLeases, commitManyUnderLeases, commitUnderLease, releaseLease } from './write-guard.js'
+import { acquireLease, acquireLeases, commitManyUnderLeases, commitUnderLease, releaseLease } from '../write/write-guard.js'
 
 /** Keys whose expiry is remembered (oldest first out): the hot ones are what matters. */
 const EXPIRY_MEMO_MAX = 50_000

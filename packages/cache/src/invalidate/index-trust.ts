@@ -1,6 +1,6 @@
-import type { CacheContext } from './context.js'
-import { scripted } from './context.js'
-import type { RedisClient } from './connection.js'
+import type { CacheContext } from '../context.js'
+import { scripted } from '../context.js'
+import type { RedisClient } from '../redis/connection.js'
 import { mastersOf } from './redis-keys-ops.js'
 
 /**
