@@ -10,6 +10,11 @@ import { MemoryTier } from './tiers/memory-tier.js'
 import { registerInIndexes } from './invalidate/key-index.js'
 import { assertKey, keys, namespaceOf } from './keys/keys.js'
 import { defineScripts } from './redis/lua.js'
+import { defineGraceScripts } from './read/grace-scripts.js'
+import { commitUnderLeases, writeOver } from './read/commit.js'
+import { readPolicy } from './read/read-policy.js'
+import { CacheEvents } from './observe/events.js'
+import { CacheTelemetry } from './observe/telemetry.js'
 import { CacheMetrics } from './observe/metrics.js'
 import { resolveOptions } from './options.js'
 import { RateLimitedLog } from './observe/rate-limited-log.js'
@@ -18,8 +23,8 @@ import { RedisGate } from './redis/redis-gate.js'
 import { SingleFlight } from './read/single-flight.js'
 import { argsKeySegment, fromJson, toJson } from './read/serialize.js'
 import { DEFAULT_TTL, assertTtl, TTL } from './keys/ttl.js'
-import type { Cache, CacheOptions, CacheStats, DeletePatternOptions, GetOrSetManyOptions, InvalidationEvent, PermissionCheckValue, Propagation, RedisState, SetOptions, WriteOptions } from './types.js'
-import { commitUnderLease, takeWriteToken, writeOverLease } from './write/write-guard.js'
+import type { Cache, CacheEventMap, CacheEventName, CacheOptions, CacheStats, DeletePatternOptions, GetOrSetManyOptions, GetOrSetOptions, InvalidationEvent, LoaderContext, PermissionCheckValue, Propagation, RedisState, SetOptions, WriteOptions } from './types.js'
+import { takeWriteToken } from './write/write-guard.js'
 
 /** The token given while Redis cannot be reached: no lease ever holds it, so no guarded write takes it. */
 const NO_TOKEN = 'unavailable'
@@ -41,6 +46,8 @@ class RedisCache implements Cache {
   readonly #readThrough: ReadThrough
   readonly #flights = new SingleFlight<unknown>()
   readonly #memory: MemoryTier<unknown> | undefined
+  readonly #events: CacheEvents
+  readonly #telemetry = new CacheTelemetry()
   #epoch = 0
   #closing: Promise<void> | undefined
 
@@ -49,7 +56,10 @@ class RedisCache implements Cache {
     const metrics = new CacheMetrics(options.registry)
     const log = new RateLimitedLog(resolved.logger, resolved.errorLogIntervalMs)
     const client = createRedisClient(options, resolved.reconnectMaxDelayMs)
-    if (client) defineScripts(client)
+    if (client) {
+      defineScripts(client)
+      defineGraceScripts(client)
+    }
     const gate = new RedisGate(client, {
       timeoutMs: resolved.operationTimeoutMs,
       breakerThreshold: resolved.breakerThreshold,
@@ -73,10 +83,15 @@ class RedisCache implements Cache {
       this.#flights.forget(eventAffects(event))
       this.#memory?.drop(event)
     })
+    this.#events = new CacheEvents((err) => log.error('listener', err, 'a cache event listener threw; the cache call went on'))
+    this.#bus.on((event) => this.#events.emit('invalidation', event))
+    metrics.tap = (event) => {
+      if (event === 'bus_ack_timeout' && this.#events.wants('ack-timeout')) this.#events.emit('ack-timeout', { unacked: this.#bus.unacked })
+    }
     this.#invalidator = new Invalidator(this.#ctx, this.#bus)
     // A delayed invalidation goes out the moment Redis is back, within the others' recovery grace.
     gate.onBack(() => this.#invalidator.retryNow())
-    this.#readThrough = new ReadThrough(this.#ctx)
+    this.#readThrough = new ReadThrough(this.#ctx, { events: this.#events, telemetry: this.#telemetry })
   }
 
   get lockTtlMs(): number {
@@ -104,7 +119,7 @@ class RedisCache implements Cache {
   peek<T = unknown>(key: string): T | undefined {
     const known = this.#trustedMemory()?.lookup(key)
     if (known === undefined) return undefined
-    this.#ctx.metrics.hit(known.namespace)
+    this.#readThrough.countHit(key, known.namespace)
     return known.value as T
   }
 
@@ -116,7 +131,7 @@ class RedisCache implements Cache {
     const memory = this.#trustedMemory()
     const known = memory?.get(key)
     if (known !== undefined) {
-      metrics.hit(ns)
+      this.#readThrough.countHit(key, ns)
       return known as T
     }
     const epoch = this.#epoch
@@ -134,7 +149,7 @@ class RedisCache implements Cache {
     if (raw !== null) {
       try {
         const value = fromJson<T>(raw)
-        metrics.hit(ns)
+        this.#readThrough.countHit(key, ns)
         options.logger.debug({ key }, 'cache hit')
         // What Redis held, unless an invalidation was heard meanwhile (it may have removed exactly this).
         if (memory && value !== null && this.#epoch === epoch && msLeft > 0) memory.set(key, value, undefined, sentAt + msLeft)
@@ -143,7 +158,7 @@ class RedisCache implements Cache {
         this.#ctx.log.error('parse', err, `cache entry ${key} is not JSON; treated as a miss`)
       }
     }
-    metrics.miss(ns)
+    this.#readThrough.countMiss(key, ns)
     options.logger.debug({ key }, 'cache miss')
     return null
   }
@@ -163,11 +178,12 @@ class RedisCache implements Cache {
     try {
       // Indexed before written: an entry missing from its index could not be invalidated.
       await registerInIndexes(this.#ctx, [key], ttl, owner, deadline)
+      // Either way the key's stale (grace) copy goes with the old value: no failing loader is answered with it.
       if (guard === undefined) {
-        await writeOverLease(this.#ctx, key, json, ttl, deadline)
+        await writeOver(this.#ctx, key, json, ttl, deadline)
         stored = true
       } else {
-        stored = await commitUnderLease(this.#ctx, key, guard, json, ttl)
+        stored = (await commitUnderLeases(this.#ctx, [{ key, token: guard, json, ttl, grace: 0 }])) === 1
         // Refused: nothing changed, so nobody needs telling.
         if (!stored) return false
       }
@@ -204,7 +220,7 @@ class RedisCache implements Cache {
 
   async delete(key: string): Promise<number> {
     assertKey(key)
-    return await this.#invalidator.invalidate({ scope: 'key', key })
+    return await this.#invalidate({ scope: 'key', key })
   }
 
   async deletePattern(pattern: string, options: DeletePatternOptions = {}): Promise<number> {
@@ -212,28 +228,32 @@ class RedisCache implements Cache {
       throw new CacheInputError('deletePattern: pattern must be a non-empty glob without control characters; escape user text with escapeGlob')
     }
     if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new CacheInputError('deletePattern: onProgress must be a function')
-    return await this.#invalidator.invalidate({ scope: 'pattern', pattern }, options.onProgress)
+    return await this.#invalidate({ scope: 'pattern', pattern }, options.onProgress)
   }
 
-  async getOrSet<T>(key: string, loader: () => Promise<T>, ttl: number = DEFAULT_TTL, options?: SetOptions): Promise<T> {
+  async getOrSet<T>(key: string, loader: (ctx: LoaderContext) => Promise<T>, ttl: number = DEFAULT_TTL, options?: GetOrSetOptions): Promise<T> {
     assertKey(key)
     assertTtl(ttl)
     if (typeof loader !== 'function') throw new CacheInputError('getOrSet: loader must be a function')
     const owner = ownerOf(options)
+    const policy = readPolicy('getOrSet', ttl, options, this.#ctx.options.timeouts)
     const memory = this.#trustedMemory()
     if (memory) {
       const known = memory.lookup(key)
       if (known !== undefined) {
-        this.#ctx.metrics.hit(known.namespace)
+        this.#readThrough.countHit(key, known.namespace)
         return known.value as T
       }
     }
     const epoch = this.#epoch
-    const value = (await this.#flights.run(key, () => this.#readThrough.getOrSet(key, loader, ttl, owner))) as T
+    const staleBefore = this.#ctx.metrics.staleServed
+    const value = (await this.#flights.run(key, () => this.#readThrough.getOrSet(key, loader, policy, owner))) as T
     // Not remembered if an invalidation was heard meanwhile: the value may predate it. Nor beyond its
     // entry's expiry, nor at all when that is unknown (a value another process stored, a load not stored).
+    // Nor when a stale copy answered anywhere meanwhile (this value may be it): erring towards not keeping.
     const until = this.#readThrough.expiryOf(key)
-    if (memory && value !== null && value !== undefined && this.#epoch === epoch && until !== undefined) memory.set(key, value, owner, until)
+    const fresh = this.#epoch === epoch && this.#ctx.metrics.staleServed === staleBefore
+    if (memory && value !== null && value !== undefined && fresh && until !== undefined) memory.set(key, value, owner, until)
     return value
   }
 
@@ -242,11 +262,12 @@ class RedisCache implements Cache {
     keyList.forEach((k) => assertKey(k))
     assertTtl(ttl)
     if (typeof loader !== 'function') throw new CacheInputError('getOrSetMany: loader must be a function')
+    const policy = readPolicy('getOrSetMany', ttl, options, this.#ctx.options.timeouts)
     const prefetch = options.prefetch ?? []
     if (!Array.isArray(prefetch)) throw new CacheInputError('getOrSetMany: prefetch must be an array of keys')
     prefetch.forEach((k) => assertKey(k))
     if (keyList.length === 0) return []
-    return await this.#readThrough.getOrSetMany(keyList, loader, ttl, prefetch)
+    return await this.#readThrough.getOrSetMany(keyList, loader, policy, prefetch)
   }
 
   cached<A extends unknown[], R>(prefix: string, fn: (...args: A) => Promise<R>, options: { ttl?: number } = {}): (...args: A) => Promise<R> {
@@ -270,11 +291,11 @@ class RedisCache implements Cache {
   }
 
   async invalidateGuild(guildId: number): Promise<number> {
-    return await this.#invalidator.invalidate({ scope: 'guild', id: checkedId(guildId, 'guildId') })
+    return await this.#invalidate({ scope: 'guild', id: checkedId(guildId, 'guildId') })
   }
 
   async invalidateUser(bnetId: number): Promise<number> {
-    return await this.#invalidator.invalidate({ scope: 'user', id: checkedId(bnetId, 'bnetId') })
+    return await this.#invalidate({ scope: 'user', id: checkedId(bnetId, 'bnetId') })
   }
 
   pendingInvalidations(): number {
@@ -283,6 +304,21 @@ class RedisCache implements Cache {
 
   onInvalidate(listener: (event: InvalidationEvent) => void): () => void {
     return this.#bus.on(listener)
+  }
+
+  on<E extends CacheEventName>(event: E, listener: (payload: CacheEventMap[E]) => void): () => void {
+    if (!EVENT_NAMES.has(event)) throw new CacheInputError(`on: unknown event ${String(event)}; one of ${[...EVENT_NAMES].join(', ')}`)
+    if (typeof listener !== 'function') throw new CacheInputError('on: listener must be a function')
+    return this.#events.on(event, listener)
+  }
+
+  /** Every invalidation (delete, deletePattern, invalidateGuild/User) inside an OpenTelemetry span. */
+  #invalidate(event: Exclude<InvalidationEvent, { scope: 'all' }>, onProgress?: (removed: number) => void): Promise<number> {
+    return this.#telemetry.span('cache.invalidate', { 'cache.scope': event.scope }, async (span) => {
+      const removed = await this.#invalidator.invalidate(event, onProgress)
+      span.setAttribute('cache.removed', removed)
+      return removed
+    })
   }
 
   epoch(): number {
@@ -318,6 +354,7 @@ class RedisCache implements Cache {
       redis: this.state(),
       peers: this.#bus.peers,
       unacked: this.#bus.unacked,
+      staleServed: this.#ctx.metrics.staleServed,
     }
   }
 
@@ -330,6 +367,8 @@ class RedisCache implements Cache {
     await this.#closing
   }
 }
+
+const EVENT_NAMES: ReadonlySet<string> = new Set<CacheEventName>(['hit', 'miss', 'stale-served', 'invalidation', 'ack-timeout'])
 
 function checkedId(value: unknown, name: string): number {
   if (!isValidId(value)) throw new CacheInputError(`${name} must be ${ID_RULE}, got ${String(value)}`)

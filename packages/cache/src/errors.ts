@@ -22,3 +22,19 @@ export class CacheUnavailableError extends Error {
     this.name = 'CacheUnavailableError'
   }
 }
+
+/**
+ * A loader that did not answer within the hard timeout (`timeouts.hard`) while no stale copy could answer
+ * instead. The loader is not awaited any more; if it does finish, its value is still stored.
+ */
+export class LoaderTimeoutError extends Error {
+  readonly code = 'CACHE_LOADER_TIMEOUT'
+
+  constructor(
+    readonly key: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`cache loader for ${key} did not answer within ${timeoutMs} ms`)
+    this.name = 'LoaderTimeoutError'
+  }
+}

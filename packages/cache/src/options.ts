@@ -1,5 +1,6 @@
 import { CacheInputError } from './errors.js'
-import type { CacheLogger, CacheOptions } from './types.js'
+import { checkTimeouts } from './read/read-policy.js'
+import type { CacheLogger, CacheOptions, LoaderTimeouts } from './types.js'
 
 export interface ResolvedOptions {
   operationTimeoutMs: number
@@ -16,6 +17,8 @@ export interface ResolvedOptions {
   reconnectMaxDelayMs: number
   invalidationOutwaitsSilence: boolean
   errorLogIntervalMs: number
+  /** Loader timeouts (ms) for calls that give none of their own. */
+  timeouts: LoaderTimeouts
   logger: CacheLogger
 }
 
@@ -61,6 +64,7 @@ export function resolveOptions(options: CacheOptions): ResolvedOptions {
       max: whole(options.memory?.max, 10_000, 'memory.max', 1),
     },
     errorLogIntervalMs: whole(options.errorLogIntervalMs, 10_000, 'errorLogIntervalMs', 0),
+    timeouts: checkTimeouts(options.timeouts, 'createCache: timeouts'),
   }
   assertTimingRelations(resolved)
   return { ...resolved, logger: options.logger ?? quietLogger }

@@ -69,6 +69,13 @@ export interface CacheOptions {
   /** Errors are logged at most once per this interval per operation. Default 10000 ms. */
   errorLogIntervalMs?: number
   logger?: CacheLogger
+  /**
+   * Loader timeouts (ms), each call may override them (`GetOrSetOptions.timeouts`). `soft`: when a stale
+   * copy exists (see `grace`) and the loader has not answered by then, the stale value answers and the
+   * loader goes on in the background, storing its value when done. `hard`: the loader is not waited for
+   * longer; the stale copy answers if there is one, else `LoaderTimeoutError`. Default: none.
+   */
+  timeouts?: LoaderTimeouts
   /** Registry the cache's Prometheus metrics register in; default a registry of its own (`cache.metrics`). */
   registry?: Registry
 }
@@ -119,7 +126,35 @@ export interface WriteOptions extends SetOptions {
   ifUnchangedSince?: string
 }
 
-export interface GetOrSetManyOptions {
+export interface LoaderTimeouts {
+  soft?: number
+  hard?: number
+}
+
+/**
+ * Given to a loader: `setTtl` sets the TTL of the entry it is loading from what it loaded (adaptive
+ * caching, bentocache's `ctx.setOptions({ ttl })`), validated as any TTL (and with the grace, at most
+ * 86,400 s). `ttl` is the TTL the entry will get.
+ */
+export interface LoaderContext {
+  readonly ttl: number
+  setTtl(seconds: number): void
+}
+
+/** How a read may fall back on a stale copy. Grace never applies to permission checks (get/setPermissionCheck). */
+export interface GraceOptions {
+  /**
+   * Seconds the last value is kept past its TTL (`cache:stale:{KEY}`, TTL + grace, at most 86,400 s in
+   * all). When the loader then fails or times out, that value answers (counted: `stale_served`). Default 0.
+   */
+  grace?: number
+  /** Overrides the cache's `timeouts` for this call. */
+  timeouts?: LoaderTimeouts
+}
+
+export interface GetOrSetOptions extends SetOptions, GraceOptions {}
+
+export interface GetOrSetManyOptions extends GraceOptions {
   /**
    * Keys nobody asked for but worth filling while the asked ones are filled (refill after an
    * invalidation): read in the same step, the missing ones leased and given to the same loader call,
@@ -145,7 +180,24 @@ export interface CacheStats {
   peers: number
   /** Announcements (invalidations, `set`s) that some known process did not ack within propagationTimeoutMs, since start. */
   unacked: number
+  /** Reads answered with a stale (grace) copy because the loader failed or timed out, since start. */
+  staleServed: number
 }
+
+/** Why a stale copy answered. */
+export type StaleReason = 'error' | 'soft-timeout' | 'hard-timeout'
+
+/** What `cache.on(event, listener)` tells, per event. */
+export interface CacheEventMap {
+  hit: { key: string }
+  miss: { key: string }
+  'stale-served': { key: string; reason: StaleReason }
+  invalidation: InvalidationEvent
+  /** An announcement some known cache process did not ack within propagationTimeoutMs; `unacked`: how many since start. */
+  'ack-timeout': { unacked: number }
+}
+
+export type CacheEventName = keyof CacheEventMap
 
 export interface Cache {
   readonly enabled: boolean
@@ -179,7 +231,7 @@ export interface Cache {
   deletePattern(pattern: string, options?: DeletePatternOptions): Promise<number>
 
   /** Read-through: cached value, or `loader()` stored under the write guard, single-flight and the cross-process lock; early refresh on hot keys. */
-  getOrSet<T>(key: string, loader: () => Promise<T>, ttl?: number, options?: SetOptions): Promise<T>
+  getOrSet<T>(key: string, loader: (ctx: LoaderContext) => Promise<T>, ttl?: number, options?: GetOrSetOptions): Promise<T>
   /**
    * The batch form: one round trip to read, one `loader` call with the keys that missed (in order), values
    * returned in the order of `keys`. `options.prefetch` fills more keys in the same steps (see GetOrSetManyOptions).
@@ -212,6 +264,11 @@ export interface Cache {
   propagation<R>(work: () => Promise<R>): Promise<{ result: R; complete: boolean; missing: string[]; announcements: Propagation[] }>
   /** Listens to invalidations, local and from other processes. Returns the unsubscribe function. */
   onInvalidate(listener: (event: InvalidationEvent) => void): () => void
+  /**
+   * Listens to one kind of event (hit, miss, stale-served, invalidation, ack-timeout). Returns the
+   * unsubscribe function. With no listener registered, nothing is built per read.
+   */
+  on<E extends CacheEventName>(event: E, listener: (payload: CacheEventMap[E]) => void): () => void
   /**
    * Grows by one on every invalidation this process learns of (its own or from the bus). A copy kept
    * outside Redis (an L1) may be stored only if the epoch did not move while it was being computed.

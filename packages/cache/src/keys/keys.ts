@@ -68,6 +68,8 @@ export function assertKey(key: unknown): asserts key is string {
 export const internalKeys = {
   /** Same slot as `key`: Redis Cluster hashes only what is inside the braces. */
   lease: (key: string) => `cache:lease:{${key}}`,
+  /** The grace copy of `key` (its last value, kept `grace` seconds past its TTL); same slot as `key`. */
+  stale: (key: string) => `cache:stale:{${key}}`,
   guildIndex: (guildId: number) => `cache:idx:guild:{${guildId}}`,
   userIndex: (bnetId: number) => `cache:idx:user:{${bnetId}}`,
 } as const

@@ -22,6 +22,9 @@ export class CacheMetrics {
   hits = 0
   misses = 0
   errors = 0
+  staleServed = 0
+  /** Told of every event counted (cache.ts turns `bus_ack_timeout` into the callers' `ack-timeout`). */
+  tap: ((event: CacheEvent) => void) | undefined
 
   constructor(registry?: Registry) {
     this.registry = registry ?? new Registry()
@@ -84,7 +87,9 @@ export class CacheMetrics {
   }
 
   event(event: CacheEvent, count = 1): void {
+    if (event === 'stale_served') this.staleServed += count
     this.#events.inc({ event }, count)
+    this.tap?.(event)
   }
 
   invalidated(scope: string, count: number): void {
@@ -113,3 +118,7 @@ export type CacheEvent =
   | 'bus_ack_timeout'
   /** A step that decides who loads outlived its bound and waited (up to lockWaitMs) for its reply. */
   | 'late_reply'
+  /** A read answered with its stale (grace) copy: the loader failed or outlived a timeout. */
+  | 'stale_served'
+  /** A loader not waited for past the hard timeout. */
+  | 'loader_timeout'

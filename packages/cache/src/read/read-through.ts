@@ -1,46 +1,58 @@
-import { Cluster } from 'ioredis'
-import type { RedisClient } from '../redis/connection.js'
 import { scripted, type CacheContext } from '../context.js'
-import { CacheInputError, CacheUnavailableError } from '../errors.js'
+import { CacheUnavailableError } from '../errors.js'
 import { registerInIndexes } from '../invalidate/key-index.js'
 import { internalKeys, namespaceOf } from '../keys/keys.js'
+import type { CacheEvents } from '../observe/events.js'
+import type { CacheTelemetry } from '../observe/telemetry.js'
+import type { LoaderContext, StaleReason } from '../types.js'
+import { acquireLease, releaseLease } from '../write/write-guard.js'
+import { classify } from './classify.js'
+import { commitUnderLeases, type GuardedWrite } from './commit.js'
+import { leaseMany, planLoads } from './lease-step.js'
+import { loadBatch } from './load-step.js'
+import { readAll, readStale } from './read-keys.js'
+import { loaderContext, type ReadPolicy } from './read-policy.js'
 import { fromJson, toJson } from './serialize.js'
-import { acquireLease, acquireLeases, commitManyUnderLeases, commitUnderLease, releaseLease } from '../write/write-guard.js'
+import { settle, type StaleLookup } from './settle.js'
 
 /** Keys whose expiry is remembered (oldest first out): the hot ones are what matters. */
 const EXPIRY_MEMO_MAX = 50_000
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/**
- * Several keys in one step: one MGET on a single Redis. A Cluster's keys span slots, so there each is its
- * own GET, which the Cluster client's auto-pipeline groups per node.
- */
-function readAll(c: RedisClient, keys: readonly string[]): Promise<(string | null)[]> {
-  if (c instanceof Cluster) return Promise.all(keys.map((k) => c.get(k)))
-  return c.mget(keys as string[])
-}
-
 function unavailable(err: unknown): err is CacheUnavailableError {
   return err instanceof CacheUnavailableError
+}
+
+const noStale = () => Promise.resolve(undefined)
+
+/** What the read path tells besides the Prometheus metrics in the context. */
+export interface ReadObservers {
+  events: CacheEvents
+  telemetry: CacheTelemetry
 }
 
 /**
  * getOrSet and getOrSetMany: Redis first; on a miss, the source under the write guard and the
  * cross-process lock; on a hit near expiry, an early refresh in the background. Whenever Redis cannot
  * be used, the loader answers and nothing is stored: the cache never stands between a caller and the data.
+ * With grace, a loader that fails or outlives a timeout is answered for by the key's stale copy (settle.ts).
  */
 export class ReadThrough {
   readonly #refreshing = new Set<string>()
   /** When keys read or written here expire (performance.now() ms), as far as this process knows. */
   readonly #expiry = new Map<string, number>()
 
-  constructor(private readonly ctx: CacheContext) {}
+  constructor(
+    private readonly ctx: CacheContext,
+    private readonly observers: ReadObservers,
+  ) {}
 
-  async getOrSet<T>(key: string, loader: () => Promise<T>, ttl: number, owner: number | undefined): Promise<T> {
+  async getOrSet<T>(key: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: number | undefined): Promise<T> {
     const { ctx } = this
     const ns = namespaceOf(key)
-    if (!ctx.gate.enabled || this.#recovering()) return await this.load(ns, loader)
+    // Just back from an outage, a stale copy may predate an invalidation still on its way: none is read.
+    if (!ctx.gate.enabled || this.#recovering()) return await this.#settle(key, ns, this.#loadOnly(ns, loader, policy), policy, noStale)
     const deadline = ctx.gate.deadline()
     let raw: string | null
     let msLeft = 0
@@ -56,112 +68,147 @@ export class ReadThrough {
       // unknown, not absent. The lease steps read the key too ('miss' mode) and decide who loads; loading
       // here would be a second load beside the holder. An idle process timing out sees a Redis that does
       // not answer, and loads at once (guarantee 6).
-      if (this.#busyTimeout(err)) return await this.#loadUnderLease(key, ns, loader, ttl, owner, deadline)
-      return await this.load(ns, loader)
+      if (this.#busyTimeout(err)) return await this.#miss(key, ns, loader, policy, owner, deadline)
+      return await this.#settle(key, ns, this.#loadOnly(ns, loader, policy), policy, () => this.#staleOne<T>(key))
     }
     if (raw === null) this.#expiry.delete(key)
     const hit = raw === null ? undefined : this.#parse<T>(key, raw)
     if (hit !== undefined) {
-      ctx.metrics.hit(ns)
+      this.countHit(key, ns)
       ctx.options.logger.debug({ key }, 'cache hit')
-      if (ctx.early.shouldRefresh(ns, msLeft)) this.#refreshEarly(key, ns, loader, ttl, owner)
+      if (ctx.early.shouldRefresh(ns, msLeft)) this.#refreshEarly(key, ns, loader, policy, owner)
       return hit.value
     }
-    ctx.metrics.miss(ns)
+    this.countMiss(key, ns)
     ctx.options.logger.debug({ key }, 'cache miss')
-    return await this.#loadUnderLease(key, ns, loader, ttl, owner, deadline)
+    return await this.#miss(key, ns, loader, policy, owner, deadline)
+  }
+
+  /** A hit, wherever it was found (Redis, or the memory tier in cache.ts): metrics, OpenTelemetry, listeners. */
+  countHit(key: string, ns: string): void {
+    this.ctx.metrics.hit(ns)
+    this.observers.telemetry.hit(ns)
+    if (this.observers.events.wants('hit')) this.observers.events.emit('hit', { key })
+  }
+
+  countMiss(key: string, ns: string): void {
+    this.ctx.metrics.miss(ns)
+    this.observers.telemetry.miss(ns)
+    if (this.observers.events.wants('miss')) this.observers.events.emit('miss', { key })
+  }
+
+  #miss<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: number | undefined, deadline: number): Promise<T> {
+    return this.observers.telemetry.span('cache.getOrSet load', { 'cache.key': key, 'cache.namespace': ns }, () =>
+      this.#settle(key, ns, this.#loadUnderLease(key, ns, loader, policy, owner, deadline), policy, () => this.#staleOne<T>(key)),
+    )
+  }
+
+  /** Waits for `work` under the policy's grace and timeouts, counting what a stale copy answered. */
+  #settle<T>(key: string, ns: string, work: Promise<T>, policy: ReadPolicy, stale: StaleLookup<T>): Promise<T> {
+    return settle(key, work, policy, stale, {
+      served: (reason) => this.#countStale([key], ns, reason),
+      timedOut: () => this.ctx.metrics.event('loader_timeout'),
+    })
+  }
+
+  #countStale(keys: readonly string[], ns: string, reason: StaleReason): void {
+    const { events } = this.observers
+    this.ctx.metrics.event('stale_served', keys.length)
+    for (const key of keys) {
+      this.observers.telemetry.stale(ns)
+      if (events.wants('stale-served')) events.emit('stale-served', { key, reason })
+    }
+    this.ctx.options.logger.debug({ keys: keys.length, reason }, 'stale (grace) copy served')
+  }
+
+  async #staleOne<T>(key: string): Promise<{ value: T } | undefined> {
+    const [raw] = await readStale(this.ctx, [key])
+    return raw == null ? undefined : this.#parse<T>(key, raw)
+  }
+
+  /** Every one of `keys`' stale copies, or undefined when any is missing: a batch answers whole or not at all. */
+  async #staleAll<T>(keys: readonly string[]): Promise<{ value: Map<string, T> } | undefined> {
+    const raws = await readStale(this.ctx, keys)
+    const values = new Map<string, T>()
+    for (const [i, key] of keys.entries()) {
+      const raw = raws[i]
+      const parsed = raw == null ? undefined : this.#parse<T>(key, raw)
+      if (parsed === undefined) return undefined
+      values.set(key, parsed.value)
+    }
+    return { value: values }
+  }
+
+  /** The loader alone, nothing stored (Redis not to be used). */
+  #loadOnly<T>(ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy): Promise<T> {
+    return this.load(ns, () => loader(loaderContext(policy)))
   }
 
   /**
+   * Named steps: read (one MGET), classify (hit, miss, prefetch to fill), lease (indexes, then leases),
+   * load (one loader call), commit (guarded writes with their stale copies).
+   *
    * `prefetch`: keys nobody asked for but worth filling alongside (refill after an invalidation). They are
    * read in the same step; those missing are leased with the asked ones and loaded in the same loader
    * call, under the same write guard. A prefetch key another process is loading is left to it, and
    * prefetch values are never returned. When every asked key hits, the prefetch runs in the background.
+   * With grace, a failing or late loader is answered for by the asked keys' stale copies, all or none.
    */
-  async getOrSetMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl: number, prefetch: readonly string[] = []): Promise<T[]> {
+  async getOrSetMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, policy: ReadPolicy, prefetch: readonly string[] = []): Promise<T[]> {
     const { ctx } = this
     const unique = [...new Set(keys)]
     const asked = new Set(unique)
     const extra = [...new Set(prefetch)].filter((k) => !asked.has(k))
-    const found = new Map<string, T>()
     const ns = namespaceOf(unique[0] as string)
-    const loadMissing = async (missing: string[]): Promise<T[]> => {
-      const values = await this.load(ns, () => loader(missing))
-      if (!Array.isArray(values) || values.length !== missing.length) {
-        throw new CacheInputError(`getOrSetMany: the loader must return one value per missing key (${missing.length}), got ${Array.isArray(values) ? values.length : typeof values}`)
-      }
-      return values
-    }
+    const loadMissing = (missing: string[]) => loadBatch(missing, loader, (run) => this.load(ns, run))
+    const answer = (found: ReadonlyMap<string, T>) => keys.map((k) => found.get(k) as T)
     // Redis not to be used: the source answers the asked keys, and a prefetch (nothing could be stored) is skipped.
-    const loadAllAsked = async (): Promise<T[]> => {
-      const values = await loadMissing(unique)
-      unique.forEach((k, i) => found.set(k, values[i] as T))
-      return keys.map((k) => found.get(k) as T)
+    const loadAllAsked = async (stale: StaleLookup<Map<string, T>>): Promise<T[]> => {
+      const work = loadMissing(unique).then((values) => new Map(unique.map((k, i) => [k, values[i] as T])))
+      return answer(await this.#settleMany(unique, ns, work, policy, stale))
     }
-    if (!ctx.gate.enabled || this.#recovering()) return await loadAllAsked()
+    if (!ctx.gate.enabled || this.#recovering()) return await loadAllAsked(noStale)
     const deadline = ctx.gate.deadline()
     const reading = [...unique, ...extra]
-    let raws: (string | null)[] = []
+    let raws: (string | null)[]
     try {
       raws = await ctx.gate.run('get', (c) => readAll(c, reading), deadline)
     } catch (err) {
       if (!unavailable(err)) throw err
-      return await loadAllAsked()
+      return await loadAllAsked(() => this.#staleAll<T>(unique))
     }
-    const missing: string[] = []
-    const extraMissing: string[] = []
-    reading.forEach((key, i) => {
-      const hit = raws[i] == null ? undefined : this.#parse<T>(key, raws[i] as string)
-      if (!asked.has(key)) {
-        if (hit === undefined) extraMissing.push(key)
-      } else if (hit !== undefined) {
-        found.set(key, hit.value)
-        ctx.metrics.hit(namespaceOf(key))
-      } else {
-        missing.push(key)
-        ctx.metrics.miss(namespaceOf(key))
-      }
-    })
+    const parse = (key: string, raw: string) => this.#parse<T>(key, raw)
+    const { found, missing, extraMissing } = classify(reading, raws, asked, parse, (key, hit) => (hit ? this.countHit(key, namespaceOf(key)) : this.countMiss(key, namespaceOf(key))))
     if (missing.length === 0) {
-      if (extraMissing.length > 0) this.#prefetchInBackground(extraMissing, loadMissing, ttl)
-      return keys.map((k) => found.get(k) as T)
+      if (extraMissing.length > 0) this.#prefetchInBackground(extraMissing, loadMissing, policy)
+      return answer(found)
     }
-    const tokens = new Map<string, string>()
-    const toLoad: string[] = []
-    const leasing = [...missing, ...extraMissing]
-    for (const [key, outcome] of await this.#leaseMany(leasing, ttl, deadline)) {
-      if (!asked.has(key)) {
-        // Prefetch: only what we hold the lease for; anything else is already there or on its way.
-        if (outcome?.kind === 'acquired') {
-          tokens.set(key, outcome.token)
-          toLoad.push(key)
-        }
-        continue
-      }
-      if (outcome?.kind === 'filled') {
-        const filled = this.#parse<T>(key, outcome.raw)
-        if (filled !== undefined) {
-          found.set(key, filled.value)
-          continue
-        }
-      }
-      if (outcome?.kind === 'acquired') tokens.set(key, outcome.token)
-      // Held by another process, or Redis unavailable: we load it too (one batched call), but only a lease holder writes.
-      toLoad.push(key)
-    }
-    const askedLoads = toLoad.filter((key) => asked.has(key)).length
-    if (askedLoads === 0) {
+    const outcomes = await leaseMany(ctx, [...missing, ...extraMissing], policy.ttl + policy.grace, deadline)
+    const { tokens, toLoad } = planLoads(outcomes, asked, parse, found)
+    const askedLoads = toLoad.filter((key) => asked.has(key))
+    if (askedLoads.length === 0) {
       // Every asked key came back filled by another process: only the prefetch is left, and nobody waits for it.
-      if (toLoad.length > 0) this.#prefetchLoad(toLoad, tokens, loadMissing, ttl)
-    } else {
-      if (toLoad.length > askedLoads) ctx.metrics.event('prefetch', toLoad.length - askedLoads)
-      await this.#loadAndCommitMany(toLoad, tokens, loadMissing, ttl, found)
+      if (toLoad.length > 0) this.#prefetchLoad(toLoad, tokens, loadMissing, policy)
+      return answer(found)
     }
-    return keys.map((k) => found.get(k) as T)
+    if (toLoad.length > askedLoads.length) ctx.metrics.event('prefetch', toLoad.length - askedLoads.length)
+    const loaded = this.observers.telemetry.span('cache.getOrSetMany load', { 'cache.namespace': ns, 'cache.keys': toLoad.length }, () => {
+      const work = this.#loadAndCommitMany(toLoad, tokens, loadMissing, policy)
+      return this.#settleMany(askedLoads, ns, work, policy, () => this.#staleAll<T>(askedLoads))
+    })
+    for (const [key, value] of await loaded) if (asked.has(key)) found.set(key, value)
+    return answer(found)
   }
 
-  /** Loads `toLoad` in one call, stores those we hold a lease for, and records every value in `found`. */
-  async #loadAndCommitMany<T>(toLoad: string[], tokens: Map<string, string>, loadMissing: (missing: string[]) => Promise<T[]>, ttl: number, found: Map<string, T>): Promise<void> {
+  #settleMany<T>(keys: readonly string[], ns: string, work: Promise<Map<string, T>>, policy: ReadPolicy, stale: StaleLookup<Map<string, T>>): Promise<Map<string, T>> {
+    return settle(keys[0] as string, work, policy, stale, {
+      served: (reason) => this.#countStale(keys, ns, reason),
+      timedOut: () => this.ctx.metrics.event('loader_timeout'),
+    })
+  }
+
+  /** The load and commit steps: `toLoad` in one loader call, stored where we hold the lease; resolves every loaded value. */
+  async #loadAndCommitMany<T>(toLoad: string[], tokens: Map<string, string>, loadMissing: (missing: string[]) => Promise<T[]>, policy: ReadPolicy): Promise<Map<string, T>> {
     const { ctx } = this
     let values: T[]
     try {
@@ -170,32 +217,34 @@ export class ReadThrough {
       await Promise.all([...tokens].map(([key, token]) => releaseLease(ctx, key, token)))
       throw err
     }
-    const writes: { key: string; token: string; json: string }[] = []
+    const loaded = new Map<string, T>()
+    const writes: GuardedWrite[] = []
     const releases: Promise<void>[] = []
     toLoad.forEach((key, i) => {
       const value = values[i] as T
-      found.set(key, value)
+      loaded.set(key, value)
       const token = tokens.get(key)
       if (token === undefined) return
       if (value === null || value === undefined) releases.push(releaseLease(ctx, key, token))
-      else writes.push({ key, token, json: toJson(value) })
+      else writes.push({ key, token, json: toJson(value), ttl: policy.ttl, grace: policy.grace })
     })
-    await Promise.all([commitManyUnderLeases(ctx, writes, ttl).catch(() => 0), ...releases])
+    await Promise.all([commitUnderLeases(ctx, writes).catch(() => 0), ...releases])
+    return loaded
   }
 
   /** Prefetch nobody waits for: leases first (the guard's order), then the load. Failures leave the keys to be filled on demand. */
-  #prefetchInBackground<T>(keys: string[], loadMissing: (missing: string[]) => Promise<T[]>, ttl: number): void {
+  #prefetchInBackground<T>(keys: string[], loadMissing: (missing: string[]) => Promise<T[]>, policy: ReadPolicy): void {
     const deadline = this.ctx.gate.deadline()
-    void this.#leaseMany(keys, ttl, deadline).then((outcomes) => {
+    void leaseMany(this.ctx, keys, policy.ttl + policy.grace, deadline).then((outcomes) => {
       const tokens = new Map<string, string>()
       for (const [key, outcome] of outcomes) if (outcome?.kind === 'acquired') tokens.set(key, outcome.token)
-      if (tokens.size > 0) this.#prefetchLoad([...tokens.keys()], tokens, loadMissing, ttl)
+      if (tokens.size > 0) this.#prefetchLoad([...tokens.keys()], tokens, loadMissing, policy)
     }, () => undefined)
   }
 
-  #prefetchLoad<T>(toLoad: string[], tokens: Map<string, string>, loadMissing: (missing: string[]) => Promise<T[]>, ttl: number): void {
+  #prefetchLoad<T>(toLoad: string[], tokens: Map<string, string>, loadMissing: (missing: string[]) => Promise<T[]>, policy: ReadPolicy): void {
     this.ctx.metrics.event('prefetch', toLoad.length)
-    this.#loadAndCommitMany(toLoad, tokens, loadMissing, ttl, new Map()).catch((err: unknown) => {
+    this.#loadAndCommitMany(toLoad, tokens, loadMissing, policy).catch((err: unknown) => {
       this.ctx.options.logger.debug({ err, keys: toLoad.length }, 'prefetch failed; its keys are filled on demand')
     })
   }
@@ -256,49 +305,41 @@ export class ReadThrough {
     return value
   }
 
-  async #leaseMany(missing: string[], ttl: number, deadline: number) {
-    const { ctx } = this
-    try {
-      const late = ctx.options.lockWaitMs
-      await registerInIndexes(ctx, missing, ttl, undefined, deadline, late)
-      const outcomes = await acquireLeases(ctx, missing, deadline, late)
-      return missing.map((k, i) => [k, outcomes[i]] as const)
-    } catch (err) {
-      if (!unavailable(err)) throw err
-      return missing.map((k) => [k, undefined] as const)
-    }
-  }
-
-  async #loadUnderLease<T>(key: string, ns: string, loader: () => Promise<T>, ttl: number, owner: number | undefined, deadline: number): Promise<T> {
+  async #loadUnderLease<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: number | undefined, deadline: number): Promise<T> {
     const { ctx } = this
     let outcome
     try {
       // An entry not in its indexes could outlive an invalidation: without the index, no lease and no write.
-      // Both steps decide who loads: a reply late past the budget (a busy process) is still waited for,
-      // as long as a waiter would wait for a holder (lockWaitMs); given up on, this process would load
-      // beside the holder. A Redis that starts hanging between a call's GET and its lease costs that call
-      // up to lockWaitMs more.
-      await registerInIndexes(ctx, [key], ttl, owner, deadline, ctx.options.lockWaitMs)
+      // Its life there is the stale copy's (TTL + grace). Both steps decide who loads: a reply late past
+      // the budget (a busy process) is still waited for, as long as a waiter would wait for a holder
+      // (lockWaitMs); given up on, this process would load beside the holder. A Redis that starts hanging
+      // between a call's GET and its lease costs that call up to lockWaitMs more.
+      await registerInIndexes(ctx, [key], policy.ttl + policy.grace, owner, deadline, ctx.options.lockWaitMs)
       outcome = await acquireLease(ctx, key, 'miss', deadline, ctx.options.lockWaitMs)
     } catch (err) {
       if (!unavailable(err)) throw err
-      return await this.load(ns, loader)
+      return await this.#loadOnly(ns, loader, policy)
     }
     if (outcome.kind === 'filled') {
       const filled = this.#parse<T>(key, outcome.raw)
       if (filled !== undefined) return filled.value
     }
-    if (outcome.kind !== 'acquired') return await this.#waitForHolder(key, ns, loader)
-    return await this.#loadAndCommit(key, ns, loader, ttl, outcome.token)
+    if (outcome.kind !== 'acquired') return await this.#waitForHolder(key, ns, loader, policy)
+    return await this.#loadAndCommit(key, ns, loader, policy, owner, outcome.token)
   }
 
-  /** Loads under our lease and stores the value if the lease survived; a loader error or an empty value gives the lease back. */
-  async #loadAndCommit<T>(key: string, ns: string, loader: () => Promise<T>, ttl: number, token: string): Promise<T> {
+  /**
+   * Loads under our lease and stores the value if the lease survived; a loader error or an empty value
+   * gives the lease back. A loader that raised its entry's TTL (`ctx.setTtl`) has the key's index life
+   * raised first: an index member must outlive its entry.
+   */
+  async #loadAndCommit<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: number | undefined, token: string): Promise<T> {
     const { ctx } = this
+    const loading = loaderContext(policy)
     let value: T
     let json: string
     try {
-      value = await this.load(ns, loader)
+      value = await this.load(ns, () => loader(loading))
       // Nothing to cache (null: "not found"), and get() could not tell a stored null from a miss.
       if (value === null || value === undefined) {
         await releaseLease(ctx, key, token)
@@ -309,17 +350,20 @@ export class ReadThrough {
       await releaseLease(ctx, key, token)
       throw err
     }
+    const ttl = loading.ttl
     try {
+      if (ttl > policy.ttl) await registerInIndexes(ctx, [key], ttl + policy.grace, owner, ctx.gate.deadline())
       const sentAt = performance.now()
-      if (await commitUnderLease(ctx, key, token, json, ttl)) this.#noteExpiry(key, ttl * 1_000, sentAt)
+      if ((await commitUnderLeases(ctx, [{ key, token, json, ttl, grace: policy.grace }])) === 1) this.#noteExpiry(key, ttl * 1_000, sentAt)
     } catch (err) {
       if (!unavailable(err)) throw err
+      void releaseLease(ctx, key, token)
     }
     return value
   }
 
   /** Another process holds the lease: wait (bounded by lockWaitMs) for its value, then load ourselves without writing. */
-  async #waitForHolder<T>(key: string, ns: string, loader: () => Promise<T>): Promise<T> {
+  async #waitForHolder<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy): Promise<T> {
     const { ctx } = this
     ctx.metrics.event('lock_wait')
     const until = performance.now() + ctx.options.lockWaitMs
@@ -349,25 +393,25 @@ export class ReadThrough {
       }
       if (leased === 0) {
         ctx.metrics.event('lock_wait_abandoned')
-        return await this.load(ns, loader)
+        return await this.#loadOnly(ns, loader, policy)
       }
     }
     ctx.metrics.event('lock_wait_expired')
-    return await this.load(ns, loader)
+    return await this.#loadOnly(ns, loader, policy)
   }
 
-  #refreshEarly<T>(key: string, ns: string, loader: () => Promise<T>, ttl: number, owner: number | undefined): void {
+  #refreshEarly<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: number | undefined): void {
     const { ctx } = this
     if (this.#refreshing.has(key)) return
     this.#refreshing.add(key)
     ctx.metrics.event('early_refresh')
     const deadline = ctx.gate.deadline()
     void (async () => {
-      await registerInIndexes(ctx, [key], ttl, owner, deadline)
+      await registerInIndexes(ctx, [key], policy.ttl + policy.grace, owner, deadline)
       const outcome = await acquireLease(ctx, key, 'refresh', deadline)
       // Another process is already refreshing (or loading) it.
       if (outcome.kind !== 'acquired') return
-      await this.#loadAndCommit(key, ns, loader, ttl, outcome.token)
+      await this.#loadAndCommit(key, ns, loader, policy, owner, outcome.token)
     })()
       .catch((err: unknown) => {
         if (!unavailable(err)) ctx.log.error('early-refresh', err, `early refresh of ${key} failed; the entry expires as usual`)
