@@ -69,7 +69,7 @@ t.test('stats count hits, misses and the hit rate; close is idempotent', async (
   await cache.get('temp:one')
   await cache.get('temp:one')
   await cache.getOrSet('temp:one', async () => 2)
-  t.same(cache.stats(), { hits: 3, misses: 1, errors: 0, hitRate: 0.75, redis: 'up', peers: 0, unacked: 0 })
+  t.same(cache.stats(), { hits: 3, misses: 1, errors: 0, hitRate: 0.75, redis: 'up', peers: 0, unacked: 0, staleServed: 0 })
   await cache.close()
   await cache.close()
   t.equal(await cache.get('temp:one'), null, 'a closed cache answers like a disabled one')

@@ -38,7 +38,7 @@ t.test('REDIS_URL unset: disabled, no errors, loaders answer', async (t) => {
   t.equal(await cache.get('temp:a'), null)
   t.equal(await cache.set('temp:a', 1), false)
   t.same(await cache.getOrSet('temp:a', async () => 5), 5)
-  t.same(cache.stats(), { hits: 0, misses: 0, errors: 0, hitRate: 0, redis: 'disabled', peers: 0, unacked: 0 })
+  t.same(cache.stats(), { hits: 0, misses: 0, errors: 0, hitRate: 0, redis: 'disabled', peers: 0, unacked: 0, staleServed: 0 })
 })
 
 t.test('nothing listens on the port: every call within the bound, then the breaker answers at once', async (t) => {
