@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto'
-import type { Cache } from '@guild/cache'
+import { MAX_TTL, type Cache } from '@guild/cache'
 import type { BnetTokenAnswer } from './answers.js'
 
 /** A token this close to its expiry is not handed out: a request made with it could fail midway. */
 const EXPIRY_MARGIN_S = 60
+/** The entry's TTL until the loader sets it from the token's own `expires_in` (it always does). */
+const PROVISIONAL_TTL_S = 60
 
 interface StoredToken {
   access_token: string
@@ -19,8 +21,9 @@ export function appTokenKey(oauthUrl: string, clientId: string): string {
 
 /**
  * The client-credentials token for the API (guild rosters), shared by every instance through Redis
- * until shortly before it expires, and kept in memory in between. Without Redis each instance fetches
- * its own. Fetches in one process are shared, so a burst of syncs asks Battle.net once.
+ * until shortly before it expires (getOrSet, its TTL set by the loader from the token's `expires_in`:
+ * whatever Redis holds is good to use), and kept in memory in between. Without Redis each instance
+ * fetches its own. Fetches in one process are shared, so a burst of syncs asks Battle.net once.
  */
 export class AppTokenProvider {
   #memory: StoredToken | undefined
@@ -35,12 +38,7 @@ export class AppTokenProvider {
 
   async get(): Promise<string> {
     if (this.#fresh(this.#memory)) return this.#memory.access_token
-    const stored = await this.cache.get<StoredToken>(this.key)
-    if (this.#fresh(stored)) {
-      this.#memory = stored
-      return stored.access_token
-    }
-    this.#fetching ??= this.#fetch().finally(() => {
+    this.#fetching ??= this.#load().finally(() => {
       this.#fetching = undefined
     })
     return (await this.#fetching).access_token
@@ -62,13 +60,18 @@ export class AppTokenProvider {
     )
   }
 
-  async #fetch(): Promise<StoredToken> {
-    const answer = await this.fetchToken()
-    const token: StoredToken = { access_token: answer.accessToken, expires_at: this.now() + answer.expiresIn * 1000 }
+  async #load(): Promise<StoredToken> {
+    const token = await this.cache.getOrSet<StoredToken>(
+      this.key,
+      async (ctx) => {
+        const answer = await this.fetchToken()
+        // Kept in Redis until the margin before its expiry, never past the contract's day.
+        ctx.setTtl(Math.min(MAX_TTL, Math.max(1, answer.expiresIn - EXPIRY_MARGIN_S)))
+        return { access_token: answer.accessToken, expires_at: this.now() + answer.expiresIn * 1000 }
+      },
+      PROVISIONAL_TTL_S,
+    )
     this.#memory = token
-    const ttl = Math.min(86_400, answer.expiresIn - EXPIRY_MARGIN_S)
-    // Nothing invalidates this key, so the write guard has nothing to protect: a plain set with its exact TTL.
-    if (ttl >= 1) await this.cache.set(this.key, token, ttl)
     return token
   }
 }

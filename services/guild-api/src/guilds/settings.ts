@@ -2,6 +2,7 @@ import { keys, TTL, type Cache } from '@guild/cache'
 import { eq, guildSettings, type DbHandle, type GuildSettingsObject } from '@guild/db'
 import { deliverInvalidations, recordInvalidations } from '../invalidation/outbox.js'
 import { guildTarget } from '../invalidation/targets.js'
+import { READ_GRACE_S } from '../read-grace.js'
 
 export async function loadSettings(handle: DbHandle, guildId: number): Promise<GuildSettingsObject> {
   const [row] = await handle.db.select({ settings: guildSettings.settings }).from(guildSettings).where(eq(guildSettings.guildId, guildId))
@@ -10,7 +11,7 @@ export async function loadSettings(handle: DbHandle, guildId: number): Promise<G
 
 /** Read through `guild:{id}:settings` (600 s). */
 export async function getSettings(cache: Cache, handle: DbHandle, guildId: number): Promise<GuildSettingsObject> {
-  return await cache.getOrSet(keys.guildSettings(guildId), () => loadSettings(handle, guildId), TTL.settings)
+  return await cache.getOrSet(keys.guildSettings(guildId), () => loadSettings(handle, guildId), TTL.settings, { grace: READ_GRACE_S })
 }
 
 /**

@@ -1,5 +1,6 @@
 import { keys, TTL, type Cache } from '@guild/cache'
 import { asc, characters, eq, guildMembers, guilds, sql, users, type DbHandle } from '@guild/db'
+import { READ_GRACE_S } from '../read-grace.js'
 
 /** GET /me, exactly as the contract shapes it (and as `user:profile:{bnet_id}` holds it). */
 export interface Profile {
@@ -37,5 +38,5 @@ export async function loadProfile(handle: DbHandle, bnetId: number): Promise<Pro
 
 /** Read through `user:profile:{bnet_id}` (600 s); invalidateUser drops it whenever what it shows changes. */
 export async function getProfile(cache: Cache, handle: DbHandle, bnetId: number): Promise<Profile | null> {
-  return await cache.getOrSet(keys.userProfile(bnetId), () => loadProfile(handle, bnetId), TTL.profile)
+  return await cache.getOrSet(keys.userProfile(bnetId), () => loadProfile(handle, bnetId), TTL.profile, { grace: READ_GRACE_S })
 }
