@@ -10,8 +10,6 @@ import { MemoryTier } from './tiers/memory-tier.js'
 import { registerInIndexes } from './invalidate/key-index.js'
 import { assertKey, keys, namespaceOf } from './keys/keys.js'
 import { defineScripts } from './redis/lua.js'
-import { defineGraceScripts } from './read/grace-scripts.js'
-import { commitUnderLeases, writeOver } from './read/commit.js'
 import { readPolicy } from './read/read-policy.js'
 import { CacheEvents } from './observe/events.js'
 import { CacheTelemetry } from './observe/telemetry.js'
@@ -24,7 +22,7 @@ import { SingleFlight } from './read/single-flight.js'
 import { argsKeySegment, fromJson, toJson } from './read/serialize.js'
 import { DEFAULT_TTL, assertTtl, TTL } from './keys/ttl.js'
 import type { Cache, CacheEventMap, CacheEventName, CacheOptions, CacheStats, DeletePatternOptions, GetOrSetManyOptions, GetOrSetOptions, InvalidationEvent, LoaderContext, PermissionCheckValue, Propagation, RedisState, SetOptions, WriteOptions } from './types.js'
-import { takeWriteToken } from './write/write-guard.js'
+import { commitUnderLeases, takeWriteToken, writeOverLease } from './write/write-guard.js'
 
 /** The token given while Redis cannot be reached: no lease ever holds it, so no guarded write takes it. */
 const NO_TOKEN = 'unavailable'
@@ -56,10 +54,7 @@ class RedisCache implements Cache {
     const metrics = new CacheMetrics(options.registry)
     const log = new RateLimitedLog(resolved.logger, resolved.errorLogIntervalMs)
     const client = createRedisClient(options, resolved.reconnectMaxDelayMs)
-    if (client) {
-      defineScripts(client)
-      defineGraceScripts(client)
-    }
+    if (client) defineScripts(client)
     const gate = new RedisGate(client, {
       timeoutMs: resolved.operationTimeoutMs,
       breakerThreshold: resolved.breakerThreshold,
@@ -180,7 +175,7 @@ class RedisCache implements Cache {
       await registerInIndexes(this.#ctx, [key], ttl, owner, deadline)
       // Either way the key's stale (grace) copy goes with the old value: no failing loader is answered with it.
       if (guard === undefined) {
-        await writeOver(this.#ctx, key, json, ttl, deadline)
+        await writeOverLease(this.#ctx, key, json, ttl, deadline)
         stored = true
       } else {
         stored = (await commitUnderLeases(this.#ctx, [{ key, token: guard, json, ttl, grace: 0 }])) === 1

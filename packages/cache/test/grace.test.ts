@@ -1,3 +1,4 @@
+import calculateSlot from 'cluster-key-slot'
 import t from 'tap'
 import { CacheInputError, createCache, internalKeys, keys, LoaderTimeoutError } from '../src/index.js'
 import type { StaleReason } from '../src/index.js'
@@ -9,6 +10,11 @@ import { cacheOn, claimDb, deferred, eventually } from './fixtures/harness.js'
  * loader that fails or outlives a timeout is answered with it. Expiry is forced by deleting the entry
  * (what its TTL would do), so nothing here waits on a clock.
  */
+
+t.test('a stale copy shares its entry’s Cluster slot, so one script writes both', async (t) => {
+  const sample = [keys.permission(1, 2, 'roster'), keys.guildMembers(3), keys.userProfile(5), keys.userSession('f'.repeat(64)), 'temp:x']
+  for (const key of sample) t.equal(calculateSlot(internalKeys.stale(key)), calculateSlot(key), key)
+})
 
 const failing = async (): Promise<never> => {
   throw new Error('database down')

@@ -5,9 +5,8 @@ import { internalKeys, namespaceOf } from '../keys/keys.js'
 import type { CacheEvents } from '../observe/events.js'
 import type { CacheTelemetry } from '../observe/telemetry.js'
 import type { LoaderContext, StaleReason } from '../types.js'
-import { acquireLease, releaseLease } from '../write/write-guard.js'
+import { acquireLease, commitUnderLeases, releaseLease, type GuardedWrite } from '../write/write-guard.js'
 import { classify } from './classify.js'
-import { commitUnderLeases, type GuardedWrite } from './commit.js'
 import { leaseMany, planLoads } from './lease-step.js'
 import { loadBatch } from './load-step.js'
 import { readAll, readStale } from './read-keys.js'
@@ -207,7 +206,10 @@ export class ReadThrough {
     })
   }
 
-  /** The load and commit steps: `toLoad` in one loader call, stored where we hold the lease; resolves every loaded value. */
+  /**
+   * The load and commit steps: `toLoad` in one loader call (load-step.ts), stored where we hold the lease
+   * (write-guard.ts `commitUnderLeases`, with the stale copies); resolves every loaded value.
+   */
   async #loadAndCommitMany<T>(toLoad: string[], tokens: Map<string, string>, loadMissing: (missing: string[]) => Promise<T[]>, policy: ReadPolicy): Promise<Map<string, T>> {
     const { ctx } = this
     let values: T[]

@@ -21,13 +21,20 @@ return {3}
 `
 
 /**
- * KEYS: data key, its lease. ARGV: token, JSON, TTL (s). Stores only while our lease is still there:
- * an invalidation that ran since the lease was taken deleted it, and the value we computed from data
- * read before that invalidation must not land (guarantee 4).
+ * KEYS: data key, its lease, its stale copy. ARGV: token, JSON, TTL (s), the stale copy's TTL (s; 0: none).
+ * Stores only while our lease is still there: an invalidation that ran since the lease was taken deleted
+ * it, and the value we computed from data read before that invalidation must not land (guarantee 4).
+ * The stale copy (grace) is written in the same step, for TTL + grace, or removed when this write has no
+ * grace: an older value's copy must not outlive a newer value.
  */
 const commitLease = `
 if redis.call('GET', KEYS[2]) == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+  if tonumber(ARGV[4]) > 0 then
+    redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[4])
+  else
+    redis.call('UNLINK', KEYS[3])
+  end
   redis.call('DEL', KEYS[2])
   return 1
 end
@@ -35,13 +42,15 @@ return 0
 `
 
 /**
- * KEYS: data key, its lease. ARGV: JSON, TTL (s). `set` without a token: the value lands and any lease on
- * the key goes in the same step, so a reader that loaded from data older than this write cannot store
- * over it afterwards (its commit finds no lease), and no token taken before it can either.
+ * KEYS: data key, its lease, its stale copy. ARGV: JSON, TTL (s). `set` without a token: the value lands
+ * and any lease on the key goes in the same step, so a reader that loaded from data older than this write
+ * cannot store over it afterwards (its commit finds no lease), and no token taken before it can either.
+ * The stale copy of an older value goes too: no failing loader is answered with what came before `set`.
  */
 const writeOverLease = `
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 redis.call('DEL', KEYS[2])
+redis.call('UNLINK', KEYS[3])
 return 1
 `
 
@@ -169,9 +178,9 @@ return {page[1], existed, names, redis.call('ZSCORE', KEYS[1], '{born}')}
 
 export const scripts = {
   guardAcquire: { numberOfKeys: 2, lua: acquireLease },
-  guardCommit: { numberOfKeys: 2, lua: commitLease },
+  guardCommit: { numberOfKeys: 3, lua: commitLease },
   guardRelease: { numberOfKeys: 1, lua: releaseLease },
-  guardWriteOver: { numberOfKeys: 2, lua: writeOverLease },
+  guardWriteOver: { numberOfKeys: 3, lua: writeOverLease },
   guardToken: { numberOfKeys: 1, lua: writeToken },
   guardPeek: { numberOfKeys: 2, lua: peekLease },
   indexRegister: { numberOfKeys: 1, lua: registerIndex },
@@ -184,9 +193,9 @@ export const scripts = {
 
 export interface ScriptCommands {
   guardAcquire(key: string, lease: string, token: string, leaseTtlMs: number, mode: 'miss' | 'refresh'): Promise<[number, string?]>
-  guardCommit(key: string, lease: string, token: string, json: string, ttlSeconds: number): Promise<number>
+  guardCommit(key: string, lease: string, stale: string, token: string, json: string, ttlSeconds: number, staleTtlSeconds: number): Promise<number>
   guardRelease(lease: string, token: string): Promise<number>
-  guardWriteOver(key: string, lease: string, json: string, ttlSeconds: number): Promise<number>
+  guardWriteOver(key: string, lease: string, stale: string, json: string, ttlSeconds: number): Promise<number>
   guardToken(lease: string, token: string, leaseTtlMs: number): Promise<string>
   guardPeek(key: string, lease: string): Promise<[0, number] | [1, string]>
   indexRegister(index: string, lifeMs: number, maxTtlMs: number, ...members: string[]): Promise<number>

@@ -61,29 +61,40 @@ function giveBackAfterTimeout(ctx: CacheContext, keys: readonly string[], tokens
   throw err
 }
 
-/** The batch form of commitUnderLease: one Redis step; resolves how many were stored. */
-export async function commitManyUnderLeases(ctx: CacheContext, writes: readonly { key: string; token: string; json: string }[], ttlSeconds: number): Promise<number> {
+/** One value to store under its lease: `ttl` its entry's life (s), `grace` how long its stale copy outlives it (s, 0: none). */
+export interface GuardedWrite {
+  key: string
+  token: string
+  json: string
+  ttl: number
+  grace: number
+}
+
+/**
+ * Stores each value only while its lease stands, with its stale copy (`cache:stale:{KEY}`, TTL + grace)
+ * in the same script, or that copy removed when it has no grace (lua.ts `commitLease`). One Redis step;
+ * resolves how many were stored, and counts the refused ones.
+ */
+export async function commitUnderLeases(ctx: CacheContext, writes: readonly GuardedWrite[]): Promise<number> {
   if (writes.length === 0) return 0
   const stored = await ctx.gate.run('commit', (c) =>
-    Promise.all(writes.map((w) => scripted(c).guardCommit(w.key, internalKeys.lease(w.key), w.token, w.json, ttlSeconds))),
+    Promise.all(
+      writes.map((w) =>
+        scripted(c).guardCommit(w.key, internalKeys.lease(w.key), internalKeys.stale(w.key), w.token, w.json, w.ttl, w.grace > 0 ? w.ttl + w.grace : 0),
+      ),
+    ),
   )
   const refused = stored.filter((s) => s !== 1).length
-  if (refused > 0) ctx.metrics.event('stale_write_refused', refused)
+  if (refused > 0) {
+    ctx.metrics.event('stale_write_refused', refused)
+    ctx.options.logger.debug({ refused }, 'cache write refused: an invalidation ran while the value was computed')
+  }
   return stored.length - refused
 }
 
-/** Stores `json` under `key` only while our lease stands. Resolves whether it was stored. */
-export async function commitUnderLease(ctx: CacheContext, key: string, token: string, json: string, ttlSeconds: number): Promise<boolean> {
-  const stored = await ctx.gate.run('commit', (c) => scripted(c).guardCommit(key, internalKeys.lease(key), token, json, ttlSeconds))
-  if (stored === 1) return true
-  ctx.metrics.event('stale_write_refused')
-  ctx.options.logger.debug({ key }, 'cache write refused: an invalidation ran while the value was computed')
-  return false
-}
-
-/** `set` without a token: stores `json` and deletes the key's lease in one step (lua.ts `writeOverLease`). */
+/** `set` without a token: stores `json`, deletes the key's lease and any stale copy in one step (lua.ts `writeOverLease`). */
 export async function writeOverLease(ctx: CacheContext, key: string, json: string, ttlSeconds: number, deadline: number): Promise<void> {
-  await ctx.gate.run('set', (c) => scripted(c).guardWriteOver(key, internalKeys.lease(key), json, ttlSeconds), deadline)
+  await ctx.gate.run('set', (c) => scripted(c).guardWriteOver(key, internalKeys.lease(key), internalKeys.stale(key), json, ttlSeconds), deadline)
 }
 
 /**
