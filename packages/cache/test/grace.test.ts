@@ -159,8 +159,9 @@ t.test('getOrSetMany with grace: a failing loader is answered with every stale c
   const b = keys.userProfile(312)
   const c = keys.userProfile(313)
   t.same(await cache.getOrSetMany([a, b], async (missing) => missing.map((k) => ({ k })), 5, { grace: 60 }), [{ k: a }, { k: b }])
-  t.equal(await db.redis.exists(internalKeys.stale(a), internalKeys.stale(b)), 2)
-  await db.redis.del(a, b)
+  // One key a command: on a Cluster the two are in different slots.
+  t.equal((await db.redis.exists(internalKeys.stale(a))) + (await db.redis.exists(internalKeys.stale(b))), 2)
+  await Promise.all([db.redis.del(a), db.redis.del(b)])
   t.same(await cache.getOrSetMany([a, b], failing, 5, { grace: 60 }), [{ k: a }, { k: b }])
   t.equal(cache.stats().staleServed, 2, 'counted per key')
   await t.rejects(cache.getOrSetMany([a, c], failing, 5, { grace: 60 }), /database down/, 'c has no stale copy: the batch fails whole')
