@@ -10,7 +10,7 @@ import { MemoryTier } from './tiers/memory-tier.js'
 import { registerInIndexes } from './invalidate/key-index.js'
 import { assertKey, keys, namespaceOf } from './keys/keys.js'
 import { defineScripts } from './redis/lua.js'
-import { readPolicy } from './read/read-policy.js'
+import { ReadPolicies } from './read/read-policy.js'
 import { CacheEvents } from './observe/events.js'
 import { CacheTelemetry } from './observe/telemetry.js'
 import { CacheMetrics } from './observe/metrics.js'
@@ -46,6 +46,7 @@ class RedisCache implements Cache {
   readonly #memory: MemoryTier<unknown> | undefined
   readonly #events: CacheEvents
   readonly #telemetry = new CacheTelemetry()
+  readonly #policies: ReadPolicies
   #epoch = 0
   #closing: Promise<void> | undefined
 
@@ -87,6 +88,7 @@ class RedisCache implements Cache {
     // A delayed invalidation goes out the moment Redis is back, within the others' recovery grace.
     gate.onBack(() => this.#invalidator.retryNow())
     this.#readThrough = new ReadThrough(this.#ctx, { events: this.#events, telemetry: this.#telemetry })
+    this.#policies = new ReadPolicies(resolved.timeouts)
   }
 
   get lockTtlMs(): number {
@@ -231,7 +233,7 @@ class RedisCache implements Cache {
     assertTtl(ttl)
     if (typeof loader !== 'function') throw new CacheInputError('getOrSet: loader must be a function')
     const owner = ownerOf(options)
-    const policy = readPolicy('getOrSet', ttl, options, this.#ctx.options.timeouts)
+    const policy = this.#policies.of('getOrSet', ttl, options)
     const memory = this.#trustedMemory()
     if (memory) {
       const known = memory.lookup(key)
@@ -257,7 +259,7 @@ class RedisCache implements Cache {
     keyList.forEach((k) => assertKey(k))
     assertTtl(ttl)
     if (typeof loader !== 'function') throw new CacheInputError('getOrSetMany: loader must be a function')
-    const policy = readPolicy('getOrSetMany', ttl, options, this.#ctx.options.timeouts)
+    const policy = this.#policies.of('getOrSetMany', ttl, options)
     const prefetch = options.prefetch ?? []
     if (!Array.isArray(prefetch)) throw new CacheInputError('getOrSetMany: prefetch must be an array of keys')
     prefetch.forEach((k) => assertKey(k))

@@ -26,6 +26,29 @@ export function assertTtlWithGrace(ttl: number, grace: number, name: string): vo
   if (ttl + grace > MAX_TTL) throw new CacheInputError(`${name}: ttl + grace (${ttl} + ${grace} s) must be at most ${MAX_TTL} s`)
 }
 
+/**
+ * The policies of calls without timeouts of their own, by TTL and grace: every read-through call needs
+ * one, and a hit should not have to build it.
+ */
+export class ReadPolicies {
+  readonly #common = new Map<number, ReadPolicy>()
+
+  constructor(private readonly defaults: LoaderTimeouts) {}
+
+  of(name: string, ttl: number, options: GraceOptions | undefined): ReadPolicy {
+    if (options?.timeouts !== undefined) return readPolicy(name, ttl, options, this.defaults)
+    const grace = options?.grace ?? 0
+    // ttl and grace are whole seconds up to a day once checked: the number is a unique key.
+    const id = ttl * 1_000_000 + grace
+    let policy = Number.isInteger(grace) && grace >= 0 && grace < 1_000_000 ? this.#common.get(id) : undefined
+    if (policy === undefined) {
+      policy = readPolicy(name, ttl, options, this.defaults)
+      this.#common.set(id, policy)
+    }
+    return policy
+  }
+}
+
 export function readPolicy(name: string, ttl: number, options: GraceOptions | undefined, defaults: LoaderTimeouts): ReadPolicy {
   const grace = options?.grace ?? 0
   if (!Number.isInteger(grace) || grace < 0) throw new CacheInputError(`${name}: grace must be a whole number of seconds >= 0, got ${String(grace)}`)
