@@ -4,7 +4,8 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import t from 'tap'
 import { CacheInputError, keys } from '../src/index.js'
 import type { InvalidationEvent } from '../src/index.js'
-import { cacheOn, claimDb } from './fixtures/harness.js'
+import { Cluster } from 'ioredis'
+import { cacheOn, claimDb, eventually } from './fixtures/harness.js'
 
 /*
  * Issue 16 part 5: callers' events (`cache.on`) and OpenTelemetry through @opentelemetry/api, checked
@@ -50,6 +51,19 @@ t.test('hit, miss, invalidation events; unsubscribe stops them; a throwing liste
   await cache.invalidateGuild(601)
   t.match(invalidations, [{ scope: 'guild', id: 601 }])
   t.throws(() => cache.on('nope' as 'hit', () => undefined), CacheInputError)
+})
+
+t.test('ack-timeout: an invalidation a known cache process did not ack', async (t) => {
+  const db = await claimDb(t)
+  const cache = await cacheOn(t, db, { propagationTimeoutMs: 400 })
+  const seen: { unacked: number }[] = []
+  cache.on('ack-timeout', (e) => seen.push(e))
+  // Heartbeats by hand from a "process" that never acks, until the cache knows it (then it is known for three beats).
+  const beat = JSON.stringify({ v: 1, hb: 1, o: 'ghost-process' })
+  const heartbeat = (): Promise<number> => (db.redis instanceof Cluster ? (db.redis.spublish(db.channel, beat) as Promise<number>) : db.redis.publish(db.channel, beat))
+  t.ok(await eventually(async () => (await heartbeat()) >= 0 && cache.stats().peers === 1, 3_000, 40))
+  await cache.invalidateGuild(605)
+  t.same(seen, [{ unacked: 1 }])
 })
 
 t.test('spans around loads and invalidations; hit, miss and stale counters', async (t) => {
