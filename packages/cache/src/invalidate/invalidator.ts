@@ -199,7 +199,7 @@ export class Invalidator {
     return { count: existed.length, keys: existed, born: born ?? null }
   }
 
-  /** Each entry goes in one command with its lease (redis-keys-ops.ts `unlinkWithLeases`). */
+  /** Each entry goes in one command with its lease and stale copy (redis-keys-ops.ts `unlinkWithLeases`). */
   async #unlinkWithLeases(found: string[]): Promise<string[]> {
     if (found.length === 0) return []
     return await this.ctx.gate.run('invalidate', (c) => unlinkWithLeases(scripted(c), found))
@@ -211,8 +211,8 @@ export class Invalidator {
    * its lease was reached (its value is then there for the second walk to find) or finds its lease gone
    * and stores nothing. Entries first would let a commit land behind the entry walk, and the lease walk
    * would then find nothing (the stale value stayed for its TTL). The layer's own keys (`cache:`) are
-   * never data: indexes and claims survive any pattern. Resolves how many entries existed; `removed`
-   * collects their names.
+   * never data: indexes and claims survive any pattern, and stale copies (`cache:stale:{KEY}`) go only
+   * with a KEY the sweep takes. Resolves how many entries existed; `removed` collects their names.
    */
   async #sweep(sweep: ScopeSweep, onProgress?: (removed: number) => void, removedNames?: string[]): Promise<number> {
     await this.#scan(internalKeys.lease(sweep.glob), async (found) => {
@@ -220,11 +220,21 @@ export class Invalidator {
       if (leases.length > 0) await this.ctx.gate.run('invalidate', (c) => unlinkKeys(c, leases))
     })
     let removed = 0
-    await this.#scan(sweep.glob, async (found) => {
-      const existed = await this.#unlinkWithLeases(found.filter(sweep.belongs))
+    const remove = async (entries: string[]) => {
+      const existed = await this.#unlinkWithLeases(entries)
       removed += existed.length
       removedNames?.push(...existed)
       onProgress?.(removed)
+    }
+    // Stale copies outlive their entries by the grace period: an entry that expired leaves its copy,
+    // which no entry walk would find. Each goes with its entry (if any) and lease, in one command.
+    await this.#scan(internalKeys.stale(sweep.glob), async (found) => {
+      const entries = found.map(staleOf).filter(sweep.belongs)
+      if (entries.length > 0) await remove(entries)
+    })
+    await this.#scan(sweep.glob, async (found) => {
+      const entries = found.filter(sweep.belongs)
+      if (entries.length > 0) await remove(entries)
     })
     return removed
   }
