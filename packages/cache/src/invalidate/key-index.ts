@@ -17,7 +17,8 @@ export interface EntryTags {
  * owner's, the caller's) before a value or lease is written, so that an invalidation that starts later
  * finds them. Guarantee 3: invalidating a tag then reads its index, not the keyspace. Entries of one
  * index go in one script call, so a batch of a guild's answers costs a handful of calls, not two per entry.
- * `tagging` applies to every entry of the batch (validated by the caller).
+ * `tagging` applies to every entry of the batch (validated by the caller). `ttlSeconds`: the longest the
+ * entry or a copy of it may live (with a stale copy, TTL + grace), since a member leaves its index then.
  * `lateMs`: how long a reply that missed `deadline` is still waited for (RedisGate.run), for a reader about to lease.
  */
 export async function registerInIndexes(ctx: CacheContext, entries: readonly string[], ttlSeconds: number, tagging: EntryTags | undefined, deadline: number, lateMs = 0): Promise<void> {
