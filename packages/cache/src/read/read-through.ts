@@ -2,7 +2,7 @@ import { Cluster } from 'ioredis'
 import type { RedisClient } from '../redis/connection.js'
 import { scripted, type CacheContext } from '../context.js'
 import { CacheInputError, CacheUnavailableError } from '../errors.js'
-import { registerInIndexes } from '../invalidate/key-index.js'
+import { registerInIndexes, type EntryTags } from '../invalidate/key-index.js'
 import { internalKeys, namespaceOf } from '../keys/keys.js'
 import { fromJson, toJson } from './serialize.js'
 import { acquireLease, acquireLeases, commitManyUnderLeases, commitUnderLease, releaseLease } from '../write/write-guard.js'
@@ -37,7 +37,7 @@ export class ReadThrough {
 
   constructor(private readonly ctx: CacheContext) {}
 
-  async getOrSet<T>(key: string, loader: () => Promise<T>, ttl: number, owner: number | undefined): Promise<T> {
+  async getOrSet<T>(key: string, loader: () => Promise<T>, ttl: number, owner: EntryTags | undefined): Promise<T> {
     const { ctx } = this
     const ns = namespaceOf(key)
     if (!ctx.gate.enabled || this.#recovering()) return await this.load(ns, loader)
@@ -78,7 +78,7 @@ export class ReadThrough {
    * call, under the same write guard. A prefetch key another process is loading is left to it, and
    * prefetch values are never returned. When every asked key hits, the prefetch runs in the background.
    */
-  async getOrSetMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl: number, prefetch: readonly string[] = []): Promise<T[]> {
+  async getOrSetMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl: number, prefetch: readonly string[] = [], tagging?: EntryTags): Promise<T[]> {
     const { ctx } = this
     const unique = [...new Set(keys)]
     const asked = new Set(unique)
@@ -123,13 +123,13 @@ export class ReadThrough {
       }
     })
     if (missing.length === 0) {
-      if (extraMissing.length > 0) this.#prefetchInBackground(extraMissing, loadMissing, ttl)
+      if (extraMissing.length > 0) this.#prefetchInBackground(extraMissing, loadMissing, ttl, tagging)
       return keys.map((k) => found.get(k) as T)
     }
     const tokens = new Map<string, string>()
     const toLoad: string[] = []
     const leasing = [...missing, ...extraMissing]
-    for (const [key, outcome] of await this.#leaseMany(leasing, ttl, deadline)) {
+    for (const [key, outcome] of await this.#leaseMany(leasing, ttl, deadline, tagging)) {
       if (!asked.has(key)) {
         // Prefetch: only what we hold the lease for; anything else is already there or on its way.
         if (outcome?.kind === 'acquired') {
@@ -184,9 +184,9 @@ export class ReadThrough {
   }
 
   /** Prefetch nobody waits for: leases first (the guard's order), then the load. Failures leave the keys to be filled on demand. */
-  #prefetchInBackground<T>(keys: string[], loadMissing: (missing: string[]) => Promise<T[]>, ttl: number): void {
+  #prefetchInBackground<T>(keys: string[], loadMissing: (missing: string[]) => Promise<T[]>, ttl: number, tagging: EntryTags | undefined): void {
     const deadline = this.ctx.gate.deadline()
-    void this.#leaseMany(keys, ttl, deadline).then((outcomes) => {
+    void this.#leaseMany(keys, ttl, deadline, tagging).then((outcomes) => {
       const tokens = new Map<string, string>()
       for (const [key, outcome] of outcomes) if (outcome?.kind === 'acquired') tokens.set(key, outcome.token)
       if (tokens.size > 0) this.#prefetchLoad([...tokens.keys()], tokens, loadMissing, ttl)
@@ -256,11 +256,11 @@ export class ReadThrough {
     return value
   }
 
-  async #leaseMany(missing: string[], ttl: number, deadline: number) {
+  async #leaseMany(missing: string[], ttl: number, deadline: number, tagging: EntryTags | undefined) {
     const { ctx } = this
     try {
       const late = ctx.options.lockWaitMs
-      await registerInIndexes(ctx, missing, ttl, undefined, deadline, late)
+      await registerInIndexes(ctx, missing, ttl, tagging, deadline, late)
       const outcomes = await acquireLeases(ctx, missing, deadline, late)
       return missing.map((k, i) => [k, outcomes[i]] as const)
     } catch (err) {
@@ -269,7 +269,7 @@ export class ReadThrough {
     }
   }
 
-  async #loadUnderLease<T>(key: string, ns: string, loader: () => Promise<T>, ttl: number, owner: number | undefined, deadline: number): Promise<T> {
+  async #loadUnderLease<T>(key: string, ns: string, loader: () => Promise<T>, ttl: number, owner: EntryTags | undefined, deadline: number): Promise<T> {
     const { ctx } = this
     let outcome
     try {
@@ -356,7 +356,7 @@ export class ReadThrough {
     return await this.load(ns, loader)
   }
 
-  #refreshEarly<T>(key: string, ns: string, loader: () => Promise<T>, ttl: number, owner: number | undefined): void {
+  #refreshEarly<T>(key: string, ns: string, loader: () => Promise<T>, ttl: number, owner: EntryTags | undefined): void {
     const { ctx } = this
     if (this.#refreshing.has(key)) return
     this.#refreshing.add(key)
