@@ -34,12 +34,15 @@ t.test('invalidateTags after LRU evicted the tag index: no stale answer, stale c
   // An entry that expired, leaving its stale copy behind (written after the pressure, so LRU keeps it).
   await admin.set(internalKeys.stale('raid:7:member:gone'), '"old"', 'PX', 60_000)
   await admin.set(internalKeys.stale(hotKey(0)), '"old"', 'PX', 60_000)
+  const session = keys.userSession('a'.repeat(64))
+  await admin.set(session, '{"bnet_id":1}', 'EX', 600)
 
   const removed = await writer.invalidateTags([TAG])
   t.ok(removed >= hot + 1, `${removed} removed: the unindexed entries too`)
   t.equal((await readHot(cache)).filter((v) => v !== null).length, 0, 'zero stale answers through the library')
   t.equal(await cache.get('raid:7:boss'), null, 'the indexed entry too')
   t.equal(await admin.exists(internalKeys.stale('raid:7:member:gone'), internalKeys.stale(hotKey(0))), 0, 'stale copies gone')
+  t.equal(await admin.exists(session), 1, 'a session is no cache entry: the sweep leaves it')
   const untrusted = /cache_events_total\{event="index_untrusted"\} (\d+)/.exec(await writer.metrics.metrics())
   t.equal(untrusted?.[1], '1', 'counted as an untrusted index')
 })
@@ -80,4 +83,12 @@ t.test('a guild scan after evictions takes stale copies of its expired entries',
   await cache.invalidateGuild(5)
   t.equal(await admin.exists(internalKeys.stale(expired)), 0, 'the expired entry’s stale copy went with the scan')
   t.equal(await admin.exists(internalKeys.stale(keys.permission(6, 1, 'roster'))), 1, 'another guild’s stays')
+})
+
+t.test('a session takes no generic tag, since the sweep that backs one leaves sessions alone', async (t) => {
+  const { open } = await pressedRedis(t, 'cache:test:tag-eviction-session')
+  const cache = open()
+  await cache.ready
+  await t.rejects(cache.set(keys.userSession('b'.repeat(64)), { bnet_id: 2 }, 600, { tags: [TAG] }), /takes no tags but guild:G and user:B/)
+  t.equal(await cache.set(keys.userSession('b'.repeat(64)), { bnet_id: 2 }, 600, { tags: ['user:2'] }), true, 'its user tag is fine')
 })

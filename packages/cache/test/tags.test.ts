@@ -47,7 +47,8 @@ t.test('guild and user scopes are the tags the key builders attach', async (t) =
   t.same(tagsOfKey(keys.permission(3, 30, 'roster')), ['guild:3', 'user:30'])
   t.same(tagsOfKey(keys.guildMembers(3)), ['guild:3'])
   t.same(tagsOfKey(keys.userProfile(30)), ['user:30'])
-  t.same(tagsOfKey(keys.userSession('d'.repeat(64)), 30, ['raid:1']), ['user:30', 'raid:1'])
+  t.same(tagsOfKey(keys.userSession('d'.repeat(64)), 30, ['user:30']), ['user:30'])
+  t.throws(() => tagsOfKey(keys.userSession('d'.repeat(64)), 30, ['raid:1']), /takes no tags but guild:G and user:B/, 'a generic tag on a session is refused')
   t.equal(tagIndex('guild:3'), internalKeys.guildIndex(3), 'the contract’s index names')
   t.equal(tagIndex('user:30'), internalKeys.userIndex(30))
 

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto'
 import { ID_RULE, isValidId, isValidTool, TOOL_PATTERN } from '@guild/contract'
 import { CacheInputError } from '../errors.js'
 
+const SESSION_PREFIX = 'user:session:'
+
 /*
  * Every key the project writes is built here, so no caller types one by hand. The data keys are the
  * contract's exactly; everything the layer keeps for itself (indexes, leases) starts with `cache:`.
@@ -28,7 +30,7 @@ export const keys = {
     if (typeof sessionId !== 'string' || !/^[0-9a-f]{64}$/.test(sessionId)) {
       throw new CacheInputError('sessionId must be the SHA-256 hex of the session token (64 lowercase hex digits)')
     }
-    return `user:session:${sessionId}`
+    return `${SESSION_PREFIX}${sessionId}`
   },
 } as const
 
@@ -143,7 +145,9 @@ export interface ScopeSweep {
 
 export function tagSweep(tag: string): ScopeSweep {
   const scoped = scopeOfTag(tag)
-  if (scoped === undefined) return { glob: '*', belongs: (key) => !key.startsWith('cache:') }
+  // Sessions are not cache entries a flush may take: logging everyone out is not an invalidation.
+  // They carry only their user's tag (tagsOfKey refuses others), so no generic tag needs them.
+  if (scoped === undefined) return { glob: '*', belongs: (key) => !key.startsWith('cache:') && !key.startsWith(SESSION_PREFIX) }
   const n = escapeGlob(String(scoped.id))
   if (scoped.scope === 'guild') return { glob: `*:${n}:*`, belongs: (key) => !key.startsWith('cache:') && tagsOfKey(key).includes(tag) }
   return { glob: `permission:*:${n}:*`, belongs: (key) => tagsOfKey(key).includes(tag) }
@@ -197,6 +201,10 @@ export function scopesOfKey(key: string, owner?: number): KeyScopes {
 /** A key's tags: those its builder attaches, its owner's (`{ user }`), and the caller's own. */
 export function tagsOfKey(key: string, owner?: number, extra: readonly string[] = []): string[] {
   const scopes = scopesOfKey(key, owner)
+  if (extra.length > 0 && key.startsWith(SESSION_PREFIX) && extra.some((tag) => scopeOfTag(tag) === undefined)) {
+    // A generic tag's eviction fallback sweeps entries but never sessions (tagSweep), so it could miss one.
+    throw new CacheInputError(`a session (${SESSION_PREFIX}…) takes no tags but guild:G and user:B, got ${extra.join(', ')}`)
+  }
   const out = new Set<string>()
   if (scopes.guild !== undefined) out.add(`guild:${scopes.guild}`)
   if (scopes.user !== undefined) out.add(`user:${scopes.user}`)
