@@ -1,9 +1,6 @@
-/** One question: may Battle.net user `bnetId` use `tool` in guild `guildId`? */
-export interface CheckItem {
-  guildId: number
-  bnetId: number
-  tool: string
-}
+import type { CheckItem } from '@guild/contract'
+
+export type { CheckItem }
 
 /** The check a `permission:{guild}:{bnet}:{tool}` key names (keys this service built, so well-formed). */
 export function itemOf(key: string): CheckItem {
