@@ -7,8 +7,8 @@ import { PermissionDeniedError, PermissionUndecidedError, type UndecidedReason }
 import { requestService, serviceHeaders, type PermissionLogger, type ServiceTransport } from './service-request.js'
 import { assertValidItem, type CheckItem } from './validate.js'
 
-/** The contract's batch limit: `POST /v1/check/batch` takes 1 to 100 checks. */
-export const BATCH_LIMIT = 100
+import { BATCH_LIMIT } from '@guild/contract'
+export { BATCH_LIMIT }
 
 export interface PermissionClientOptions {
   /** permission-service's base URL (`PERMISSION_SERVICE_URL`); a path is kept as a prefix. */

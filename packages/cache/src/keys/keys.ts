@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { ID_RULE, isValidId, isValidTool, TOOL_PATTERN } from '@guild/contract'
+import { ID_PATTERN, ID_RULE, isValidId, isValidTool, TOOL_PATTERN } from '@guild/contract'
 import { CacheInputError } from '../errors.js'
 
 const SESSION_PREFIX = 'user:session:'
@@ -166,10 +166,9 @@ export interface KeyScopes {
   user?: number
 }
 
-const INT = /^[1-9][0-9]{0,15}$/
 
 function intOf(segment: string | undefined): number | undefined {
-  if (segment === undefined || !INT.test(segment)) return undefined
+  if (segment === undefined || !ID_PATTERN.test(segment)) return undefined
   const n = Number(segment)
   return Number.isSafeInteger(n) ? n : undefined
 }

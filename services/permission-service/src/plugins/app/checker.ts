@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { CheckCommand } from '../check/check-command.js'
+import { CheckCommand } from '../../check/check-command.js'
+import { LEASE_TTL_MS } from '../../config.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,6 +16,7 @@ async function checkerPlugin(app: FastifyInstance): Promise<void> {
     l1Max: app.config.PERMISSION_L1_MAX,
     dbTimeoutMs: app.config.PERMISSION_DB_TIMEOUT_MS,
     refillMax: app.config.PERMISSION_REFILL_MAX,
+    leaseTtlMs: LEASE_TTL_MS,
   })
   app.decorate('checker', checker)
   app.schemaReady.then(
@@ -23,4 +25,4 @@ async function checkerPlugin(app: FastifyInstance): Promise<void> {
   )
 }
 
-export default fp(checkerPlugin, { name: 'checker', dependencies: ['db', '@guild/cache', '@guild/service-kit/metrics'] })
+export default fp(checkerPlugin, { name: 'checker', dependencies: ['db', 'cache', '@guild/service-kit/metrics'] })

@@ -1,9 +1,15 @@
 import { httpError, secretVerifier } from '@guild/service-kit'
 import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
 import type { Socket } from 'node:net'
 
+export interface ServiceAuthOptions {
+  /** SERVICE_TOKEN. */
+  token: string
+}
+
 /**
- * Every route of the context it is registered in asks for `Authorization: Bearer <SERVICE_TOKEN>`.
+ * Every route of the context it is registered in (not encapsulated: the routes' context) asks for `Authorization: Bearer <SERVICE_TOKEN>`.
  *
  * The comparison is constant-time (over digests, so not even the length leaks). guild-api keeps its
  * connections alive, so a socket that presented the right header is remembered, and the next request
@@ -11,8 +17,8 @@ import type { Socket } from 'node:net'
  * only with what arrives on the same socket, and a socket has one only after proving it knew the token.
  * A callback hook: it runs on every check, and an async hook would cost a promise each time.
  */
-export function requireServiceToken(app: FastifyInstance, token: string): void {
-  const verify = secretVerifier(token)
+async function serviceAuthPlugin(app: FastifyInstance, options: ServiceAuthOptions): Promise<void> {
+  const verify = secretVerifier(options.token)
   const verified = new WeakMap<Socket, string>()
   app.addHook('onRequest', (request, _reply, done) => {
     const header = request.headers.authorization
@@ -31,3 +37,5 @@ export function requireServiceToken(app: FastifyInstance, token: string): void {
     )
   })
 }
+
+export default fp(serviceAuthPlugin, { name: 'service-auth' })
