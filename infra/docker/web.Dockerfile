@@ -12,6 +12,7 @@ COPY package.json package-lock.json .npmrc ./
 COPY packages/testing/package.json packages/testing/
 COPY packages/contract/package.json packages/contract/
 COPY packages/metrics/package.json packages/metrics/
+COPY packages/resilience/package.json packages/resilience/
 COPY packages/cache/package.json packages/cache/
 COPY packages/db/package.json packages/db/
 COPY packages/permission-client/package.json packages/permission-client/

@@ -1,8 +1,7 @@
 import { Pool } from 'undici'
 import { readBatchAnswer, readCheckAnswer } from './answer.js'
-import { CircuitBreaker, CircuitOpenError, type BreakerState } from './circuit-breaker.js'
+import { CircuitBreaker, CircuitOpenError, DeadlineExceededError, DeadlineSignal, withinDeadline, type BreakerState } from '@guild/resilience'
 import { CheckCoalescer } from './coalescer.js'
-import { DeadlineExceededError, withDeadline, type ExchangeSignal } from './deadline.js'
 import { PermissionDeniedError, PermissionUndecidedError, type UndecidedReason } from './errors.js'
 import { requestService, serviceHeaders, type PermissionLogger, type ServiceTransport } from './service-request.js'
 import { assertValidItem, type CheckItem } from './validate.js'
@@ -87,6 +86,11 @@ function positiveInteger(value: number, name: string): number {
   return value
 }
 
+/** Inputs are validated before they are sent: every failure of an exchange counts against the service. */
+const everyFailure = () => true
+/** Made only when the deadline passes: an Error captures a stack, which every call would pay for. */
+const expired = (ms: number) => new DeadlineExceededError(ms)
+
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
@@ -134,19 +138,22 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
    * Deadline, breaker and error mapping shared by every exchange. The deadline counts from
    * `startedAt`, when the (oldest) caller asked, so time spent waiting to be sent is part of it.
    */
-  async function exchange<T>(startedAt: number, work: (signal: ExchangeSignal) => Promise<T>): Promise<T> {
+  async function exchange<T>(startedAt: number, work: (signal: DeadlineSignal) => Promise<T>): Promise<T> {
     try {
       if (closed) throw new PermissionUndecidedError('closed', 'the permission client is closed')
       const left = Math.max(1, Math.ceil(deadlineMs - (performance.now() - startedAt)))
       // Every failure inside is an undecided answer (inputs were validated before).
-      return await breaker.run(() => withDeadline(left, work), () => true)
+      return await breaker.run(() => {
+        const signal = new DeadlineSignal()
+        return withinDeadline(work(signal), left, expired, signal)
+      }, everyFailure)
     } catch (err) {
       throw toUndecided(err)
     }
   }
 
   /** One public call: its exchange, reported once. */
-  async function decide<T>(op: 'check' | 'batch', items: number, work: (signal: ExchangeSignal) => Promise<T>, count: (r: T) => number): Promise<T> {
+  async function decide<T>(op: 'check' | 'batch', items: number, work: (signal: DeadlineSignal) => Promise<T>, count: (r: T) => number): Promise<T> {
     const started = performance.now()
     try {
       const result = await exchange(started, work)
@@ -167,13 +174,13 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
     return new PermissionUndecidedError('unreachable', err instanceof Error ? err.message : String(err), { cause: err })
   }
 
-  async function sendOne(item: CheckItem, signal: ExchangeSignal): Promise<boolean> {
+  async function sendOne(item: CheckItem, signal: DeadlineSignal): Promise<boolean> {
     // Validated before it got here (digits, and a tool of [a-z0-9-]): nothing in it needs escaping.
     const path = `${prefix}/v1/check?guild_id=${item.guildId}&bnet_id=${item.bnetId}&tool=${item.tool}`
     return readCheckAnswer(await requestService(transport, { method: 'GET', path, signal }))
   }
 
-  async function sendBatch(part: readonly CheckItem[], signal: ExchangeSignal): Promise<boolean[]> {
+  async function sendBatch(part: readonly CheckItem[], signal: DeadlineSignal): Promise<boolean[]> {
     const body = JSON.stringify({ checks: part.map((c) => ({ guild_id: c.guildId, bnet_id: c.bnetId, tool: c.tool })) })
     const answer = await requestService(transport, { method: 'POST', path: `${prefix}/v1/check/batch`, body, signal })
     return readBatchAnswer(answer, part.length)

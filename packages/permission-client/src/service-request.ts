@@ -1,5 +1,5 @@
+import type { DeadlineSignal } from '@guild/resilience'
 import type { Dispatcher, Pool } from 'undici'
-import type { ExchangeSignal } from './deadline.js'
 import { PermissionUndecidedError } from './errors.js'
 
 export interface PermissionLogger {
@@ -11,7 +11,7 @@ export interface ServiceRequest {
   method: 'GET' | 'POST'
   path: string
   body?: string
-  signal: ExchangeSignal
+  signal: DeadlineSignal
 }
 
 export interface ServiceTransport {
@@ -36,7 +36,7 @@ function errorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined
 }
 
-function transportFailure(err: unknown, signal: ExchangeSignal): PermissionUndecidedError {
+function transportFailure(err: unknown, signal: DeadlineSignal): PermissionUndecidedError {
   if (err instanceof PermissionUndecidedError) return err
   const code = errorCode(err)
   if (signal.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
