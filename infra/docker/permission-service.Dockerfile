@@ -14,6 +14,7 @@ COPY packages/metrics/package.json packages/metrics/
 COPY packages/resilience/package.json packages/resilience/
 COPY packages/cache/package.json packages/cache/
 COPY packages/db/package.json packages/db/
+COPY packages/cache-cli/package.json packages/cache-cli/
 COPY packages/permission-client/package.json packages/permission-client/
 COPY packages/service-kit/package.json packages/service-kit/
 COPY services/permission-service/package.json services/permission-service/

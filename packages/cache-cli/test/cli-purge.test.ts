@@ -1,6 +1,6 @@
 import { freePort } from '@guild/testing'
 import t from 'tap'
-import { keys, TTL, type InvalidationEvent } from '../src/index.js'
+import { keys, TTL, type InvalidationEvent } from '@guild/cache'
 import { allKeys, busListeners, cacheOn, claimDb, eventually } from './fixtures/harness.js'
 import { redisArgs, runCli, runCliHere } from './fixtures/cli.js'
 

@@ -1,9 +1,7 @@
-import { withinDeadline } from '@guild/resilience'
 import { Cluster, Redis } from 'ioredis'
-import { createCache } from '../cache.js'
-import { assertRedisUrl, parseClusterNodes, type RedisClient } from '../redis/connection.js'
-import { mastersOf } from '../invalidate/redis-keys-ops.js'
-import type { Cache, CacheLogger } from '../types.js'
+import { createCache, type Cache, type CacheLogger } from '@guild/cache'
+import { assertRedisUrl, mastersOf, parseClusterNodes, type RedisClient } from '@guild/cache/admin'
+import { withinDeadline } from '@guild/resilience'
 import type { RedisTarget } from './args.js'
 import { CliError, reasonOf } from './errors.js'
 
