@@ -132,12 +132,19 @@ export async function requestService(transport: ServiceTransport, req: ServiceRe
   }
   if (outcome.statusCode !== 200) throw statusFailure(outcome.statusCode, transport, req.path)
   if (outcome.error !== undefined && req.signal.aborted) throw transportFailure(outcome.error, req.signal)
+  // A 200 whose body broke off (too long, or cut) is as unreadable as one that is not JSON.
+  if (outcome.error !== undefined) throw malformedAnswer(outcome.error)
+  return parseAnswer(outcome.body as string)
+}
+
+function malformedAnswer(cause: unknown): PermissionUndecidedError {
+  return new PermissionUndecidedError('malformed-answer', 'permission-service answered 200 with a body that is not JSON', { cause })
+}
+
+function parseAnswer(body: string): unknown {
   try {
-    if (outcome.error !== undefined) throw outcome.error
-    return JSON.parse(outcome.body as string) as unknown
+    return JSON.parse(body) as unknown
   } catch (err) {
-    throw new PermissionUndecidedError('malformed-answer', 'permission-service answered 200 with a body that is not JSON', {
-      cause: err,
-    })
+    throw malformedAnswer(err)
   }
 }
