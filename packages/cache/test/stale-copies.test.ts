@@ -1,7 +1,6 @@
 import t from 'tap'
 import { internalKeys, keys } from '../src/index.js'
 import { cacheOn, claimDb, type TestDb } from './fixtures/harness.js'
-import { redisArgs, runCliHere } from './fixtures/cli.js'
 
 /*
  * A key may have a stale copy at `cache:stale:{KEY}` (grace periods), living past KEY's TTL. Every removal
@@ -59,17 +58,4 @@ t.test('invalidateGuild, invalidateUser and invalidateTags take stale copies thr
     t.notOk(await exists(db, key), `${label}: entry gone`)
     t.notOk(await exists(db, internalKeys.stale(key)), `${label}: stale copy gone`)
   }
-})
-
-t.test('purge guild --yes removes stale copies, those of expired entries too', async (t) => {
-  const db = await claimDb(t)
-  const cache = await cacheOn(t, db)
-  const live = keys.permission(21, 1, 'roster')
-  const expired = keys.permission(21, 2, 'roster')
-  await cache.setPermissionCheck(21, 1, 'roster', true)
-  await staleCopy(db, live)
-  await staleCopy(db, expired)
-  const run = await runCliHere(['purge', 'guild', '21', '--yes', '--json', ...redisArgs(db)])
-  t.equal(run.code, 0, run.stderr)
-  for (const k of [live, internalKeys.stale(live), internalKeys.stale(expired)]) t.notOk(await exists(db, k), `${k} gone`)
 })

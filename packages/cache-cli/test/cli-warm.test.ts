@@ -1,6 +1,6 @@
 import { createTestDatabase, freePort } from '@guild/testing'
 import t, { type Test } from 'tap'
-import { keys, TTL } from '../src/index.js'
+import { keys, TTL } from '@guild/cache'
 import { bodyOf, httpServer, redisArgs, runCli, runCliHere } from './fixtures/cli.js'
 import { cacheOn, claimDb, type TestDb } from './fixtures/harness.js'
 import { addGuildFixture } from './fixtures/roster-db.js'

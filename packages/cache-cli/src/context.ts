@@ -1,5 +1,5 @@
-import type { RedisClient } from '../redis/connection.js'
-import type { Cache, CacheLogger } from '../types.js'
+import type { RedisClient } from '@guild/cache/admin'
+import type { Cache, CacheLogger } from '@guild/cache'
 import type { Env, Invocation, RedisTarget } from './args.js'
 import { CliError, reasonOf } from './errors.js'
 import type { Output } from './output.js'

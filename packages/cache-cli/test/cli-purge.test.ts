@@ -1,6 +1,6 @@
 import { freePort } from '@guild/testing'
 import t from 'tap'
-import { keys, TTL, type InvalidationEvent } from '../src/index.js'
+import { internalKeys, keys, TTL, type InvalidationEvent } from '@guild/cache'
 import { allKeys, busListeners, cacheOn, claimDb, eventually } from './fixtures/harness.js'
 import { redisArgs, runCli, runCliHere } from './fixtures/cli.js'
 
@@ -98,4 +98,16 @@ t.test('a purge with Redis unreachable fails with exit code 1 and deletes nothin
   t.equal(run.code, 1)
   t.match(run.stderr, /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\/0: connect ECONNREFUSED .*; check REDIS_URL \/ --url/)
   t.equal(run.stdout, '')
+})
+
+t.test('purge guild --yes removes stale copies, those of expired entries too', async (t) => {
+  const db = await claimDb(t)
+  const cache = await cacheOn(t, db)
+  const live = keys.permission(21, 1, 'roster')
+  const expired = keys.permission(21, 2, 'roster')
+  await cache.setPermissionCheck(21, 1, 'roster', true)
+  for (const k of [live, expired]) await db.redis.set(internalKeys.stale(k), JSON.stringify('old'), 'PX', 60_000)
+  const run = await runCliHere(['purge', 'guild', '21', '--yes', '--json', ...redisArgs(db)])
+  t.equal(run.code, 0, run.stderr)
+  for (const k of [live, internalKeys.stale(live), internalKeys.stale(expired)]) t.equal(await db.redis.exists(k), 0, `${k} gone`)
 })

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net'
 import { freePort } from '@guild/testing'
 import t from 'tap'
-import { keys, TTL } from '../src/index.js'
+import { keys, TTL } from '@guild/cache'
 import { allKeys, cacheOn, claimDb, CLUSTER_MODE } from './fixtures/harness.js'
 import { httpServer, redisArgs, runCli, runCliHere } from './fixtures/cli.js'
 

@@ -3,8 +3,16 @@ export type BreakerState = 'closed' | 'open' | 'half-open'
 export interface CircuitBreakerOptions {
   /** Consecutive failures that open the circuit. */
   threshold: number
-  /** How long the circuit stays open before one trial call may pass. */
-  resetMs: number
+  /**
+   * How long the circuit stays open before one trial call of `run` may pass (half-open). Without it,
+   * no call passes an open circuit: only `probe` or a `success()` reported by the caller closes it.
+   */
+  resetMs?: number
+  /**
+   * Asked every `intervalMs` while the circuit is open; the first `true` closes it. For a caller whose
+   * calls must not be the trial (the cache: a call that waits out a timeout is the cost it avoids).
+   */
+  probe?: { check: () => Promise<boolean>; intervalMs: number }
   /** Clock, for tests; defaults to `Date.now`. */
   now?: () => number
   onStateChange?: (from: BreakerState, to: BreakerState) => void
@@ -20,33 +28,48 @@ export class CircuitOpenError extends Error {
 
 /**
  * A small consecutive-failure breaker. It is small on purpose: opossum 10 needs Node >= 22 and
- * this project runs on Node 20. Time is read lazily on each call, so an idle breaker holds no timer.
+ * this project runs on Node 20. Time is read lazily on each call, so an idle breaker holds no timer;
+ * only a breaker with a `probe` holds one, and only while open (unref'd: it never keeps a process alive).
+ *
+ * A caller either hands its calls to `run`, or checks `isOpen` and reports `success()`/`failure()`.
  */
 export class CircuitBreaker {
   readonly #threshold: number
   readonly #resetMs: number
+  readonly #probe: CircuitBreakerOptions['probe']
   readonly #now: () => number
   readonly #onStateChange: ((from: BreakerState, to: BreakerState) => void) | undefined
   #state: BreakerState = 'closed'
   #failures = 0
   #openedAt = 0
   #trialInFlight = false
+  #probeTimer: NodeJS.Timeout | undefined
+  #stopped = false
 
   constructor(options: CircuitBreakerOptions) {
     if (!Number.isInteger(options.threshold) || options.threshold < 1) {
       throw new RangeError(`circuit breaker threshold must be an integer >= 1, got ${String(options.threshold)}`)
     }
-    if (!Number.isFinite(options.resetMs) || options.resetMs < 0) {
+    if (options.resetMs !== undefined && (!Number.isFinite(options.resetMs) || options.resetMs < 0)) {
       throw new RangeError(`circuit breaker resetMs must be a finite number >= 0, got ${String(options.resetMs)}`)
     }
+    if (options.probe !== undefined && (!Number.isFinite(options.probe.intervalMs) || options.probe.intervalMs < 0)) {
+      throw new RangeError(`circuit breaker probe.intervalMs must be a finite number >= 0, got ${String(options.probe.intervalMs)}`)
+    }
     this.#threshold = options.threshold
-    this.#resetMs = options.resetMs
+    this.#resetMs = options.resetMs ?? Infinity
+    this.#probe = options.probe
     this.#now = options.now ?? Date.now
     this.#onStateChange = options.onStateChange
   }
 
   get state(): BreakerState {
     return this.#state
+  }
+
+  /** Not closed: calls fail at once (or only a trial passes). */
+  get isOpen(): boolean {
+    return this.#state !== 'closed'
   }
 
   get consecutiveFailures(): number {
@@ -69,6 +92,29 @@ export class CircuitBreaker {
     }
     this.#recordSuccess(trial)
     return result
+  }
+
+  /** The service answered (for a caller that does not use `run`). */
+  success(): void {
+    this.#recordSuccess(false)
+  }
+
+  /** The service failed a call (for a caller that does not use `run`). */
+  failure(): void {
+    this.#recordFailure(false)
+  }
+
+  /** Opens at once, e.g. when the connection reports it is gone: no need to pay `threshold` failures first. */
+  trip(): void {
+    this.#failures = Math.max(this.#failures, this.#threshold)
+    if (this.#state !== 'open') this.#open()
+  }
+
+  /** Stops probing, for good (the owner is closing). */
+  stop(): void {
+    this.#stopped = true
+    clearTimeout(this.#probeTimer)
+    this.#probeTimer = undefined
   }
 
   /** Returns whether this call is the half-open trial; throws when it may not pass. */
@@ -99,16 +145,36 @@ export class CircuitBreaker {
   #recordFailure(trial: boolean): void {
     if (trial) this.#trialInFlight = false
     this.#failures++
-    if (trial || (this.#state === 'closed' && this.#failures >= this.#threshold)) {
-      this.#openedAt = this.#now()
-      this.#transition('open')
-    }
+    if (trial || (this.#state === 'closed' && this.#failures >= this.#threshold)) this.#open()
+  }
+
+  #open(): void {
+    this.#openedAt = this.#now()
+    this.#transition('open')
+    this.#scheduleProbe()
   }
 
   #transition(to: BreakerState): void {
     const from = this.#state
     if (from === to) return
     this.#state = to
+    if (to === 'closed') {
+      clearTimeout(this.#probeTimer)
+      this.#probeTimer = undefined
+    }
     this.#onStateChange?.(from, to)
+  }
+
+  #scheduleProbe(): void {
+    const probe = this.#probe
+    if (probe === undefined || this.#stopped || this.#probeTimer !== undefined) return
+    this.#probeTimer = setTimeout(() => {
+      this.#probeTimer = undefined
+      const again = () => {
+        if (this.#state !== 'closed') this.#scheduleProbe()
+      }
+      probe.check().then((ok) => (ok ? this.success() : again()), again)
+    }, probe.intervalMs)
+    this.#probeTimer.unref()
   }
 }

@@ -1,9 +1,7 @@
 import { Cluster, Redis } from 'ioredis'
-import { createCache } from '../cache.js'
-import { assertRedisUrl, parseClusterNodes, type RedisClient } from '../redis/connection.js'
-import { mastersOf } from '../invalidate/redis-keys-ops.js'
-import { raceTimer } from '../redis/redis-gate.js'
-import type { Cache, CacheLogger } from '../types.js'
+import { createCache, type Cache, type CacheLogger } from '@guild/cache'
+import { assertRedisUrl, mastersOf, parseClusterNodes, type RedisClient } from '@guild/cache/admin'
+import { withinDeadline } from '@guild/resilience'
 import type { RedisTarget } from './args.js'
 import { CliError, reasonOf } from './errors.js'
 
@@ -70,7 +68,7 @@ export async function connectAdmin(target: RedisTarget, timeoutMs: number): Prom
     cause ??= err
   })
   try {
-    await raceTimer(client.connect(), timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`))
+    await withinDeadline(client.connect(), timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`))
   } catch (err) {
     client.disconnect()
     throw new CliError(`cannot reach Redis at ${describeTarget(target)}: ${reasonOf(cause ?? err)}; ${hintFor(target)}`, 1, { cause: err })

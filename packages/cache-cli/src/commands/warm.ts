@@ -1,5 +1,5 @@
 import { isValidTool, TOOL_PATTERN } from '@guild/contract'
-import { keys } from '../../keys/keys.js'
+import { keys } from '@guild/cache'
 import { idArgument } from '../args.js'
 import type { CliContext } from '../context.js'
 import { CliError, reasonOf, UsageError } from '../errors.js'

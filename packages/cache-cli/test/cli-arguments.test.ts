@@ -1,9 +1,9 @@
 import t from 'tap'
-import { parseInvocation, DEFAULT_METRICS } from '../src/cli/args.js'
-import { sampleNamespace } from '../src/cli/commands/stats.js'
-import { parseRequests } from '../src/cli/metrics-endpoints.js'
-import { bytes, table } from '../src/cli/output.js'
-import { progressBar, renderBar } from '../src/cli/progress.js'
+import { parseInvocation, DEFAULT_METRICS } from '../src/args.js'
+import { sampleNamespace } from '../src/commands/stats.js'
+import { parseRequests } from '../src/metrics-endpoints.js'
+import { bytes, table } from '../src/output.js'
+import { progressBar, renderBar } from '../src/progress.js'
 import { runCliHere } from './fixtures/cli.js'
 
 t.test('usage: help, unknown commands and bad flags are exit code 2 with a message', async (t) => {
