@@ -11,8 +11,8 @@ export class DeadlineExceededError extends Error {
 /**
  * What a piece of work under a deadline watches: aborted, with a reason, when its deadline passes or
  * one of its parts failed. undici takes it as a request's `signal` (it accepts an EventEmitter that
- * emits 'abort', as its docs say). An AbortController with undici's listener on it cost ~5 µs an
- * exchange, this ~0.2: on a guild-api request that is a tenth of the permission hop.
+ * emits 'abort', as its docs say). An AbortController with undici's listener on it cost many times
+ * more an exchange, a visible share of the permission hop (figures: docs/performance.md).
  */
 export class DeadlineSignal extends EventEmitter {
   aborted = false

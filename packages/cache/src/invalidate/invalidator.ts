@@ -11,10 +11,9 @@ import type { InvalidationEvent } from '../types.js'
 /** At most this many removed keys travel with an invalidation event (a bus message stays small). */
 const ANNOUNCED_MAX = 1_000
 /**
- * Index entries one `unlinkIndexPage` call removes. A script holds Redis for its whole run (~1.5 ms for
- * 500 entries and their leases), so this bounds how long another client's GET can wait behind it:
- * `npm run bench`'s invalidation read a worst GET of 10 ms (median of 5 rounds) with pages of 1,000,
- * 6.7 ms with 500 and 5.4 ms with 250, where a guild of 10,000 took 64, 75 and 81 ms.
+ * Index entries one `unlinkIndexPage` call removes. A script holds Redis for its whole run, so this
+ * bounds how long another client's GET can wait behind it; smaller pages make a large guild's
+ * invalidation slower (the trade, measured: docs/performance.md).
  */
 const INDEX_PAGE = 500
 
