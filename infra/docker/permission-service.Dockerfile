@@ -11,8 +11,10 @@ COPY package.json package-lock.json .npmrc ./
 COPY packages/testing/package.json packages/testing/
 COPY packages/contract/package.json packages/contract/
 COPY packages/metrics/package.json packages/metrics/
+COPY packages/resilience/package.json packages/resilience/
 COPY packages/cache/package.json packages/cache/
 COPY packages/db/package.json packages/db/
+COPY packages/cache-cli/package.json packages/cache-cli/
 COPY packages/permission-client/package.json packages/permission-client/
 COPY packages/service-kit/package.json packages/service-kit/
 COPY services/permission-service/package.json services/permission-service/
@@ -32,6 +34,8 @@ COPY packages/contract/tsconfig.json packages/contract/
 COPY packages/contract/src packages/contract/src
 COPY packages/metrics/tsconfig.json packages/metrics/
 COPY packages/metrics/src packages/metrics/src
+COPY packages/resilience/tsconfig.json packages/resilience/
+COPY packages/resilience/src packages/resilience/src
 COPY packages/cache/tsconfig.json packages/cache/
 COPY packages/cache/src packages/cache/src
 COPY packages/db/tsconfig.json packages/db/
@@ -56,6 +60,7 @@ COPY --from=build /app/packages/contract/dist packages/contract/dist
 COPY --from=build /app/packages/cache/dist packages/cache/dist
 COPY --from=build /app/packages/db/dist packages/db/dist
 COPY --from=build /app/packages/metrics/dist packages/metrics/dist
+COPY --from=build /app/packages/resilience/dist packages/resilience/dist
 COPY --from=build /app/packages/service-kit/dist packages/service-kit/dist
 COPY --from=build /app/services/permission-service/dist services/permission-service/dist
 # @guild/db's committed migrations: permission-service never applies them, but waits until the

@@ -12,8 +12,10 @@ COPY package.json package-lock.json .npmrc ./
 COPY packages/testing/package.json packages/testing/
 COPY packages/contract/package.json packages/contract/
 COPY packages/metrics/package.json packages/metrics/
+COPY packages/resilience/package.json packages/resilience/
 COPY packages/cache/package.json packages/cache/
 COPY packages/db/package.json packages/db/
+COPY packages/cache-cli/package.json packages/cache-cli/
 COPY packages/permission-client/package.json packages/permission-client/
 COPY packages/service-kit/package.json packages/service-kit/
 COPY services/permission-service/package.json services/permission-service/

@@ -7,8 +7,8 @@ import { InvalidationBus } from './bus/invalidation-bus.js'
 import { eventAffects } from './invalidate/invalidation-event.js'
 import { Invalidator } from './invalidate/invalidator.js'
 import { MemoryTier } from './tiers/memory-tier.js'
-import { registerInIndexes } from './invalidate/key-index.js'
-import { assertKey, keys, namespaceOf } from './keys/keys.js'
+import { registerInIndexes, type EntryTags } from './invalidate/key-index.js'
+import { assertKey, assertTags, keys, namespaceOf, scopeOfTag } from './keys/keys.js'
 import { defineScripts } from './redis/lua.js'
 import { ReadPolicies } from './read/read-policy.js'
 import { CacheEvents } from './observe/events.js'
@@ -163,7 +163,7 @@ class RedisCache implements Cache {
   async set(key: string, value: unknown, ttl: number = DEFAULT_TTL, options?: WriteOptions): Promise<boolean> {
     assertKey(key)
     assertTtl(ttl)
-    const owner = ownerOf(options)
+    const tagging = taggingOf(options, 'set')
     const guard = options?.ifUnchangedSince
     if (guard !== undefined && (typeof guard !== 'string' || guard.length === 0)) throw new CacheInputError('set: ifUnchangedSince must be a token from cache.token(key)')
     const json = toJson(value)
@@ -174,7 +174,7 @@ class RedisCache implements Cache {
     let reached = true
     try {
       // Indexed before written: an entry missing from its index could not be invalidated.
-      await registerInIndexes(this.#ctx, [key], ttl, owner, deadline)
+      await registerInIndexes(this.#ctx, [key], ttl, tagging, deadline)
       // Either way the key's stale (grace) copy goes with the old value: no failing loader is answered with it.
       if (guard === undefined) {
         await writeOverLease(this.#ctx, key, json, ttl, deadline)
@@ -201,13 +201,13 @@ class RedisCache implements Cache {
 
   async token(key: string, options?: SetOptions): Promise<string> {
     assertKey(key)
-    const owner = ownerOf(options)
+    const tagging = taggingOf(options, 'token')
     const { gate } = this.#ctx
     if (!gate.enabled) return NO_TOKEN
     const deadline = gate.deadline()
     try {
       // The guard's order, as a reader's: indexed (for the lease's life), then the lease.
-      await registerInIndexes(this.#ctx, [key], 0, owner, deadline)
+      await registerInIndexes(this.#ctx, [key], 0, tagging, deadline)
       return await takeWriteToken(this.#ctx, key, deadline)
     } catch (err) {
       if (err instanceof CacheUnavailableError) return NO_TOKEN
@@ -232,7 +232,8 @@ class RedisCache implements Cache {
     assertKey(key)
     assertTtl(ttl)
     if (typeof loader !== 'function') throw new CacheInputError('getOrSet: loader must be a function')
-    const owner = ownerOf(options)
+    const tagging = taggingOf(options, 'getOrSet')
+    const owner = tagging?.user
     const policy = this.#policies.of('getOrSet', ttl, options)
     const memory = this.#trustedMemory()
     if (memory) {
@@ -244,7 +245,7 @@ class RedisCache implements Cache {
     }
     const epoch = this.#epoch
     const staleBefore = this.#ctx.metrics.staleServed
-    const value = (await this.#flights.run(key, () => this.#readThrough.getOrSet(key, loader, policy, owner))) as T
+    const value = (await this.#flights.run(key, () => this.#readThrough.getOrSet(key, loader, policy, tagging))) as T
     // Not remembered if an invalidation was heard meanwhile: the value may predate it. Nor beyond its
     // entry's expiry, nor at all when that is unknown (a value another process stored, a load not stored).
     // Nor when a stale copy answered anywhere meanwhile (this value may be it): erring towards not keeping.
@@ -263,8 +264,9 @@ class RedisCache implements Cache {
     const prefetch = options.prefetch ?? []
     if (!Array.isArray(prefetch)) throw new CacheInputError('getOrSetMany: prefetch must be an array of keys')
     prefetch.forEach((k) => assertKey(k))
+    const tagging = taggingOf(options, 'getOrSetMany')
     if (keyList.length === 0) return []
-    return await this.#readThrough.getOrSetMany(keyList, loader, policy, prefetch)
+    return await this.#readThrough.getOrSetMany(keyList, loader, policy, prefetch, tagging)
   }
 
   cached<A extends unknown[], R>(prefix: string, fn: (...args: A) => Promise<R>, options: { ttl?: number } = {}): (...args: A) => Promise<R> {
@@ -293,6 +295,17 @@ class RedisCache implements Cache {
 
   async invalidateUser(bnetId: number): Promise<number> {
     return await this.#invalidate({ scope: 'user', id: checkedId(bnetId, 'bnetId') })
+  }
+
+  async invalidateTags(tagList: readonly string[]): Promise<number> {
+    assertTags(tagList, 'invalidateTags')
+    let removed = 0
+    // One after another: an entry carrying two of them is removed (and counted) once.
+    for (const tag of new Set(tagList)) {
+      const scoped = scopeOfTag(tag)
+      removed += await this.#invalidate(scoped ? { scope: scoped.scope, id: scoped.id } : { scope: 'tag', tag })
+    }
+    return removed
   }
 
   pendingInvalidations(): number {
@@ -372,6 +385,11 @@ function checkedId(value: unknown, name: string): number {
   return value
 }
 
-function ownerOf(options: SetOptions | undefined): number | undefined {
-  return options?.user === undefined ? undefined : checkedId(options.user, 'options.user')
+/** The owner and tags a write or read gives its entries, validated. */
+function taggingOf(options: SetOptions | GetOrSetManyOptions | undefined, where: string): EntryTags | undefined {
+  if (options === undefined) return undefined
+  const user = 'user' in options && options.user !== undefined ? checkedId(options.user, 'options.user') : undefined
+  if (options.tags !== undefined) assertTags(options.tags, where)
+  if (user === undefined && options.tags === undefined) return undefined
+  return { user, tags: options.tags }
 }

@@ -85,6 +85,8 @@ export type InvalidationEvent =
   /** `removed`: the entries it removed from Redis (up to 1,000), so a process may recompute the ones it needs. */
   | { scope: 'guild'; id: number; removed?: readonly string[] }
   | { scope: 'user'; id: number; removed?: readonly string[] }
+  /** `invalidateTags` of a tag other than `guild:G` / `user:B` (those travel as the guild and user scopes). */
+  | { scope: 'tag'; tag: string; removed?: readonly string[] }
   | { scope: 'key'; key: string }
   /** `deletePattern`: every key matching a Redis glob. */
   | { scope: 'pattern'; pattern: string }
@@ -115,6 +117,11 @@ export interface PermissionCheckKey {
 export interface SetOptions {
   /** The Battle.net user an entry belongs to when its key does not say (session entries), so `invalidateUser` finds it. */
   user?: number
+  /**
+   * Tags the entry is invalidated by (`invalidateTags`), beside those its key builder attaches
+   * (`guild:G`, `user:B`). Each `namespace:value` (see `TAG_RULE`); at most 32.
+   */
+  tags?: readonly string[]
 }
 
 export interface WriteOptions extends SetOptions {
@@ -162,6 +169,8 @@ export interface GetOrSetManyOptions extends GraceOptions {
    * not returned. When every asked key hits, they are filled in the background.
    */
   prefetch?: readonly string[]
+  /** Tags every key of the batch (asked and prefetched) carries, as `SetOptions.tags`. */
+  tags?: readonly string[]
 }
 
 export interface DeletePatternOptions {
@@ -248,6 +257,13 @@ export interface Cache {
   invalidateGuild(guildId: number): Promise<number>
   /** `user:profile:{id}`, the user's session entries and permission entries in every guild; publishes on the bus. */
   invalidateUser(bnetId: number): Promise<number>
+  /**
+   * Every entry carrying any of `tags` (given with `{ tags }`, or attached by its key builder: `guild:G`,
+   * `user:B`), with the same guarantees as `invalidateGuild` (which is `invalidateTags(['guild:G'])`):
+   * cost follows the tag's index, leases and stale copies go with their entries, the bus is told and its
+   * acks awaited. Resolves how many entries were removed.
+   */
+  invalidateTags(tags: readonly string[]): Promise<number>
   /**
    * How many invalidations this process could not bring to Redis and is still retrying (in memory, so
    * lost if it dies). 0 right after an invalidation returned means that one reached Redis: a writer

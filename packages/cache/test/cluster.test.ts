@@ -4,7 +4,6 @@ import { Cluster, Redis } from 'ioredis'
 import t, { type Test } from 'tap'
 import { createCache, internalKeys, keys, type InvalidationEvent } from '../src/index.js'
 import { eventually, silentLogger, sleep } from './fixtures/harness.js'
-import { runCliHere } from './fixtures/cli.js'
 
 /*
  * What is specific to Redis Cluster, on a private cluster of three masters (this file always makes its
@@ -142,17 +141,4 @@ t.test('a master dies: calls stay bounded, the cache reports down and steps asid
   t.ok(await eventually(async () => JSON.stringify(await cache.get(keys.guildMembers(2))) === '[2]', 5_000), 'read again once the recovery grace is over')
   const errorsAfterUp = logger.lines.filter((l) => l.level === 'error').map((l) => `${l.msg} ${String((l.obj as { err?: Error }).err?.message)}`)
   t.comment(errorsAfterUp.slice(-3).join('\n'))
-})
-
-t.test('the CLI on a cluster: --cluster, every master read', async (t) => {
-  const cache = cacheOnCluster(t, 'cache:test:cluster-cli')
-  await cache.ready
-  for (let u = 1; u <= 20; u++) await cache.setPermissionCheck(8, u, 'roster', true)
-  const stats = await runCliHere(['stats', '--json', '--cluster', cluster.nodes, '--metrics', 'none'])
-  t.equal(stats.code, 0, stats.stderr)
-  t.match(stats.json(), { redis: { mode: 'cluster', masters: 3 }, keys: { exact: true, namespaces: { permission: { estimated: 20 } } } })
-  const purge = await runCliHere(['purge', 'pattern', 'permission:8:*', '--yes', '--json', '--cluster', cluster.nodes, '--bus-channel', 'cache:test:cluster-cli'], {
-    env: { REDIS_URL: 'redis://127.0.0.1:1/0' },
-  })
-  t.same(purge.json(), { pattern: 'permission:8:*', matched: 20, deleted: 20, dryRun: false }, '--cluster wins over REDIS_URL')
 })

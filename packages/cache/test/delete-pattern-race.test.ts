@@ -43,7 +43,9 @@ t.test('deletePattern: a load that began before it never stores its value, where
   t.ok(scans > 100, `a walk of ${scans} SCAN steps`)
 
   const key = keys.permission(11, 110, 'roster')
-  const pausePoints = [...new Set([1, Math.floor(scans / 4), Math.floor(scans / 2), Math.floor(scans / 2) + 1, Math.floor((3 * scans) / 4), scans])]
+  // Three walks of equal length (leases, stale copies, entries): every boundary between them, and inside each.
+  const third = Math.floor(scans / 3)
+  const pausePoints = [...new Set([1, Math.floor(scans / 4), third, third + 1, Math.floor(scans / 2), 2 * third, 2 * third + 1, Math.floor((3 * scans) / 4), scans])]
   for (const at of pausePoints) {
     const readDone = deferred<void>()
     const release = deferred<void>()

@@ -1,8 +1,7 @@
-import { startOwnRedis } from '@guild/testing'
-import { Redis } from 'ioredis'
-import t, { type Test } from 'tap'
-import { createCache, internalKeys, keys, type Cache, type InvalidationEvent } from '../src/index.js'
-import { silentLogger, sleep } from './fixtures/harness.js'
+import t from 'tap'
+import { internalKeys, keys, type Cache, type InvalidationEvent } from '../src/index.js'
+import { sleep } from './fixtures/harness.js'
+import { evictWhileHot, pressedRedis } from './fixtures/pressed-redis.js'
 
 /*
  * Guarantee 3 under memory pressure. The shipped Redis evicts with allkeys-lru; an index is touched only
@@ -14,41 +13,10 @@ import { silentLogger, sleep } from './fixtures/harness.js'
 const GUILD = 5
 const USERS = 300
 
-async function pressedRedis(t: Test) {
-  const server = await startOwnRedis(undefined, ['--maxmemory', '3mb', '--maxmemory-policy', 'allkeys-lru', '--maxmemory-samples', '10'])
-  t.teardown(() => server.stop())
-  const admin = new Redis(server.port, '127.0.0.1')
-  t.teardown(() => admin.disconnect())
-  const open = (options = {}) => {
-    const cache = createCache({ url: server.url, busChannel: 'cache:test:eviction', logger: silentLogger(), operationTimeoutMs: 2_000, ...options })
-    t.teardown(() => cache.close())
-    return cache
-  }
-  return { admin, open }
-}
-
-/** Fills memory while reading the hot entries, until `gone` (an index) has been evicted; then lifts the limit. */
-async function evictWhileHot(admin: Redis, cache: Cache, gone: string[], hot: () => Promise<unknown>): Promise<void> {
-  const filler = 'x'.repeat(1_000)
-  for (let round = 0; round < 400; round++) {
-    await hot()
-    const pipeline = admin.pipeline()
-    for (let i = 0; i < 100; i++) pipeline.set(`filler:${round}:${i}`, filler, 'EX', 600)
-    await pipeline.exec()
-    if ((await admin.exists(...gone)) === 0) {
-      // The pressure stops here: what the test counts next is what the revoke must find, not what LRU
-      // takes meanwhile. Redis still remembers that it evicted (INFO evicted_keys), as after a real spike.
-      await admin.config('SET', 'maxmemory', '0')
-      return
-    }
-  }
-  throw new Error(`the indexes ${gone.join(', ')} survived 400 rounds of pressure`)
-}
-
 const readAll = (cache: Cache) => Promise.all(Array.from({ length: USERS }, (_, i) => cache.getPermissionCheck(GUILD, i + 1, 'roster')))
 
 t.test('invalidateGuild after LRU evicted the guild index: no stale answer', async (t) => {
-  const { admin, open } = await pressedRedis(t)
+  const { admin, open } = await pressedRedis(t, 'cache:test:eviction')
   const service = open()
   const writer = open()
   await Promise.all([service.ready, writer.ready])
@@ -73,7 +41,7 @@ t.test('invalidateGuild after LRU evicted the guild index: no stale answer', asy
 })
 
 t.test('invalidateUser after LRU evicted the user indexes: no stale answer', async (t) => {
-  const { admin, open } = await pressedRedis(t)
+  const { admin, open } = await pressedRedis(t, 'cache:test:eviction')
   const cache = open()
   await cache.ready
   const users = [1, 2, 3]
@@ -89,7 +57,7 @@ t.test('invalidateUser after LRU evicted the user indexes: no stale answer', asy
 })
 
 t.test('after a sweep of a settled index, the index vouches again: no scan', async (t) => {
-  const { admin, open } = await pressedRedis(t)
+  const { admin, open } = await pressedRedis(t, 'cache:test:eviction')
   // A short lease and bound, so that an index settles (lockTtlMs + operationTimeoutMs + 1 s) quickly.
   const cache = open({ lockTtlMs: 100, operationTimeoutMs: 200 })
   await cache.ready

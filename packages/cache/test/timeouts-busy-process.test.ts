@@ -9,7 +9,7 @@ import { resolveOptions } from '../src/options.js'
 import { acquireLeases } from '../src/write/write-guard.js'
 import { CacheMetrics } from '../src/observe/metrics.js'
 import { RateLimitedLog } from '../src/observe/rate-limited-log.js'
-import { RedisGate, raceTimer } from '../src/redis/redis-gate.js'
+import { RedisGate } from '../src/redis/redis-gate.js'
 import { cacheOn, claimDb, silentLogger } from './fixtures/harness.js'
 
 /** Blocks the event loop, as a burst of requests does on a loaded process. */
@@ -46,21 +46,7 @@ function proxiedUrl(url: string, port: number): string {
   return `redis://127.0.0.1:${port}${new URL(url).pathname}`
 }
 
-t.test('raceTimer: a settle that is already waiting when the timer fires wins', async (t) => {
-  // Both timers are due when the loop comes back; the reply then settles after the timers phase (on
-  // setImmediate), as a reply read from a socket does in the poll phase.
-  const reply = new Promise<string>((resolve) => setTimeout(() => setImmediate(() => resolve('reply')), 0))
-  const raced = raceTimer(reply, 1, () => new Error('timeout'))
-  busy(30)
-  t.equal(await raced, 'reply')
-})
-
-t.test('raceTimer: a promise that never settles still times out', async (t) => {
-  const started = performance.now()
-  await t.rejects(raceTimer(new Promise(() => undefined), 30, () => new Error('timeout')), { message: 'timeout' })
-  t.ok(performance.now() - started >= 29)
-})
-
+// The deadline's own race (a reply already waiting wins over its timer) is tested in @guild/resilience.
 t.test('the gate uses a Redis reply that arrived while the process was busy past the bound, and counts no failure', async (t) => {
   const own = await standaloneGate(t)
   if (own === undefined) return t.pass('single-instance only: the client talks to one Redis')

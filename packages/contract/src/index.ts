@@ -1,4 +1,5 @@
-export { ID_RULE, isValidId, parseId } from './ids.js'
+export { BATCH_LIMIT, type CheckItem } from './check.js'
+export { ID_PATTERN, ID_RULE, isValidId, parseId } from './ids.js'
 export {
   GUARDED_TOOLS,
   MAX_RANK,

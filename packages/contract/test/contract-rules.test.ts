@@ -1,5 +1,5 @@
 import t from 'tap'
-import { defaultToolPermissions, isValidId, isValidRank, isValidTool, parseId, rankMayUse } from '../src/index.js'
+import { BATCH_LIMIT, ID_PATTERN, defaultToolPermissions, isValidId, isValidRank, isValidTool, parseId, rankMayUse } from '../src/index.js'
 
 t.test('ids are positive safe integers', async (t) => {
   for (const ok of [1, 42, Number.MAX_SAFE_INTEGER]) t.equal(isValidId(ok), true, String(ok))
@@ -15,6 +15,15 @@ t.test('parseId takes plain decimal text only', async (t) => {
   for (const bad of ['0', '-1', '1.5', '1e3', '0x10', ' 7', '07', '', '9007199254740992', '99999999999999999', 'abc', 0, -3, 2.5, null, {}]) {
     t.equal(parseId(bad), undefined, JSON.stringify(bad))
   }
+})
+
+t.test('the id pattern is the one parseId reads text with', async (t) => {
+  for (const ok of ['1', '9001', '9999999999999999']) t.equal(ID_PATTERN.test(ok), true, ok)
+  for (const bad of ['0', '07', '-1', '1e3', '1.5', ' 7', '', '12345678901234567']) t.equal(ID_PATTERN.test(bad), false, JSON.stringify(bad))
+})
+
+t.test('a batch holds at most 100 checks', async (t) => {
+  t.equal(BATCH_LIMIT, 100)
 })
 
 t.test('tools match the contract pattern', async (t) => {

@@ -1,12 +1,9 @@
-import { ID_RULE, isValidId, isValidTool, rankMayUse } from '@guild/contract'
+import { ID_RULE, isValidId, isValidTool, rankMayUse, TOOL_PATTERN, type CheckItem } from '@guild/contract'
 import type { DbHandle } from './client.js'
 import { InvalidPermissionCheckError, PermissionQueryError, describeError } from './errors.js'
 
-export interface PermissionCheck {
-  guildId: number
-  bnetId: number
-  tool: string
-}
+/** The contract's check item. */
+export type PermissionCheck = CheckItem
 
 /**
  * Answers each check, in input order, with ONE query for the whole batch: the items go in as three
@@ -73,7 +70,7 @@ function assertCheck(item: unknown, prefix: string): asserts item is PermissionC
   if (!isValidId(guildId)) throw new InvalidPermissionCheckError(`${prefix}guildId must be ${ID_RULE}, got ${show(guildId)}`, `${prefix}guildId`)
   if (!isValidId(bnetId)) throw new InvalidPermissionCheckError(`${prefix}bnetId must be ${ID_RULE}, got ${show(bnetId)}`, `${prefix}bnetId`)
   if (!isValidTool(tool)) {
-    throw new InvalidPermissionCheckError(`${prefix}tool must match ^[a-z][a-z0-9-]{0,31}$, got ${show(tool)}`, `${prefix}tool`)
+    throw new InvalidPermissionCheckError(`${prefix}tool must match ${TOOL_PATTERN.source}, got ${show(tool)}`, `${prefix}tool`)
   }
 }
 

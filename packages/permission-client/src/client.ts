@@ -1,107 +1,26 @@
+import { CircuitBreaker, type DeadlineSignal } from '@guild/resilience'
 import { Pool } from 'undici'
-import { readBatchAnswer, readCheckAnswer } from './answer.js'
-import { CircuitBreaker, CircuitOpenError, type BreakerState } from './circuit-breaker.js'
+import { askGroup, askInBatches, BATCH_LIMIT } from './batches.js'
+import { CheckRequests } from './check-requests.js'
+import { resolveClientOptions } from './client-options.js'
+import type { PermissionClient, PermissionClientOptions } from './client-types.js'
 import { CheckCoalescer } from './coalescer.js'
-import { DeadlineExceededError, withDeadline, type ExchangeSignal } from './deadline.js'
-import { PermissionDeniedError, PermissionUndecidedError, type UndecidedReason } from './errors.js'
-import { requestService, serviceHeaders, type PermissionLogger, type ServiceTransport } from './service-request.js'
+import { PermissionDeniedError } from './errors.js'
+import { ServiceExchange } from './exchange.js'
+import { ResultReport } from './result-report.js'
+import { serviceHeaders } from './service-request.js'
+import { undecidedOf } from './undecided.js'
 import { assertValidItem, type CheckItem } from './validate.js'
 
-/** The contract's batch limit: `POST /v1/check/batch` takes 1 to 100 checks. */
-export const BATCH_LIMIT = 100
+export { BATCH_LIMIT } from './batches.js'
+export type { PermissionClient, PermissionClientOptions, PermissionClientStats, PermissionResultEvent } from './client-types.js'
 
-export interface PermissionClientOptions {
-  /** permission-service's base URL (`PERMISSION_SERVICE_URL`); a path is kept as a prefix. */
-  url: string
-  /** `SERVICE_TOKEN`, sent as `Authorization: Bearer …`. */
-  token: string
-  /** Every call, pool queueing included, ends by this many ms. Default 250. */
-  deadlineMs?: number
-  /** Upper bound on sockets to permission-service. Default 32. */
-  connections?: number
-  /** Consecutive undecided calls that open the circuit (default 5), and how long it stays open (default 1000 ms: a restarted permission-service is back in use within a second). */
-  breaker?: { threshold?: number; resetMs?: number; now?: () => number }
-  /** pino-compatible; the Fastify plugin passes `fastify.log`. Default: console. */
-  logger?: PermissionLogger
-  /**
-   * Single checks asked in the same turn of the event loop go out together, as one request (a batch
-   * when they differ; identical ones share an answer). Default true; false sends one GET per check.
-   */
-  coalesce?: boolean
-  /** Called once per `check`/`checkMany`/`assert`, for metrics. Must not throw. */
-  onResult?: (event: PermissionResultEvent) => void
-}
-
-export interface PermissionResultEvent {
-  op: 'check' | 'batch'
-  /** Items asked about. */
-  items: number
-  allowed: number
-  denied: number
-  /** Set when the call was undecided (then allowed = denied = 0). */
-  undecided?: UndecidedReason
-  durationMs: number
-}
-
-export interface PermissionClientStats {
-  breaker: BreakerState
-  consecutiveFailures: number
-  pool: { connected: number; free: number; pending: number; queued: number; running: number; size: number }
-}
-
-export interface PermissionClient {
-  /** true / false as permission-service answers; throws PermissionUndecidedError when it cannot tell. Joins the other checks of its turn unless `coalesce` is false. */
-  check(guildId: number, bnetId: number, tool: string): Promise<boolean>
-  /** One answer per item, in order; more than 100 items go out as parallel batches of 100. */
-  checkMany(items: readonly CheckItem[]): Promise<boolean[]>
-  /** Resolves when allowed; throws PermissionDeniedError (403) or PermissionUndecidedError (503). */
-  assert(guildId: number, bnetId: number, tool: string): Promise<void>
-  stats(): PermissionClientStats
-  /** Lets in-flight calls finish (each is bounded by its deadline), then closes the sockets. */
-  close(): Promise<void>
-  readonly deadlineMs: number
-}
-
-const consoleLogger: PermissionLogger = {
-  error: (obj, msg) => console.error(`[@guild/permission-client] ${msg}`, obj),
-  warn: (obj, msg) => console.warn(`[@guild/permission-client] ${msg}`, obj),
-}
-
-function parseServiceUrl(raw: string): { origin: string; prefix: string } {
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    throw new TypeError(`permission-client: url ${JSON.stringify(raw)} is not a URL; set PERMISSION_SERVICE_URL to e.g. http://127.0.0.1:3001`)
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TypeError(`permission-client: url must be http(s), got ${url.protocol}`)
-  }
-  return { origin: url.origin, prefix: url.pathname.replace(/\/+$/, '') }
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`permission-client: ${name} must be an integer >= 1, got ${String(value)}`)
-  }
-  return value
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
-}
-
+/**
+ * The client, from its parts: the pool and breaker it owns, the exchange (deadline, breaker, undecided
+ * errors), the requests, the batch splitting, and the report of each call's result.
+ */
 export function createPermissionClient(options: PermissionClientOptions): PermissionClient {
-  const { origin, prefix } = parseServiceUrl(options.url)
-  if (typeof options.token !== 'string' || options.token.length === 0) {
-    throw new TypeError('permission-client: token is empty; pass SERVICE_TOKEN, the secret permission-service expects')
-  }
-  const deadlineMs = positiveInteger(options.deadlineMs ?? 250, 'deadlineMs')
-  const connections = positiveInteger(options.connections ?? 32, 'connections')
-  const logger = options.logger ?? consoleLogger
-
+  const { origin, prefix, token, deadlineMs, connections, logger } = resolveClientOptions(options)
   const pool = new Pool(origin, {
     connections,
     pipelining: 1,
@@ -110,7 +29,6 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
     headersTimeout: deadlineMs,
     bodyTimeout: deadlineMs,
   })
-  const transport: ServiceTransport = { pool, logger, headers: serviceHeaders(options.token) }
   const breaker = new CircuitBreaker({
     threshold: options.breaker?.threshold ?? 5,
     resetMs: options.breaker?.resetMs ?? 1_000,
@@ -119,124 +37,56 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
       logger.warn({ from, to, url: origin + prefix }, `permission-service circuit ${to}`)
     },
   })
-  let closed = false
-  let closing: Promise<void> | undefined
-
-  function report(event: PermissionResultEvent): void {
-    try {
-      options.onResult?.(event)
-    } catch {
-      // Metrics must never change a permission answer.
-    }
-  }
-
-  /**
-   * Deadline, breaker and error mapping shared by every exchange. The deadline counts from
-   * `startedAt`, when the (oldest) caller asked, so time spent waiting to be sent is part of it.
-   */
-  async function exchange<T>(startedAt: number, work: (signal: ExchangeSignal) => Promise<T>): Promise<T> {
-    try {
-      if (closed) throw new PermissionUndecidedError('closed', 'the permission client is closed')
-      const left = Math.max(1, Math.ceil(deadlineMs - (performance.now() - startedAt)))
-      // Every failure inside is an undecided answer (inputs were validated before).
-      return await breaker.run(() => withDeadline(left, work), () => true)
-    } catch (err) {
-      throw toUndecided(err)
-    }
-  }
-
-  /** One public call: its exchange, reported once. */
-  async function decide<T>(op: 'check' | 'batch', items: number, work: (signal: ExchangeSignal) => Promise<T>, count: (r: T) => number): Promise<T> {
-    const started = performance.now()
-    try {
-      const result = await exchange(started, work)
-      const allowed = count(result)
-      report({ op, items, allowed, denied: items - allowed, durationMs: performance.now() - started })
-      return result
-    } catch (err) {
-      const undecided = toUndecided(err)
-      report({ op, items, allowed: 0, denied: 0, undecided: undecided.reason, durationMs: performance.now() - started })
-      throw undecided
-    }
-  }
-
-  function toUndecided(err: unknown): PermissionUndecidedError {
-    if (err instanceof PermissionUndecidedError) return err
-    if (err instanceof CircuitOpenError) return new PermissionUndecidedError('circuit-open', err.message, { cause: err })
-    if (err instanceof DeadlineExceededError) return new PermissionUndecidedError('timeout', err.message, { cause: err })
-    return new PermissionUndecidedError('unreachable', err instanceof Error ? err.message : String(err), { cause: err })
-  }
-
-  async function sendOne(item: CheckItem, signal: ExchangeSignal): Promise<boolean> {
-    // Validated before it got here (digits, and a tool of [a-z0-9-]): nothing in it needs escaping.
-    const path = `${prefix}/v1/check?guild_id=${item.guildId}&bnet_id=${item.bnetId}&tool=${item.tool}`
-    return readCheckAnswer(await requestService(transport, { method: 'GET', path, signal }))
-  }
-
-  async function sendBatch(part: readonly CheckItem[], signal: ExchangeSignal): Promise<boolean[]> {
-    const body = JSON.stringify({ checks: part.map((c) => ({ guild_id: c.guildId, bnet_id: c.bnetId, tool: c.tool })) })
-    const answer = await requestService(transport, { method: 'POST', path: `${prefix}/v1/check/batch`, body, signal })
-    return readBatchAnswer(answer, part.length)
-  }
-
-  /**
-   * A coalesced group: one GET, or one batch. permission-service answers a whole batch or nothing, so
-   * one item it cannot decide (503) would fail checks it could answer; then each is asked alone.
-   */
-  async function sendGroup(items: readonly CheckItem[], startedAt: number): Promise<(boolean | Error)[]> {
-    if (items.length === 1) return [await exchange(startedAt, (signal) => sendOne(items[0] as CheckItem, signal))]
-    try {
-      return await exchange(startedAt, (signal) => sendBatch(items, signal))
-    } catch (err) {
-      if (!(err instanceof PermissionUndecidedError) || err.reason !== 'server-error') throw err
-      return await Promise.all(items.map((item) => exchange(startedAt, (signal) => sendOne(item, signal)).catch((e: unknown) => toUndecided(e))))
-    }
-  }
-
+  const exchange = new ServiceExchange(breaker, deadlineMs)
+  const requests = new CheckRequests({ pool, logger, headers: serviceHeaders(token) }, prefix)
+  const report = new ResultReport(options.onResult)
   const coalescer =
     options.coalesce === false
       ? undefined
       : new CheckCoalescer(
-          sendGroup,
+          (items, startedAt) => askGroup(exchange, requests, items, startedAt),
           BATCH_LIMIT,
           (waiter, outcome) => {
-            const durationMs = performance.now() - waiter.startedAt
-            if ('allowed' in outcome) {
-              const allowed = outcome.allowed ? 1 : 0
-              report({ op: 'check', items: 1, allowed, denied: 1 - allowed, durationMs })
-            } else {
-              report({ op: 'check', items: 1, allowed: 0, denied: 0, undecided: toUndecided(outcome.error).reason, durationMs })
-            }
+            if ('allowed' in outcome) report.decided('check', 1, outcome.allowed ? 1 : 0, waiter.startedAt)
+            else report.undecided('check', 1, undecidedOf(outcome.error).reason, waiter.startedAt)
           },
         )
+  let closing: Promise<void> | undefined
+
+  /** One uncoalesced public call: its exchange, reported once. */
+  async function decide<T>(op: 'check' | 'batch', items: number, work: (signal: DeadlineSignal) => Promise<T>, count: (r: T) => number): Promise<T> {
+    const started = performance.now()
+    try {
+      const result = await exchange.run(started, work)
+      report.decided(op, items, count(result), started)
+      return result
+    } catch (err) {
+      const undecided = undecidedOf(err)
+      report.undecided(op, items, undecided.reason, started)
+      throw undecided
+    }
+  }
 
   async function check(guildId: number, bnetId: number, tool: string): Promise<boolean> {
     const item = { guildId, bnetId, tool }
     assertValidItem(item)
     if (coalescer !== undefined) return await coalescer.check(item)
-    return await decide('check', 1, (signal) => sendOne(item, signal), (allowed) => (allowed ? 1 : 0))
+    return await decide('check', 1, (signal) => requests.one(item, signal), (allowed: boolean) => (allowed ? 1 : 0))
   }
 
   async function checkMany(items: readonly CheckItem[]): Promise<boolean[]> {
     if (!Array.isArray(items)) throw new TypeError('checkMany expects an array of {guildId, bnetId, tool}')
     items.forEach((item, i) => assertValidItem(item, `checkMany item ${i}`))
     if (items.length === 0) return []
-    return await decide(
-      'batch',
-      items.length,
-      async (signal) => (await Promise.all(chunk(items, BATCH_LIMIT).map((part) => sendBatch(part, signal)))).flat(),
-      (results) => results.filter(Boolean).length,
-    )
-  }
-
-  async function assert(guildId: number, bnetId: number, tool: string): Promise<void> {
-    if (!(await check(guildId, bnetId, tool))) throw new PermissionDeniedError(guildId, bnetId, tool)
+    return await decide('batch', items.length, (signal) => askInBatches(requests, items, signal), (results: boolean[]) => results.filter(Boolean).length)
   }
 
   return {
     check,
     checkMany,
-    assert,
+    assert: async (guildId, bnetId, tool) => {
+      if (!(await check(guildId, bnetId, tool))) throw new PermissionDeniedError(guildId, bnetId, tool)
+    },
     deadlineMs,
     stats: () => {
       const s = pool.stats
@@ -247,7 +97,7 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
       }
     },
     close: async () => {
-      closed = true
+      exchange.close()
       closing ??= pool.close()
       await closing
     },

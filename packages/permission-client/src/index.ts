@@ -15,7 +15,7 @@ export {
   isPermissionUndecided,
   type UndecidedReason,
 } from './errors.js'
-export { CircuitBreaker, CircuitOpenError, type BreakerState, type CircuitBreakerOptions } from './circuit-breaker.js'
+export { CircuitBreaker, CircuitOpenError, type BreakerState, type CircuitBreakerOptions } from '@guild/resilience'
 export { permissionClientPlugin, type GetUser, type PermissionPluginOptions } from './plugin.js'
 export type { PermissionLogger } from './service-request.js'
 export { TOOL_PATTERN, isValidId, isValidTool, parseId, type CheckItem } from './validate.js'

@@ -1,5 +1,5 @@
+import type { DeadlineSignal } from '@guild/resilience'
 import type { Dispatcher, Pool } from 'undici'
-import type { ExchangeSignal } from './deadline.js'
 import { PermissionUndecidedError } from './errors.js'
 
 export interface PermissionLogger {
@@ -11,7 +11,7 @@ export interface ServiceRequest {
   method: 'GET' | 'POST'
   path: string
   body?: string
-  signal: ExchangeSignal
+  signal: DeadlineSignal
 }
 
 export interface ServiceTransport {
@@ -36,7 +36,7 @@ function errorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined
 }
 
-function transportFailure(err: unknown, signal: ExchangeSignal): PermissionUndecidedError {
+function transportFailure(err: unknown, signal: DeadlineSignal): PermissionUndecidedError {
   if (err instanceof PermissionUndecidedError) return err
   const code = errorCode(err)
   if (signal.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
@@ -132,12 +132,19 @@ export async function requestService(transport: ServiceTransport, req: ServiceRe
   }
   if (outcome.statusCode !== 200) throw statusFailure(outcome.statusCode, transport, req.path)
   if (outcome.error !== undefined && req.signal.aborted) throw transportFailure(outcome.error, req.signal)
+  // A 200 whose body broke off (too long, or cut) is as unreadable as one that is not JSON.
+  if (outcome.error !== undefined) throw malformedAnswer(outcome.error)
+  return parseAnswer(outcome.body as string)
+}
+
+function malformedAnswer(cause: unknown): PermissionUndecidedError {
+  return new PermissionUndecidedError('malformed-answer', 'permission-service answered 200 with a body that is not JSON', { cause })
+}
+
+function parseAnswer(body: string): unknown {
   try {
-    if (outcome.error !== undefined) throw outcome.error
-    return JSON.parse(outcome.body as string) as unknown
+    return JSON.parse(body) as unknown
   } catch (err) {
-    throw new PermissionUndecidedError('malformed-answer', 'permission-service answered 200 with a body that is not JSON', {
-      cause: err,
-    })
+    throw malformedAnswer(err)
   }
 }

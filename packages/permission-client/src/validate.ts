@@ -1,13 +1,7 @@
-import { isValidId, isValidTool, TOOL_PATTERN } from '@guild/contract'
+import { isValidId, isValidTool, TOOL_PATTERN, type CheckItem } from '@guild/contract'
 import { PermissionInputError } from './errors.js'
 
-export { isValidId, isValidTool, parseId, TOOL_PATTERN } from '@guild/contract'
-
-export interface CheckItem {
-  guildId: number
-  bnetId: number
-  tool: string
-}
+export { isValidId, isValidTool, parseId, TOOL_PATTERN, type CheckItem } from '@guild/contract'
 
 /** Throws before anything is sent, so a bad input is a 400 and never counts against the breaker. */
 export function assertValidItem(item: CheckItem, where = 'check'): void {

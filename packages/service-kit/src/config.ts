@@ -248,7 +248,7 @@ export async function registerConfig<T extends object = SharedConfig>(
 
 /**
  * The token permission-service accepts and guild-api sends when SERVICE_TOKEN is unset outside
- * production, so a developer can call the service by hand (README "Service token"). Public by
+ * production, so a developer can call the service by hand (README "The development service token"). Public by
  * design: it is refused in production.
  */
 export const DEV_SERVICE_TOKEN = 'guild-dev-service-token-not-for-production'

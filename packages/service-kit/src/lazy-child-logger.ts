@@ -11,8 +11,9 @@ type MakeChild = (bindings: Record<string, unknown>, options: object) => Fastify
 /**
  * A request's logger, made only when something is logged at an enabled level. Fastify gives every
  * request a pino child bound to its request id; with redaction configured, pino serializes those
- * bindings through the redactor at creation, ~1 µs a request — more than a permission check answered
- * from memory. A request that logs nothing (a check route at `warn`) now costs one small object.
+ * bindings through the redactor at creation, which costs more than a permission check answered from
+ * memory (figures: docs/performance.md). A request that logs nothing (a check route at `warn`) now
+ * costs one small object.
  */
 class LazyChildLogger {
   #child: FastifyBaseLogger | undefined
@@ -80,7 +81,7 @@ class LazyChildLogger {
  * Makes every child of `log` lazy, Fastify's per-request loggers included: call it on `app.log` right
  * after `Fastify()`. It replaces the root's own `child` rather than setting Fastify's
  * `childLoggerFactory`, because Fastify checks the logger a custom factory returns (seven method
- * lookups and two arrays, ~0.4 µs) on every request, and trusts its default factory's.
+ * lookups and two arrays) on every request, and trusts its default factory's.
  */
 export function lazyChildLoggers(log: FastifyBaseLogger): void {
   const root = log as PinoLike

@@ -7,7 +7,7 @@ const OLD = { roster: 9, settings: 1, sync: 1, progress: 3 }
 const NEW = { roster: 8, settings: 2, sync: 0, raids: 4 }
 
 /**
- * The chaos suite's "Postgres stopped" (chaos/README.md, §1.2) in small: writes caught by the outage
+ * The chaos suite's "Postgres stopped" (docs/reliability.md, "Faults under load") in small: writes caught by the outage
  * fail with a 5xx and leave the old state whole, and the service recovers without a restart.
  */
 t.test('a write cut off by a database outage answers 5xx and leaves the old state whole', async (t) => {

@@ -1,4 +1,3 @@
-import { fastifyCache } from '@guild/cache'
 import {
   errorHandlerPlugin,
   healthPlugin,
@@ -12,9 +11,10 @@ import {
 } from '@guild/service-kit'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { schema, type PermissionServiceConfig } from './config.js'
-import checkerPlugin from './plugins/checker.js'
-import dbPlugin from './plugins/db.js'
-import checkRoutes from './routes/check.js'
+import checkerPlugin from './plugins/app/checker.js'
+import cachePlugin from './plugins/external/cache.js'
+import dbPlugin from './plugins/external/db.js'
+import routes from './routes/index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -29,8 +29,8 @@ export interface BuildOptions {
 }
 
 /**
- * permission-service: config, then the shared kit (errors, OpenAPI, metrics, health), then the cache and
- * the database, then the check command, then the routes. Boots without Redis and without the database.
+ * permission-service: config, then the shared kit (errors, OpenAPI, metrics, health), then the external
+ * plugins (the cache, the database), then the app's (the check command), then the routes. Boots without Redis and without the database.
  */
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: loggerOptions(), logController: new RequestLogController(), return503OnClosing: true })
@@ -47,12 +47,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     description: 'May Battle.net user B use tool T in guild G? Answered from memory, Redis, then one indexed query; 503 rather than a guess.',
     security: { bearer: { description: 'SERVICE_TOKEN' } },
   })
-  await app.register(fastifyCache, {
-    url: config.REDIS_URL,
-    clusterNodes: config.REDIS_CLUSTER_NODES,
-    busChannel: config.CACHE_BUS_CHANNEL,
-    logger: app.log,
-  })
+  await app.register(cachePlugin)
   await app.register(metricsPlugin, { registries: [app.cache.metrics] })
   await app.register(dbPlugin)
   await app.register(checkerPlugin)
@@ -60,6 +55,6 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     database: async () => app.checker.db.schemaReady && (await app.db.ping(1_000)),
     redis: () => app.cache.state(),
   })
-  await app.register(checkRoutes, { serviceToken })
+  await app.register(routes, { serviceToken })
   return app
 }

@@ -10,6 +10,9 @@ export interface PermissionServiceConfig extends SharedConfig {
 
 export const DEFAULT_PORT = 3001
 
+/** The cache's lease lifetime (`lockTtlMs`, its default): given to the cache and to the checker's refills alike. */
+export const LEASE_TTL_MS = 2_000
+
 /** The contract's variables both services read, plus the knobs of the check's layers. */
 export const schema = configSchema({
   defaultPort: DEFAULT_PORT,

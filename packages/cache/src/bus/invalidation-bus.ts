@@ -1,10 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
+import { withinDeadline } from '@guild/resilience'
 import { ackChannelOf, busTransportFor, type BusTransport } from './bus-transport.js'
 import type { RedisClient } from '../redis/connection.js'
 import type { CacheMetrics } from '../observe/metrics.js'
 import type { RateLimitedLog } from '../observe/rate-limited-log.js'
-import { raceTimer, type RedisGate } from '../redis/redis-gate.js'
+import type { RedisGate } from '../redis/redis-gate.js'
 import type { InvalidationEvent, Propagation } from '../types.js'
 
 interface BusMessage {
@@ -243,7 +244,7 @@ export class InvalidationBus {
     this.options.metrics.event('bus_published')
     // Not listening yet (a process that invalidates as soon as it starts, as the CLI does): it knows no
     // peer until it hears them, so it first waits for its subscription (bounded by the ack timeout).
-    if (!this.#everSubscribed && this.subscriber) await raceTimer(this.#firstListen, this.options.ackTimeoutMs)
+    if (!this.#everSubscribed && this.subscriber) await withinDeadline(this.#firstListen, this.options.ackTimeoutMs)
     // Just subscribed: every listening process heartbeats once per beat, so only after a beat and a half
     // of listening do we know them all. Sooner, one we do not know yet would not be waited for.
     const unsure = this.#listeningSince + this.options.heartbeatMs * 1.5 - performance.now()

@@ -3,7 +3,7 @@ import type { CacheContext } from '../context.js'
 import { CacheUnavailableError } from '../errors.js'
 import type { InvalidationBus } from '../bus/invalidation-bus.js'
 import { readIndexState, settleMs, vouches, worthMarking } from './index-trust.js'
-import { internalKeys, keys, leasedKey, scopeSweep, type ScopeSweep } from '../keys/keys.js'
+import { internalKeys, leasedKey, namedByTag, staleOf, tagIndex, tagSweep, tags as scopeTags, type ScopeSweep } from '../keys/keys.js'
 import { scripted } from '../context.js'
 import { BATCH, mastersOf, unlinkKeys, unlinkWithLeases } from './redis-keys-ops.js'
 import type { InvalidationEvent } from '../types.js'
@@ -11,10 +11,9 @@ import type { InvalidationEvent } from '../types.js'
 /** At most this many removed keys travel with an invalidation event (a bus message stays small). */
 const ANNOUNCED_MAX = 1_000
 /**
- * Index entries one `unlinkIndexPage` call removes. A script holds Redis for its whole run (~1.5 ms for
- * 500 entries and their leases), so this bounds how long another client's GET can wait behind it:
- * `npm run bench`'s invalidation read a worst GET of 10 ms (median of 5 rounds) with pages of 1,000,
- * 6.7 ms with 500 and 5.4 ms with 250, where a guild of 10,000 took 64, 75 and 81 ms.
+ * Index entries one `unlinkIndexPage` call removes. A script holds Redis for its whole run, so this
+ * bounds how long another client's GET can wait behind it; smaller pages make a large guild's
+ * invalidation slower (the trade, measured: docs/performance.md).
  */
 const INDEX_PAGE = 500
 
@@ -52,7 +51,7 @@ export class Invalidator {
       try {
         const outcome = await this.#remove(event, onProgress)
         removed = outcome.count
-        if (outcome.keys && outcome.keys.length > 0 && (event.scope === 'guild' || event.scope === 'user')) {
+        if (outcome.keys && outcome.keys.length > 0 && event.scope !== 'key' && event.scope !== 'pattern') {
           announced = { ...event, removed: outcome.keys.slice(0, ANNOUNCED_MAX) }
         }
       } catch (err) {
@@ -101,9 +100,11 @@ export class Invalidator {
   async #remove(event: Exclude<InvalidationEvent, { scope: 'all' }>, onProgress?: (removed: number) => void): Promise<{ count: number; keys?: string[] }> {
     switch (event.scope) {
       case 'guild':
-        return await this.#removeScope('guild', event.id, internalKeys.guildIndex(event.id), [keys.guildMembers(event.id), keys.guildSettings(event.id)])
+        return await this.#removeTag(scopeTags.guild(event.id))
       case 'user':
-        return await this.#removeScope('user', event.id, internalKeys.userIndex(event.id), [keys.userProfile(event.id)])
+        return await this.#removeTag(scopeTags.user(event.id))
+      case 'tag':
+        return await this.#removeTag(event.tag)
       case 'key':
         return { count: (await this.#unlinkWithLeases([event.key])).length }
       case 'pattern':
@@ -112,19 +113,21 @@ export class Invalidator {
   }
 
   /**
-   * The index first (its cost follows the scope); a scan of the scope's keys as well when the index
-   * cannot vouch that it lists them all (index-trust.ts: LRU may have evicted an earlier incarnation),
-   * or when it was evicted or replaced while it was read.
+   * The tag's index first (its cost follows the tag); a scan as well when the index cannot vouch that it
+   * lists every entry (index-trust.ts: LRU may have evicted an earlier incarnation), or when it was
+   * evicted or replaced while it was read. A guild's or user's scan covers the contract's patterns; any
+   * other tag is named by no key, so its scan takes every entry of the cache (keys.ts `tagSweep`).
    */
-  async #removeScope(scope: 'guild' | 'user', id: number, index: string, known: string[]): Promise<{ count: number; keys: string[] }> {
-    const walked = await this.#removeIndexed(index, known)
+  async #removeTag(tag: string): Promise<{ count: number; keys: string[] }> {
+    const index = tagIndex(tag)
+    const walked = await this.#removeIndexed(index, namedByTag(tag))
     // Read after the walk: the same incarnation from its first page to now (not evicted meanwhile),
     // and one that can vouch.
     const state = await readIndexState(this.ctx, index)
     if (vouches(state, walked.born)) return walked
     this.ctx.metrics.event('index_untrusted')
     const swept: string[] = []
-    await this.#sweep(scopeSweep(scope, id), undefined, swept)
+    await this.#sweep(tagSweep(tag), undefined, swept)
     // The sweep began after `state` was read, so it removed what was there at state.nowMs.
     if (worthMarking(state, state.nowMs, settleMs(this.ctx))) {
       await this.ctx.gate.run('invalidate', (c) => scripted(c).indexMarkSwept(index, state.born, state.nowMs))
@@ -195,7 +198,7 @@ export class Invalidator {
     return { count: existed.length, keys: existed, born: born ?? null }
   }
 
-  /** Each entry goes in one command with its lease (redis-keys-ops.ts `unlinkWithLeases`). */
+  /** Each entry goes in one command with its lease and stale copy (redis-keys-ops.ts `unlinkWithLeases`). */
   async #unlinkWithLeases(found: string[]): Promise<string[]> {
     if (found.length === 0) return []
     return await this.ctx.gate.run('invalidate', (c) => unlinkWithLeases(scripted(c), found))
@@ -207,8 +210,8 @@ export class Invalidator {
    * its lease was reached (its value is then there for the second walk to find) or finds its lease gone
    * and stores nothing. Entries first would let a commit land behind the entry walk, and the lease walk
    * would then find nothing (the stale value stayed for its TTL). The layer's own keys (`cache:`) are
-   * never data: indexes and claims survive any pattern. Resolves how many entries existed; `removed`
-   * collects their names.
+   * never data: indexes and claims survive any pattern, and stale copies (`cache:stale:{KEY}`) go only
+   * with a KEY the sweep takes. Resolves how many entries existed; `removed` collects their names.
    */
   async #sweep(sweep: ScopeSweep, onProgress?: (removed: number) => void, removedNames?: string[]): Promise<number> {
     await this.#scan(internalKeys.lease(sweep.glob), async (found) => {
@@ -216,11 +219,21 @@ export class Invalidator {
       if (leases.length > 0) await this.ctx.gate.run('invalidate', (c) => unlinkKeys(c, leases))
     })
     let removed = 0
-    await this.#scan(sweep.glob, async (found) => {
-      const existed = await this.#unlinkWithLeases(found.filter(sweep.belongs))
+    const remove = async (entries: string[]) => {
+      const existed = await this.#unlinkWithLeases(entries)
       removed += existed.length
       removedNames?.push(...existed)
       onProgress?.(removed)
+    }
+    // Stale copies outlive their entries by the grace period: an entry that expired leaves its copy,
+    // which no entry walk would find. Each goes with its entry (if any) and lease, in one command.
+    await this.#scan(internalKeys.stale(sweep.glob), async (found) => {
+      const entries = found.map(staleOf).filter(sweep.belongs)
+      if (entries.length > 0) await remove(entries)
+    })
+    await this.#scan(sweep.glob, async (found) => {
+      const entries = found.filter(sweep.belongs)
+      if (entries.length > 0) await remove(entries)
     })
     return removed
   }

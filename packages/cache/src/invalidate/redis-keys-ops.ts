@@ -21,24 +21,24 @@ export async function unlinkKeys(client: RedisClient, keys: readonly string[]): 
   return (await Promise.all(calls)).reduce((a, b) => a + b, 0)
 }
 
-/** Entries per `unlinkPairs` call (each with its lease: twice as many keys). */
-const PAIRS = 250
+/** Entries per `unlinkEntries` call (each with its lease and stale copy: three times as many keys). */
+const ENTRIES_PER_CALL = 250
 
 /**
- * UNLINKs entries each with its lease in the same command (lua.ts `unlinkPairs`), so a guarded write
- * never lands between the two; resolves to the entries that existed. On a single Redis, one script call
- * per 250 pairs; on a Cluster, where a command must stay in one slot, one per pair (an entry and its
- * lease share a slot through the lease's hash tag), auto-pipelined per node.
+ * UNLINKs entries each with its lease and its stale copy in the same command (lua.ts `unlinkEntries`),
+ * so a guarded write never lands between the two and no stale copy is left behind; resolves to the
+ * entries that existed. On a single Redis, one script call per 250 entries; on a Cluster, where a command
+ * must stay in one slot, one per entry (the three share a slot through the hash tags), auto-pipelined per node.
  */
 export async function unlinkWithLeases(client: RedisClient & ScriptCommands, keys: readonly string[]): Promise<string[]> {
   if (keys.length === 0) return []
   if (client instanceof Cluster) {
-    return (await Promise.all(keys.map((key) => client.unlinkPair(key, internalKeys.lease(key))))).flat()
+    return (await Promise.all(keys.map((key) => client.unlinkEntry(key, internalKeys.lease(key), internalKeys.stale(key))))).flat()
   }
   const calls: Promise<string[]>[] = []
-  for (let i = 0; i < keys.length; i += PAIRS) {
-    const pairs = keys.slice(i, i + PAIRS).flatMap((key) => [key, internalKeys.lease(key)])
-    calls.push(client.unlinkPairs(pairs.length, ...pairs))
+  for (let i = 0; i < keys.length; i += ENTRIES_PER_CALL) {
+    const triples = keys.slice(i, i + ENTRIES_PER_CALL).flatMap((key) => [key, internalKeys.lease(key), internalKeys.stale(key)])
+    calls.push(client.unlinkEntries(triples.length, ...triples))
   }
   return (await Promise.all(calls)).flat()
 }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto'
-import { ID_RULE, isValidId, isValidTool, TOOL_PATTERN } from '@guild/contract'
+import { ID_PATTERN, ID_RULE, isValidId, isValidTool, TOOL_PATTERN } from '@guild/contract'
 import { CacheInputError } from '../errors.js'
+
+const SESSION_PREFIX = 'user:session:'
 
 /*
  * Every key the project writes is built here, so no caller types one by hand. The data keys are the
@@ -28,7 +30,7 @@ export const keys = {
     if (typeof sessionId !== 'string' || !/^[0-9a-f]{64}$/.test(sessionId)) {
       throw new CacheInputError('sessionId must be the SHA-256 hex of the session token (64 lowercase hex digits)')
     }
-    return `user:session:${sessionId}`
+    return `${SESSION_PREFIX}${sessionId}`
   },
 } as const
 
@@ -79,21 +81,84 @@ export function leasedKey(lease: string): string {
   return lease.slice('cache:lease:{'.length, -1)
 }
 
+/** The key a stale copy (`cache:stale:{KEY}`) copies. */
+export function staleOf(stale: string): string {
+  return stale.slice('cache:stale:{'.length, -1)
+}
+
 /**
- * What a scan visits to find every entry of a guild or a user whatever its index says: a MATCH glob
- * (ids are validated integers, nothing to escape) and the exact test of belonging. A guild's entries are
- * `permission:G:…` and `guild:G:…`; a user's, `permission:…:B:…` and `user:profile:B` (removed by name).
- * A session's key does not name its owner: sessions are found through the user's index only.
+ * Tags: the names an entry is invalidated by (`invalidateTags`). The key builders above attach the
+ * contract's scopes: a permission entry is tagged `guild:G` and `user:B`, `guild:G:…` entries `guild:G`,
+ * a profile `user:B` (`tagsOfKey`); callers add their own (`{ tags }`, `{ user }`). A tag is
+ * `namespace:value`: the namespace `^[a-z][a-z0-9_-]{0,31}$`, the value 1 to 128 of `A-Z a-z 0-9 _ . : -`.
+ * So no tag holds a glob character, whitespace or a brace (a tag is a Cluster hash tag in its index's
+ * name). `guild:` and `user:` tags must name a valid id: they are the contract's scopes.
+ */
+export const TAG_RULE = 'namespace:value, namespace matching ^[a-z][a-z0-9_-]{0,31}$ and value 1 to 128 of A-Z a-z 0-9 _ . : -'
+const TAG = /^[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9_.:-]{1,128}$/
+/** Tags one entry may carry, or one invalidation may name. */
+export const MAX_TAGS = 32
+
+/** Validates a caller's tags; the error names the first bad one and the rule. */
+export function assertTags(tags: unknown, where: string): asserts tags is readonly string[] {
+  if (!Array.isArray(tags)) throw new CacheInputError(`${where}: tags must be an array of strings`)
+  if (tags.length > MAX_TAGS) throw new CacheInputError(`${where}: at most ${MAX_TAGS} tags, got ${tags.length}`)
+  for (const tag of tags) {
+    if (typeof tag !== 'string' || !TAG.test(tag)) throw new CacheInputError(`${where}: tag ${JSON.stringify(tag)} must be ${TAG_RULE}`)
+    const scoped = /^(guild|user):(.*)$/.exec(tag)
+    if (scoped && intOf(scoped[2]) === undefined) throw new CacheInputError(`${where}: tag ${JSON.stringify(tag)} must name ${ID_RULE} after "${scoped[1]}:"`)
+  }
+}
+
+export const tags = {
+  guild: (guildId: number) => `guild:${id(guildId, 'guildId')}`,
+  user: (bnetId: number) => `user:${id(bnetId, 'bnetId')}`,
+} as const
+
+/**
+ * The index of a tag. The contract's scopes keep the contract's names (`cache:idx:guild:{G}`,
+ * `cache:idx:user:{B}`); any other tag's is `cache:idx:tag:{TAG}`, one key (one Cluster slot) each.
+ */
+export function tagIndex(tag: string): string {
+  const scoped = /^(guild|user):([0-9]+)$/.exec(tag)
+  if (scoped) return scoped[1] === 'guild' ? internalKeys.guildIndex(Number(scoped[2])) : internalKeys.userIndex(Number(scoped[2]))
+  return `cache:idx:tag:{${tag}}`
+}
+
+/** The guild or user a contract-scope tag names, if it is one. */
+export function scopeOfTag(tag: string): { scope: 'guild' | 'user'; id: number } | undefined {
+  const scoped = /^(guild|user):(.*)$/.exec(tag)
+  const n = scoped ? intOf(scoped[2]) : undefined
+  return scoped && n !== undefined ? { scope: scoped[1] as 'guild' | 'user', id: n } : undefined
+}
+
+/**
+ * What a scan visits to find every entry carrying a tag whatever its index says: a MATCH glob (text
+ * from a tag goes through escapeGlob) and the exact test of belonging. A guild's entries are
+ * `permission:G:…` and `guild:G:…` (one `*:G:*` walk); a user's, `permission:…:B:…` and
+ * `user:profile:B` (removed by name). A session's key does not name its owner: sessions are found
+ * through the user's index only. Any other tag is named by no key: its scan is every entry of the cache.
  */
 export interface ScopeSweep {
   glob: string
   belongs: (key: string) => boolean
 }
 
-export function scopeSweep(scope: 'guild' | 'user', scopeId: number): ScopeSweep {
-  const n = id(scopeId, scope === 'guild' ? 'guildId' : 'bnetId')
-  if (scope === 'guild') return { glob: `*:${n}:*`, belongs: (key) => !key.startsWith('cache:') && scopesOfKey(key).guild === n }
-  return { glob: `permission:*:${n}:*`, belongs: (key) => scopesOfKey(key).user === n }
+export function tagSweep(tag: string): ScopeSweep {
+  const scoped = scopeOfTag(tag)
+  // Sessions are not cache entries a flush may take: logging everyone out is not an invalidation.
+  // They carry only their user's tag (tagsOfKey refuses others), so no generic tag needs them.
+  if (scoped === undefined) return { glob: '*', belongs: (key) => !key.startsWith('cache:') && !key.startsWith(SESSION_PREFIX) }
+  const n = escapeGlob(String(scoped.id))
+  if (scoped.scope === 'guild') return { glob: `*:${n}:*`, belongs: (key) => !key.startsWith('cache:') && tagsOfKey(key).includes(tag) }
+  return { glob: `permission:*:${n}:*`, belongs: (key) => tagsOfKey(key).includes(tag) }
+}
+
+/** Entries of a tag known by name without any index (a guild's members and settings, a user's profile). */
+export function namedByTag(tag: string): string[] {
+  const scoped = scopeOfTag(tag)
+  if (scoped === undefined) return []
+  return scoped.scope === 'guild' ? [keys.guildMembers(scoped.id), keys.guildSettings(scoped.id)] : [keys.userProfile(scoped.id)]
 }
 
 /** Which invalidation scopes an entry belongs to, read off its key (and the owner a session entry was given). */
@@ -102,31 +167,49 @@ export interface KeyScopes {
   user?: number
 }
 
-const INT = /^[1-9][0-9]{0,15}$/
 
 function intOf(segment: string | undefined): number | undefined {
-  if (segment === undefined || !INT.test(segment)) return undefined
+  if (segment === undefined || !ID_PATTERN.test(segment)) return undefined
   const n = Number(segment)
   return Number.isSafeInteger(n) ? n : undefined
 }
 
+/**
+ * The tags the key builders attach to a key of their shape: one table, beside the builders, so a key
+ * typed by hand in a contract shape (an operator's, another process's) carries the same tags.
+ */
+const BUILT_TAGS: readonly { shape: RegExp; tags: (m: RegExpExecArray) => KeyScopes }[] = [
+  { shape: /^permission:([^:]*)(?::([^:]*))?/, tags: (m) => ({ guild: intOf(m[1]), user: intOf(m[2]) }) },
+  { shape: /^guild:([^:]*)/, tags: (m) => ({ guild: intOf(m[1]) }) },
+  { shape: /^user:profile:([^:]*)/, tags: (m) => ({ user: intOf(m[1]) }) },
+]
+
 export function scopesOfKey(key: string, owner?: number): KeyScopes {
-  const parts = key.split(':')
   const scopes: KeyScopes = {}
-  if (parts[0] === 'permission') {
-    const g = intOf(parts[1])
-    const u = intOf(parts[2])
-    if (g !== undefined) scopes.guild = g
-    if (u !== undefined) scopes.user = u
-  } else if (parts[0] === 'guild') {
-    const g = intOf(parts[1])
-    if (g !== undefined) scopes.guild = g
-  } else if (parts[0] === 'user' && parts[1] === 'profile') {
-    const u = intOf(parts[2])
-    if (u !== undefined) scopes.user = u
+  for (const { shape, tags: of } of BUILT_TAGS) {
+    const m = shape.exec(key)
+    if (!m) continue
+    const found = of(m)
+    if (found.guild !== undefined) scopes.guild = found.guild
+    if (found.user !== undefined) scopes.user = found.user
+    break
   }
   if (owner !== undefined) scopes.user ??= id(owner, 'options.user')
   return scopes
+}
+
+/** A key's tags: those its builder attaches, its owner's (`{ user }`), and the caller's own. */
+export function tagsOfKey(key: string, owner?: number, extra: readonly string[] = []): string[] {
+  const scopes = scopesOfKey(key, owner)
+  if (extra.length > 0 && key.startsWith(SESSION_PREFIX) && extra.some((tag) => scopeOfTag(tag) === undefined)) {
+    // A generic tag's eviction fallback sweeps entries but never sessions (tagSweep), so it could miss one.
+    throw new CacheInputError(`a session (${SESSION_PREFIX}…) takes no tags but guild:G and user:B, got ${extra.join(', ')}`)
+  }
+  const out = new Set<string>()
+  if (scopes.guild !== undefined) out.add(`guild:${scopes.guild}`)
+  if (scopes.user !== undefined) out.add(`user:${scopes.user}`)
+  for (const tag of extra) out.add(tag)
+  return [...out]
 }
 
 /** The metrics label for a key: its first segment, when it looks like a namespace. Bounded: anything odd is `other`. */

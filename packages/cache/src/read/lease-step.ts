@@ -1,6 +1,6 @@
 import type { CacheContext } from '../context.js'
 import { CacheUnavailableError } from '../errors.js'
-import { registerInIndexes } from '../invalidate/key-index.js'
+import { registerInIndexes, type EntryTags } from '../invalidate/key-index.js'
 import { acquireLeases, type LeaseOutcome } from '../write/write-guard.js'
 
 export type KeyedOutcome = readonly [string, LeaseOutcome | undefined]
@@ -10,10 +10,10 @@ export type KeyedOutcome = readonly [string, LeaseOutcome | undefined]
  * stale copy's life), then their leases, in the write guard's order. Both decide who loads, so a late
  * reply is waited for up to lockWaitMs. Redis unavailable: every outcome undefined (load, store nothing).
  */
-export async function leaseMany(ctx: CacheContext, keys: readonly string[], lifeSeconds: number, deadline: number): Promise<KeyedOutcome[]> {
+export async function leaseMany(ctx: CacheContext, keys: readonly string[], lifeSeconds: number, deadline: number, tagging: EntryTags | undefined): Promise<KeyedOutcome[]> {
   try {
     const late = ctx.options.lockWaitMs
-    await registerInIndexes(ctx, keys, lifeSeconds, undefined, deadline, late)
+    await registerInIndexes(ctx, keys, lifeSeconds, tagging, deadline, late)
     const outcomes = await acquireLeases(ctx, keys, deadline, late)
     return keys.map((k, i) => [k, outcomes[i]] as const)
   } catch (err) {

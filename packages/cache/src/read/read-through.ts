@@ -1,6 +1,6 @@
 import { scripted, type CacheContext } from '../context.js'
 import { CacheUnavailableError } from '../errors.js'
-import { registerInIndexes } from '../invalidate/key-index.js'
+import { registerInIndexes, type EntryTags } from '../invalidate/key-index.js'
 import { internalKeys, namespaceOf } from '../keys/keys.js'
 import type { CacheEvents } from '../observe/events.js'
 import type { CacheTelemetry } from '../observe/telemetry.js'
@@ -47,7 +47,7 @@ export class ReadThrough {
     private readonly observers: ReadObservers,
   ) {}
 
-  async getOrSet<T>(key: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: number | undefined): Promise<T> {
+  async getOrSet<T>(key: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: EntryTags | undefined): Promise<T> {
     const { ctx } = this
     const ns = namespaceOf(key)
     // Just back from an outage, a stale copy may predate an invalidation still on its way: none is read.
@@ -96,7 +96,7 @@ export class ReadThrough {
     if (this.observers.events.wants('miss')) this.observers.events.emit('miss', { key })
   }
 
-  #miss<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: number | undefined, deadline: number): Promise<T> {
+  #miss<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: EntryTags | undefined, deadline: number): Promise<T> {
     return this.observers.telemetry.span('cache.getOrSet load', { 'cache.key': key, 'cache.namespace': ns }, () =>
       this.#settle(key, ns, this.#loadUnderLease(key, ns, loader, policy, owner, deadline), policy, () => this.#staleOne<T>(key)),
     )
@@ -153,7 +153,7 @@ export class ReadThrough {
    * prefetch values are never returned. When every asked key hits, the prefetch runs in the background.
    * With grace, a failing or late loader is answered for by the asked keys' stale copies, all or none.
    */
-  async getOrSetMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, policy: ReadPolicy, prefetch: readonly string[] = []): Promise<T[]> {
+  async getOrSetMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, policy: ReadPolicy, prefetch: readonly string[] = [], tagging?: EntryTags): Promise<T[]> {
     const { ctx } = this
     const unique = [...new Set(keys)]
     const asked = new Set(unique)
@@ -179,10 +179,10 @@ export class ReadThrough {
     const parse = (key: string, raw: string) => this.#parse<T>(key, raw)
     const { found, missing, extraMissing } = classify(reading, raws, asked, parse, (key, hit) => (hit ? this.countHit(key, namespaceOf(key)) : this.countMiss(key, namespaceOf(key))))
     if (missing.length === 0) {
-      if (extraMissing.length > 0) this.#prefetchInBackground(extraMissing, loadMissing, policy)
+      if (extraMissing.length > 0) this.#prefetchInBackground(extraMissing, loadMissing, policy, tagging)
       return answer(found)
     }
-    const outcomes = await leaseMany(ctx, [...missing, ...extraMissing], policy.ttl + policy.grace, deadline)
+    const outcomes = await leaseMany(ctx, [...missing, ...extraMissing], policy.ttl + policy.grace, deadline, tagging)
     const { tokens, toLoad } = planLoads(outcomes, asked, parse, found)
     const askedLoads = toLoad.filter((key) => asked.has(key))
     if (askedLoads.length === 0) {
@@ -235,9 +235,9 @@ export class ReadThrough {
   }
 
   /** Prefetch nobody waits for: leases first (the guard's order), then the load. Failures leave the keys to be filled on demand. */
-  #prefetchInBackground<T>(keys: string[], loadMissing: (missing: string[]) => Promise<T[]>, policy: ReadPolicy): void {
+  #prefetchInBackground<T>(keys: string[], loadMissing: (missing: string[]) => Promise<T[]>, policy: ReadPolicy, tagging: EntryTags | undefined): void {
     const deadline = this.ctx.gate.deadline()
-    void leaseMany(this.ctx, keys, policy.ttl + policy.grace, deadline).then((outcomes) => {
+    void leaseMany(this.ctx, keys, policy.ttl + policy.grace, deadline, tagging).then((outcomes) => {
       const tokens = new Map<string, string>()
       for (const [key, outcome] of outcomes) if (outcome?.kind === 'acquired') tokens.set(key, outcome.token)
       if (tokens.size > 0) this.#prefetchLoad([...tokens.keys()], tokens, loadMissing, policy)
@@ -307,7 +307,7 @@ export class ReadThrough {
     return value
   }
 
-  async #loadUnderLease<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: number | undefined, deadline: number): Promise<T> {
+  async #loadUnderLease<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: EntryTags | undefined, deadline: number): Promise<T> {
     const { ctx } = this
     let outcome
     try {
@@ -335,7 +335,7 @@ export class ReadThrough {
    * gives the lease back. A loader that raised its entry's TTL (`ctx.setTtl`) has the key's index life
    * raised first: an index member must outlive its entry.
    */
-  async #loadAndCommit<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: number | undefined, token: string): Promise<T> {
+  async #loadAndCommit<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: EntryTags | undefined, token: string): Promise<T> {
     const { ctx } = this
     const loading = loaderContext(policy)
     let value: T
@@ -402,7 +402,7 @@ export class ReadThrough {
     return await this.#loadOnly(ns, loader, policy)
   }
 
-  #refreshEarly<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: number | undefined): void {
+  #refreshEarly<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: EntryTags | undefined): void {
     const { ctx } = this
     if (this.#refreshing.has(key)) return
     this.#refreshing.add(key)

@@ -11,11 +11,10 @@ export type RedisClient = Redis | Cluster
 const baseOptions: RedisOptions = {
   enableOfflineQueue: false,
   enableAutoPipelining: true,
-  // A GET goes out at once. An auto-pipeline builds a Pipeline per batch (~5 µs with our scripts
-  // attached) and holds the next batch until the last one's replies are in; the hot reads are single
-  // GETs (shared by single-flight), so they paid that for a batch of one. Measured on one key at 10
-  // concurrent callers: ~17 µs of CPU per GET pipelined against ~10 sent at once, twice the rate.
-  // Reads of many keys are one MGET (read-through.ts); writes and scripts still pipeline.
+  // A GET goes out at once. An auto-pipeline builds a Pipeline per batch (with our scripts attached)
+  // and holds the next batch until the last one's replies are in; the hot reads are single GETs
+  // (shared by single-flight), so they paid that for a batch of one (figures: docs/performance.md).
+  // Reads of many keys are one MGET (read/); writes and scripts still pipeline.
   autoPipeliningIgnoredCommands: ['get'],
   maxRetriesPerRequest: 0,
   connectTimeout: 1_000,

@@ -136,22 +136,23 @@ return 1
 `
 
 /**
- * KEYS: entries and their leases, paired (entry, lease, entry, lease…; a pair shares a Cluster slot).
- * UNLINKs both of each pair in one command, so no guarded write can land between the entry going and
- * its lease going, and returns the entries that existed (an invalidation says which it removed).
+ * KEYS: entries with their leases and stale copies, in threes (entry, `cache:lease:{entry}`,
+ * `cache:stale:{entry}`; a three shares a Cluster slot through the hash tags). UNLINKs all three in one
+ * command, so no guarded write can land between the entry going and its lease going, and no stale copy
+ * outlives its entry's removal; returns the entries that existed (an invalidation says which it removed).
  */
-const unlinkPairs = `
+const unlinkEntries = `
 local out = {}
-for i = 1, #KEYS, 2 do
+for i = 1, #KEYS, 3 do
   if redis.call('UNLINK', KEYS[i]) == 1 then out[#out + 1] = KEYS[i] end
-  redis.call('UNLINK', KEYS[i + 1])
+  redis.call('UNLINK', KEYS[i + 1], KEYS[i + 2])
 end
 return out
 `
 
 /**
  * KEYS: an index. ARGV: ZSCAN cursor, page size, how many removed names to return at most. One page of
- * an invalidation done inside Redis: the page's entries and their leases UNLINKed where they are, so
+ * an invalidation done inside Redis: the page's entries, their leases and stale copies UNLINKed where they are, so
  * the names never travel to the client and back (a guild of 10,000 entries is 10 calls, each blocking
  * Redis about as long as a 1,000-key UNLINK). Returns {next cursor, how many existed, names of those,
  * the index's `{born}` score (index-trust.ts)}. Meta members (in braces) are skipped.
@@ -170,7 +171,7 @@ for i = 1, #members, 2 do
       existed = existed + 1
       if #names < want then names[#names + 1] = key end
     end
-    redis.call('UNLINK', 'cache:lease:{' .. key .. '}')
+    redis.call('UNLINK', 'cache:lease:{' .. key .. '}', 'cache:stale:{' .. key .. '}')
   end
 end
 return {page[1], existed, names, redis.call('ZSCORE', KEYS[1], '{born}')}
@@ -186,8 +187,8 @@ export const scripts = {
   indexRegister: { numberOfKeys: 1, lua: registerIndex },
   indexMeta: { numberOfKeys: 1, lua: indexMeta },
   indexMarkSwept: { numberOfKeys: 1, lua: markSwept },
-  unlinkPairs: { lua: unlinkPairs },
-  unlinkPair: { numberOfKeys: 2, lua: unlinkPairs },
+  unlinkEntries: { lua: unlinkEntries },
+  unlinkEntry: { numberOfKeys: 3, lua: unlinkEntries },
   unlinkIndexPage: { numberOfKeys: 1, lua: unlinkIndexPage },
 } as const
 
@@ -201,9 +202,9 @@ export interface ScriptCommands {
   indexRegister(index: string, lifeMs: number, maxTtlMs: number, ...members: string[]): Promise<number>
   indexMeta(index: string): Promise<[string | null, string | null, string]>
   indexMarkSwept(index: string, bornScore: string, sweptAtMs: number): Promise<number>
-  unlinkPairs(numberOfKeys: number, ...keys: string[]): Promise<string[]>
-  /** The same script with its two keys declared, which a Cluster client needs to route it. */
-  unlinkPair(key: string, lease: string): Promise<string[]>
+  unlinkEntries(numberOfKeys: number, ...keys: string[]): Promise<string[]>
+  /** The same script with its three keys declared, which a Cluster client needs to route it. */
+  unlinkEntry(key: string, lease: string, stale: string): Promise<string[]>
   unlinkIndexPage(index: string, cursor: string, count: number, namesWanted: number): Promise<[string, number, string[], string | null]>
 }
 

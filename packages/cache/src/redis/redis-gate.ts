@@ -1,4 +1,4 @@
-import { RedisCircuitBreaker } from './circuit-breaker.js'
+import { CircuitBreaker, withinDeadline } from '@guild/resilience'
 import { Cluster } from 'ioredis'
 import { isServing, type RedisClient } from './connection.js'
 import { CacheUnavailableError } from '../errors.js'
@@ -13,6 +13,8 @@ const SLOTS_REFRESH_MS = 5_000
  * Redis that hangs now still ends the call within the bound plus this per further step.
  */
 const MIN_STEP_MS = 5
+
+const timedOut = () => new CacheUnavailableError('timeout')
 
 export interface GateOptions {
   timeoutMs: number
@@ -31,7 +33,7 @@ export class RedisGate {
   readonly ready: Promise<void>
   #settled = false
   #closed = false
-  readonly #breaker: RedisCircuitBreaker
+  readonly #breaker: CircuitBreaker
   /** The last state published, to see transitions. */
   #last: RedisState = 'connecting'
   /** When Redis last came back after being down (not the first connection), and when it last went down. */
@@ -44,11 +46,11 @@ export class RedisGate {
     readonly client: RedisClient | undefined,
     private readonly options: GateOptions,
   ) {
-    this.#breaker = new RedisCircuitBreaker({
+    // No trial calls (resetMs): a call that waits out the bound is the cost the breaker saves. Its probe decides.
+    this.#breaker = new CircuitBreaker({
       threshold: options.breakerThreshold,
-      probeIntervalMs: options.breakerProbeIntervalMs,
-      probe: () => this.#probe(),
-      onChange: () => this.#publishState(),
+      probe: { check: () => this.#probe(), intervalMs: options.breakerProbeIntervalMs },
+      onStateChange: () => this.#publishState(),
     })
     if (!client) {
       this.#settled = true
@@ -145,7 +147,7 @@ export class RedisGate {
     if (this.#closed) throw new CacheUnavailableError('closed')
     if (!this.#settled) {
       // Guarantee: a call made while the first connection is being made waits for it, within the bound.
-      await raceTimer(this.ready, deadline - performance.now())
+      await withinDeadline(this.ready, deadline - performance.now())
       if (!this.#settled) throw this.#fail(operation, new CacheUnavailableError('connecting'))
     }
     if (this.#breaker.isOpen) throw new CacheUnavailableError('breaker-open')
@@ -155,12 +157,12 @@ export class RedisGate {
     try {
       let result: T
       try {
-        result = await raceTimer(reply, remaining, () => new CacheUnavailableError('timeout'))
+        result = await withinDeadline(reply, remaining, timedOut)
       } catch (err) {
         if (err instanceof CacheUnavailableError) err.overrunMs = performance.now() - started - remaining
         if (!(err instanceof CacheUnavailableError) || lateMs <= 0 || this.#breaker.isOpen || client.status !== 'ready') throw err
         this.options.metrics.event('late_reply')
-        result = await raceTimer(reply, lateMs, () => new CacheUnavailableError('timeout'))
+        result = await withinDeadline(reply, lateMs, timedOut)
       }
       this.options.metrics.observe(operation, (performance.now() - started) / 1_000)
       this.#breaker.success()
@@ -173,13 +175,13 @@ export class RedisGate {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    this.#breaker.close()
+    this.#breaker.stop()
     if (this.#slotsTimer) clearInterval(this.#slotsTimer)
     const client = this.client
     if (!client) return
     if (client.status === 'ready') {
       // QUIT waits for pending replies; a hanging Redis must not hold up shutdown.
-      await raceTimer(client.quit().catch(() => undefined), 1_000)
+      await withinDeadline(client.quit().catch(() => undefined), 1_000)
     }
     client.disconnect()
   }
@@ -195,7 +197,7 @@ export class RedisGate {
     const client = this.client
     if (!client || this.#closed || client.status !== 'ready') return false
     try {
-      return await raceTimer(isServing(client), this.options.timeoutMs * 4, () => new CacheUnavailableError('timeout'))
+      return await withinDeadline(isServing(client), this.options.timeoutMs * 4, timedOut)
     } catch {
       return false
     }
@@ -212,26 +214,4 @@ export class RedisGate {
       for (const listener of this.#onBack) listener()
     }
   }
-}
-
-/**
- * Resolves or rejects with `promise`, or, after `ms`, rejects with `onTimeout()` (or resolves undefined
- * without it). The timeout is decided on `setImmediate` after the timer fires: a busy event loop runs
- * due timers before it reads the sockets, so a reply that arrived in time would otherwise lose to its
- * own timer. Redis was not slow then, the process was; a Redis that really hangs still times out, one
- * loop turn later.
- */
-export function raceTimer<T>(promise: Promise<T>, ms: number, onTimeout?: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  let immediate: NodeJS.Immediate | undefined
-  const timeout = new Promise<T>((resolve, reject) => {
-    // Whole milliseconds up: libuv truncates a timer's delay, which would give up before the bound.
-    timer = setTimeout(() => {
-      immediate = setImmediate(() => (onTimeout ? reject(onTimeout()) : resolve(undefined as T)))
-    }, Math.max(0, Math.ceil(ms)))
-  })
-  return Promise.race([promise, timeout]).finally(() => {
-    clearTimeout(timer)
-    if (immediate) clearImmediate(immediate)
-  })
 }

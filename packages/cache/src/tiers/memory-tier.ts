@@ -75,6 +75,8 @@ export class MemoryTier<V> {
   /** Drops what an invalidation names; returns the keys that went. */
   drop(event: InvalidationEvent): string[] {
     switch (event.scope) {
+      // A caller's own tag is named by no key and this tier does not record it: everything, to be safe.
+      case 'tag':
       case 'all': {
         const all = [...this.#entries.keys()]
         this.clear()

@@ -1,4 +1,5 @@
 import type {} from '@fastify/swagger'
+import { ID_PATTERN, TOOL_PATTERN } from '@guild/contract'
 import { BEARER_SCHEME, COOKIE_SCHEME } from '@guild/service-kit'
 
 /** The contract's error body, documented on every route for the statuses it can answer. */
@@ -36,14 +37,14 @@ export const guildIdParams = {
   type: 'object',
   required: ['guild_id'],
   properties: {
-    guild_id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$', description: "Battle.net's guild id" },
+    guild_id: { type: 'string', pattern: ID_PATTERN.source, description: "Battle.net's guild id" },
   },
 } as const
 
 export const toolMap = {
   type: 'object',
   description: 'tool name → highest rank (0–9) that may use it; a tool absent is for rank 0 alone',
-  propertyNames: { pattern: '^[a-z][a-z0-9-]{0,31}$' },
+  propertyNames: { pattern: TOOL_PATTERN.source },
   additionalProperties: { type: 'integer', minimum: 0, maximum: 9 },
 } as const
 

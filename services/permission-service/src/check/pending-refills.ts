@@ -1,5 +1,5 @@
-import { keys, type InvalidationEvent } from '@guild/cache'
-import { itemOf, type CheckItem } from './check-item.js'
+import type { InvalidationEvent } from '@guild/cache'
+import { itemOf, keyOf, type CheckItem } from './check-item.js'
 
 interface Pending {
   keys: Set<string>
@@ -113,7 +113,7 @@ function checkOf(key: string): CheckItem | undefined {
   if (!key.startsWith('permission:')) return undefined
   const item = itemOf(key)
   try {
-    return keys.permission(item.guildId, item.bnetId, item.tool) === key ? item : undefined
+    return keyOf(item) === key ? item : undefined
   } catch {
     // The builder refuses ids and tools outside the contract.
     return undefined

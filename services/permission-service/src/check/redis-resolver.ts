@@ -1,8 +1,7 @@
-import { keys, TTL, type Cache } from '@guild/cache'
-import { itemOf, type CheckItem, type CheckResolver, type Purpose } from './check-item.js'
+import { TTL, type Cache } from '@guild/cache'
+import { itemOf, keyOf, type CheckItem, type CheckResolver, type Purpose } from './check-item.js'
 import type { CheckCounters } from './counters.js'
 import type { PendingRefills } from './pending-refills.js'
-import { RecentKeys } from './recent-keys.js'
 
 interface StoredCheck {
   has_access: boolean
@@ -14,9 +13,6 @@ interface StoredCheck {
  * or disabled the cache hands straight to the next layer, so the caller sees no error.
  */
 export class RedisResolver implements CheckResolver {
-  /** What callers asked this layer for lately: refresh-ahead recomputes those after an invalidation. */
-  readonly recent = new RecentKeys(60_000, 100_000)
-
   constructor(
     private readonly next: CheckResolver,
     private readonly cache: Cache,
@@ -26,7 +22,6 @@ export class RedisResolver implements CheckResolver {
   ) {}
 
   async resolve(items: readonly CheckItem[], purpose: Purpose = 'answer'): Promise<boolean[]> {
-    if (purpose === 'answer') for (const item of items) this.recent.note(keyOf(item))
     const prefetch = this.#prefetchFor(items)
     if (items.length === 1 && prefetch === undefined) {
       const item = items[0] as CheckItem
@@ -77,11 +72,6 @@ export class RedisResolver implements CheckResolver {
 
 function stored(has_access: boolean): StoredCheck {
   return { has_access }
-}
-
-/** The contract's key, built (and validated) by the cache's own builder. */
-function keyOf(item: CheckItem): string {
-  return keys.permission(item.guildId, item.bnetId, item.tool)
 }
 
 /** An entry someone else wrote without a boolean has_access is no answer: fail closed. */

@@ -1,8 +1,8 @@
-import { TOOL_PATTERN } from '@guild/contract'
+import { BATCH_LIMIT, ID_PATTERN, TOOL_PATTERN } from '@guild/contract'
 import { BEARER_SCHEME } from '@guild/service-kit'
 
 /** Ids travel as text in a query string: plain decimal digits, no sign, no exponent, no leading zero. */
-const idText = { type: 'string', pattern: '^[1-9][0-9]{0,15}$', description: 'a positive integer below 2^53' } as const
+const idText = { type: 'string', pattern: ID_PATTERN.source, description: 'a positive integer below 2^53' } as const
 const id = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'a positive integer below 2^53' } as const
 const tool = { type: 'string', pattern: TOOL_PATTERN.source, description: 'a tool name' } as const
 const answer = {
@@ -18,8 +18,6 @@ const errorReply = {
 const errors = { 400: errorReply, 401: errorReply, 503: errorReply } as const
 /** Every /v1 route asks for SERVICE_TOKEN. */
 const security = [{ [BEARER_SCHEME]: [] }]
-
-export const BATCH_LIMIT = 100
 
 export const checkSchema = {
   operationId: 'check',
@@ -37,7 +35,7 @@ export const checkSchema = {
 export const batchSchema = {
   operationId: 'checkBatch',
   security,
-  summary: 'Up to 100 checks at once, answered in request order',
+  summary: `Up to ${BATCH_LIMIT} checks at once, answered in request order`,
   description: 'The misses of a batch go to the database in one query.',
   body: {
     type: 'object',

@@ -1,9 +1,8 @@
 import { parseId } from '@guild/contract'
 import { httpError } from '@guild/service-kit'
 import type { FastifyInstance } from 'fastify'
-import type { CheckItem } from '../check/check-item.js'
+import type { CheckItem } from '@guild/contract'
 import { CheckUndecidedError } from '../check/errors.js'
-import { requireServiceToken } from '../plugins/service-auth.js'
 import { batchSchema, checkSchema } from './check-schemas.js'
 
 interface CheckQuery {
@@ -21,8 +20,7 @@ const ANSWER = { true: '{"has_access":true}', false: '{"has_access":false}' } as
 const JSON_TYPE = 'application/json; charset=utf-8'
 
 /** HTTP only: the schemas validate, the checker decides, and an undecided check is a 503. */
-export default async function checkRoutes(app: FastifyInstance, options: { serviceToken: string }): Promise<void> {
-  requireServiceToken(app, options.serviceToken)
+export default async function checkRoutes(app: FastifyInstance): Promise<void> {
   // Every guild-api request makes a check: a log line per check would cost more than the check.
   // Errors (warn and above) are still logged.
   const logLevel = 'warn'

@@ -1,7 +1,7 @@
 import { parseId } from '@guild/contract'
 import { httpError } from '@guild/service-kit'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { bestRank, findGuild } from '../../guilds/guild-queries.js'
+import type { FastifyInstance } from 'fastify'
+import { findGuild } from '../../guilds/guild-queries.js'
 import membersRoute from './members.js'
 import myToolsRoute from './my-tools.js'
 import permissionsRoutes from './permissions.js'
@@ -18,16 +18,6 @@ declare module 'fastify' {
 
 /** Guilds are never deleted, so an id once found skips the lookup; unknown ids are looked up every time. */
 const KNOWN_GUILDS_MAX = 100_000
-
-/**
- * For the "a member" routes: the caller's best rank in the guild's roster, read from the database at
- * the time of the request (a sync takes effect at once); 403 without a character in it.
- */
-export async function requireMember(app: FastifyInstance, request: FastifyRequest): Promise<number> {
-  const rank = await bestRank(app.db, request.guildId, request.user?.bnetId as number)
-  if (rank === null) throw httpError(403, `you have no character in the roster of guild ${request.guildId}`)
-  return rank
-}
 
 /**
  * Every `/guilds/{guild_id}…` route. Its preValidation hook runs after the session check (401) and

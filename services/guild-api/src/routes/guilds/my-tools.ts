@@ -2,7 +2,7 @@ import { TOOL_PATTERN } from '@guild/contract'
 import { httpError } from '@guild/service-kit'
 import type { FastifyInstance } from 'fastify'
 import { errorResponses, guildIdParams, sessionSecurity } from '../schemas.js'
-import { requireMember } from './guild-scope.js'
+import { requireMember } from './require-member.js'
 
 const MAX_TOOLS = 100
 

@@ -3,7 +3,7 @@ import { httpError } from '@guild/service-kit'
 import type { FastifyInstance } from 'fastify'
 import { loadToolPermissions, replaceToolPermissions, type ToolMap } from '../../guilds/tool-permissions.js'
 import { errorResponses, guildIdParams, sessionSecurity, toolMap } from '../schemas.js'
-import { requireMember } from './guild-scope.js'
+import { requireMember } from './require-member.js'
 
 const MAX_TOOLS = 200
 

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { settingsProblem } from '../../guilds/settings-input.js'
 import { getSettings, replaceSettings } from '../../guilds/settings.js'
 import { errorResponses, guildIdParams, sessionSecurity } from '../schemas.js'
-import { requireMember } from './guild-scope.js'
+import { requireMember } from './require-member.js'
 
 const settingsSchema = { type: 'object', additionalProperties: true, description: "the guild's settings object" } as const
 

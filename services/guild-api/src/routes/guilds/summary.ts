@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { findGuild, guildSummary } from '../../guilds/guild-queries.js'
 import { errorResponses, guildIdParams, guildSummary as summarySchema, sessionSecurity } from '../schemas.js'
-import { requireMember } from './guild-scope.js'
+import { requireMember } from './require-member.js'
 
 /** GET /guilds/{guild_id} */
 export default async function summaryRoute(app: FastifyInstance): Promise<void> {
