@@ -6,10 +6,10 @@ import { join } from 'node:path'
 import { freePort } from '@guild/testing'
 import postgres from 'postgres'
 import t from 'tap'
-import { preflight } from '../src/launcher/run.js'
-import type { ChildSpec } from '../src/launcher/plan.js'
-import { portInUse } from '../src/port-free.js'
-import { cleanEnv, runNode } from './helpers/node-process.js'
+import { preflight } from '../../src/launcher/run.js'
+import type { ChildSpec } from '../../src/launcher/plan.js'
+import { portInUse } from '../../src/port-free.js'
+import { cleanEnv, runNode } from '../helpers/node-process.js'
 
 const childPids = (pid: number): number[] => {
   try {

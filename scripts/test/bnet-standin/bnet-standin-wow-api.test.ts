@@ -1,5 +1,5 @@
 import t from 'tap'
-import { clientToken, standinUnderTest, userToken } from './helpers/standin.js'
+import { clientToken, standinUnderTest, userToken } from '../helpers/standin.js'
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { fixtureProblem, type Fixtures } from '../src/bnet-standin/fixtures.js'
-import { nameSlug, realmName } from '../src/bnet-standin/slugs.js'
-import { clientToken, standinUnderTest, userToken } from './helpers/standin.js'
+import { fixtureProblem, type Fixtures } from '../../src/bnet-standin/fixtures.js'
+import { nameSlug, realmName } from '../../src/bnet-standin/slugs.js'
+import { clientToken, standinUnderTest, userToken } from '../helpers/standin.js'
 
 const ROSTER = '/data/wow/guild/area-52/horde-vanguard/roster?namespace=profile-us'
 

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { fixtureProblem } from '../src/bnet-standin/fixtures.js'
-import { fixtureRealms } from '../src/bnet-standin/slugs.js'
-import { authorize, CLIENT, clientToken, exchange, REDIRECT_URI, standinUnderTest, userToken } from './helpers/standin.js'
+import { fixtureProblem } from '../../src/bnet-standin/fixtures.js'
+import { fixtureRealms } from '../../src/bnet-standin/slugs.js'
+import { authorize, CLIENT, clientToken, exchange, REDIRECT_URI, standinUnderTest, userToken } from '../helpers/standin.js'
 
 // What Battle.net checks and the stand-in now checks too, so that a client that forgets it fails here first.
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net'
 import { createServer as createHttpServer } from 'node:http'
 import { freePort } from '@guild/testing'
 import t from 'tap'
-import { ReadyTimeoutError, waitUntilReady } from '../src/launcher/wait-ready.js'
+import { ReadyTimeoutError, waitUntilReady } from '../../src/launcher/wait-ready.js'
 
 const listen = async (server: Server | ReturnType<typeof createHttpServer>): Promise<number> => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildLaunchPlan, CHILD_NAMES, type ChildSpec, type LaunchPlan, parseServicesOption } from '../src/launcher/plan.js'
+import { buildLaunchPlan, CHILD_NAMES, type ChildSpec, type LaunchPlan, parseServicesOption } from '../../src/launcher/plan.js'
 
 const options = { ownDir: '/repo/scripts/dist', ext: '.js' as const, repoRoot: '/repo', newServiceToken: () => 'fresh-token' }
 const child = (plan: LaunchPlan, name: ChildSpec['name']): ChildSpec => {

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { CODE_TTL_MS } from '../src/bnet-standin/grants.js'
-import { authorize, basic, CLIENT, exchange, REDIRECT_URI, standinUnderTest } from './helpers/standin.js'
+import { CODE_TTL_MS } from '../../src/bnet-standin/grants.js'
+import { authorize, basic, CLIENT, exchange, REDIRECT_URI, standinUnderTest } from '../helpers/standin.js'
 
 t.test('authorize with a battletag login_hint redirects with a code and the state', async (t) => {
   const s = await standinUnderTest()

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net'
 import { freePort } from '@guild/testing'
 import t from 'tap'
-import { cleanEnv, runNode } from './helpers/node-process.js'
+import { cleanEnv, runNode } from '../helpers/node-process.js'
 
 t.test('run alone: serves the demo fixtures on BNET_STANDIN_PORT, exits 0 on SIGTERM', async (t) => {
   const port = await freePort()

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { FaultInjector } from '../src/bnet-standin/faults.js'
-import { clientToken, standinUnderTest } from './helpers/standin.js'
+import { FaultInjector } from '../../src/bnet-standin/faults.js'
+import { clientToken, standinUnderTest } from '../helpers/standin.js'
 
 const ROSTER = '/data/wow/guild/area-52/horde-vanguard/roster?namespace=profile-us'
 
