@@ -1,6 +1,6 @@
 import { internalKeys, keys } from '@guild/cache'
 import t from 'tap'
-import { registerHordeVanguard, startHarness } from './helpers/harness.js'
+import { registerHordeVanguard, startHarness } from '../helpers/harness.js'
 
 /*
  * Issue 16 part 6: a roster read after its entry's TTL, with the database out of reach, is answered with
