@@ -1,6 +1,6 @@
 import t from 'tap'
-import { CacheInputError, internalKeys, keys, tagIndex, tagsOfKey, type InvalidationEvent } from '../src/index.js'
-import { cacheOn, claimDb, deferred, eventually } from './fixtures/harness.js'
+import { CacheInputError, internalKeys, keys, tagIndex, tagsOfKey, type InvalidationEvent } from '../../src/index.js'
+import { cacheOn, claimDb, deferred, eventually } from '../fixtures/harness.js'
 
 /*
  * Generic tags (`{ tags }`, `invalidateTags`) with invalidateGuild's guarantees: through the tag's index,

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { internalKeys, keys } from '../src/index.js'
-import { cacheOn, claimDb } from './fixtures/harness.js'
+import { internalKeys, keys } from '../../src/index.js'
+import { cacheOn, claimDb } from '../fixtures/harness.js'
 
 /*
  * Issue 16 part 2: an invalidation removes a key's stale (grace) copy with the key, so a failing loader

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { internalKeys, keys, tagIndex, type Cache } from '../src/index.js'
-import { sleep } from './fixtures/harness.js'
-import { evictWhileHot, pressedRedis } from './fixtures/pressed-redis.js'
+import { internalKeys, keys, tagIndex, type Cache } from '../../src/index.js'
+import { sleep } from '../fixtures/harness.js'
+import { evictWhileHot, pressedRedis } from '../fixtures/pressed-redis.js'
 
 /*
  * Guarantee 3 for a caller's tag under memory pressure (as index-eviction.test.ts for guilds and users).

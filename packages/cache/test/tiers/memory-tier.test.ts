@@ -1,6 +1,6 @@
 import t from 'tap'
-import { createCache, keys, MemoryTier } from '../src/index.js'
-import { cacheOn, claimDb, deferred, eventually, silentLogger } from './fixtures/harness.js'
+import { createCache, keys, MemoryTier } from '../../src/index.js'
+import { cacheOn, claimDb, deferred, eventually, silentLogger } from '../fixtures/harness.js'
 
 t.test('MemoryTier: TTL, bound, and invalidation by guild, user, key and pattern', async (t) => {
   let now = 0

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { CacheInputError, internalKeys, keys } from '../src/index.js'
-import { cacheOn, claimDb } from './fixtures/harness.js'
+import { CacheInputError, internalKeys, keys } from '../../src/index.js'
+import { cacheOn, claimDb } from '../fixtures/harness.js'
 
 /*
  * Issue 16 part 4: a loader sets its entry's TTL from what it loaded (`ctx.setTtl`, bentocache's

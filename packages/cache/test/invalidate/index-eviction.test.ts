@@ -1,7 +1,7 @@
 import t from 'tap'
-import { internalKeys, keys, type Cache, type InvalidationEvent } from '../src/index.js'
-import { sleep } from './fixtures/harness.js'
-import { evictWhileHot, pressedRedis } from './fixtures/pressed-redis.js'
+import { internalKeys, keys, type Cache, type InvalidationEvent } from '../../src/index.js'
+import { sleep } from '../fixtures/harness.js'
+import { evictWhileHot, pressedRedis } from '../fixtures/pressed-redis.js'
 
 /*
  * Guarantee 3 under memory pressure. The shipped Redis evicts with allkeys-lru; an index is touched only

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { internalKeys, keys } from '../src/index.js'
-import { cacheOn, claimDb, type TestDb } from './fixtures/harness.js'
+import { internalKeys, keys } from '../../src/index.js'
+import { cacheOn, claimDb, type TestDb } from '../fixtures/harness.js'
 
 /*
  * A key may have a stale copy at `cache:stale:{KEY}` (grace periods), living past KEY's TTL. Every removal

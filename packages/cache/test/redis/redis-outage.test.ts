@@ -1,7 +1,7 @@
 import { freePort, startOwnRedis, startTcpProxy } from '@guild/testing'
 import t from 'tap'
-import { createCache, keys } from '../src/index.js'
-import { eventually, silentLogger, sleep } from './fixtures/harness.js'
+import { createCache, keys } from '../../src/index.js'
+import { eventually, silentLogger, sleep } from '../fixtures/harness.js'
 
 /** The longest any single call may take against a broken Redis: the 50 ms bound plus scheduling slack. */
 const BOUND_MS = 50

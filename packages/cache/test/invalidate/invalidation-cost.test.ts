@@ -1,8 +1,8 @@
 import { startOwnRedis } from '@guild/testing'
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { createCache, keys } from '../src/index.js'
-import { silentLogger } from './fixtures/harness.js'
+import { createCache, keys } from '../../src/index.js'
+import { silentLogger } from '../fixtures/harness.js'
 
 /** `INFO commandstats` as {command: calls}: what the cache asked Redis to do, exactly. */
 async function commandCalls(redis: Redis): Promise<Record<string, number>> {

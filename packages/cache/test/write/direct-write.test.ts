@@ -1,6 +1,6 @@
 import t from 'tap'
-import { keys } from '../src/index.js'
-import { cacheOn, claimDb, deferred, eventually } from './fixtures/harness.js'
+import { keys } from '../../src/index.js'
+import { cacheOn, claimDb, deferred, eventually } from '../fixtures/harness.js'
 
 /*
  * Issue 16, item 4: the seed's direct write path. `set` keeps every process's in-process tier coherent
@@ -101,7 +101,7 @@ t.test('guarded set: a token taken before a pattern delete, and a session token 
 })
 
 t.test('token and set without Redis: no token is accepted, nothing is stored', async (t) => {
-  const { createCache } = await import('../src/index.js')
+  const { createCache } = await import('../../src/index.js')
   const none = createCache()
   const token = await none.token('temp:x')
   t.equal(await none.set('temp:x', 1, 60, { ifUnchangedSince: token }), false)

@@ -1,7 +1,7 @@
 import { startTcpProxy } from '@guild/testing'
 import t, { type Test } from 'tap'
-import { internalKeys, keys, type CacheOptions } from '../src/index.js'
-import { cacheOn, claimDb, deferred, eventually, sleep } from './fixtures/harness.js'
+import { internalKeys, keys, type CacheOptions } from '../../src/index.js'
+import { cacheOn, claimDb, deferred, eventually, sleep } from '../fixtures/harness.js'
 
 t.test('1,000 concurrent cached calls for one key in a process → one call of fn', async (t) => {
   const db = await claimDb(t)
@@ -19,7 +19,7 @@ t.test('1,000 concurrent cached calls for one key in a process → one call of f
 })
 
 t.test('the same without Redis: single-flight does not need it', async (t) => {
-  const { createCache } = await import('../src/index.js')
+  const { createCache } = await import('../../src/index.js')
   const cache = createCache()
   t.teardown(() => cache.close())
   let calls = 0

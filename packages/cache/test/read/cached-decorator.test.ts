@@ -1,6 +1,6 @@
 import t from 'tap'
-import { argsKeySegment } from '../src/index.js'
-import { cacheOn, claimDb } from './fixtures/harness.js'
+import { argsKeySegment } from '../../src/index.js'
+import { cacheOn, claimDb } from '../fixtures/harness.js'
 
 t.test('the seed’s @cached: first call misses and runs fn, the second hits', async (t) => {
   const db = await claimDb(t)

@@ -2,10 +2,10 @@ import { metrics, trace } from '@opentelemetry/api'
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import t from 'tap'
-import { CacheInputError, keys } from '../src/index.js'
-import type { InvalidationEvent } from '../src/index.js'
+import { CacheInputError, keys } from '../../src/index.js'
+import type { InvalidationEvent } from '../../src/index.js'
 import { Cluster } from 'ioredis'
-import { cacheOn, claimDb, eventually } from './fixtures/harness.js'
+import { cacheOn, claimDb, eventually } from '../fixtures/harness.js'
 
 /*
  * Issue 16 part 5: callers' events (`cache.on`) and OpenTelemetry through @opentelemetry/api, checked

@@ -1,8 +1,8 @@
 import { startOwnRedis, startTcpProxy } from '@guild/testing'
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { createCache, keys } from '../src/index.js'
-import { deferred, silentLogger } from './fixtures/harness.js'
+import { createCache, keys } from '../../src/index.js'
+import { deferred, silentLogger } from '../fixtures/harness.js'
 
 /*
  * Item 1 of guarantee 4 for patterns: a reader that took its lease before a deletePattern and commits

@@ -1,8 +1,8 @@
 import { startOwnRedis } from '@guild/testing'
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { createCache } from '../src/index.js'
-import { cacheOn, claimDb, silentLogger, sleep } from './fixtures/harness.js'
+import { createCache } from '../../src/index.js'
+import { cacheOn, claimDb, silentLogger, sleep } from '../fixtures/harness.js'
 
 
 t.test('XFetch (β = 1): a hot key is refreshed before it expires, so expiry causes no miss', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { keys, TTL, MAX_TTL } from '../src/index.js'
-import { allKeys, cacheOn, claimDb } from './fixtures/harness.js'
+import { keys, TTL, MAX_TTL } from '../../src/index.js'
+import { allKeys, cacheOn, claimDb } from '../fixtures/harness.js'
 
 t.test('guarantee 1: always a TTL', async (t) => {
   const db = await claimDb(t)

@@ -2,8 +2,8 @@ import { startOwnCluster } from '@guild/testing'
 import calculateSlot from 'cluster-key-slot'
 import { Cluster, Redis } from 'ioredis'
 import t, { type Test } from 'tap'
-import { createCache, internalKeys, keys, type InvalidationEvent } from '../src/index.js'
-import { eventually, silentLogger, sleep } from './fixtures/harness.js'
+import { createCache, internalKeys, keys, type InvalidationEvent } from '../../src/index.js'
+import { eventually, silentLogger, sleep } from '../fixtures/harness.js'
 
 /*
  * What is specific to Redis Cluster, on a private cluster of three masters (this file always makes its

@@ -1,7 +1,7 @@
 import { startOwnRedis } from '@guild/testing'
 import t from 'tap'
-import { createCache, keys, type InvalidationEvent } from '../src/index.js'
-import { busListeners, cacheOn, claimDb, eventually, silentLogger } from './fixtures/harness.js'
+import { createCache, keys, type InvalidationEvent } from '../../src/index.js'
+import { busListeners, cacheOn, claimDb, eventually, silentLogger } from '../fixtures/harness.js'
 
 t.test('an invalidation reaches every process, and returns only once they have dropped their copies', async (t) => {
   const db = await claimDb(t)

@@ -1,8 +1,8 @@
 import calculateSlot from 'cluster-key-slot'
 import t from 'tap'
-import { CacheInputError, createCache, internalKeys, keys, LoaderTimeoutError } from '../src/index.js'
-import type { StaleReason } from '../src/index.js'
-import { cacheOn, claimDb, deferred, eventually } from './fixtures/harness.js'
+import { CacheInputError, createCache, internalKeys, keys, LoaderTimeoutError } from '../../src/index.js'
+import type { StaleReason } from '../../src/index.js'
+import { cacheOn, claimDb, deferred, eventually } from '../fixtures/harness.js'
 
 /*
  * Issue 16, parts 2 and 3: grace periods and loader timeouts. A value stored with `grace` leaves a stale

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { keys } from '../src/index.js'
-import { cacheOn, claimDb, eventually } from './fixtures/harness.js'
+import { keys } from '../../src/index.js'
+import { cacheOn, claimDb, eventually } from '../fixtures/harness.js'
 
 /*
  * Issue 16, item 5: an in-process copy lives at most as long as the entry it copies. Each test waits for

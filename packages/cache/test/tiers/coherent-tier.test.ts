@@ -1,6 +1,6 @@
 import t from 'tap'
-import { CoherentTier, createCache, keys } from '../src/index.js'
-import { cacheOn, claimDb, eventually } from './fixtures/harness.js'
+import { CoherentTier, createCache, keys } from '../../src/index.js'
+import { cacheOn, claimDb, eventually } from '../fixtures/harness.js'
 
 t.test('CoherentTier drops what an invalidation names by itself, then tells its listeners what went', async (t) => {
   const db = await claimDb(t)

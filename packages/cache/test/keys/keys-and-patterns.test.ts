@@ -1,6 +1,6 @@
 import t from 'tap'
-import { assertKey, escapeGlob, globToRegExp, keys, namespaceOf, patterns, scopesOfKey, sessionIdOf } from '../src/index.js'
-import { allKeys, cacheOn, claimDb } from './fixtures/harness.js'
+import { assertKey, escapeGlob, globToRegExp, keys, namespaceOf, patterns, scopesOfKey, sessionIdOf } from '../../src/index.js'
+import { allKeys, cacheOn, claimDb } from '../fixtures/harness.js'
 
 const badIds = [0, -1, 1.5, 2 ** 53, NaN, '12', null, undefined, 1n]
 const badTools = ['', 'Roster', '1abc', 'a*', 'a:b', 'a b', 'a?', 'a[1]', 'rôster', 'x'.repeat(33), 'a\\b']

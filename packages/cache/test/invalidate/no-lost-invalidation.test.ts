@@ -1,6 +1,6 @@
 import t from 'tap'
-import { keys, TTL } from '../src/index.js'
-import { cacheOn, claimDb, deferred, eventually } from './fixtures/harness.js'
+import { keys, TTL } from '../../src/index.js'
+import { cacheOn, claimDb, deferred, eventually } from '../fixtures/harness.js'
 
 /*
  * Guarantee 4. Each test pauses a loader after it has "read the database" (it resolves the old value),

@@ -1,7 +1,7 @@
 import { Cluster, Redis } from 'ioredis'
 import t, { type Test } from 'tap'
-import { keys } from '../src/index.js'
-import { cacheOn, claimDb, eventually, silentLogger, type TestDb } from './fixtures/harness.js'
+import { keys } from '../../src/index.js'
+import { cacheOn, claimDb, eventually, silentLogger, type TestDb } from '../fixtures/harness.js'
 
 /*
  * Issue 16, item 6: an invalidation waits for the acks of the cache processes known through their
@@ -78,7 +78,7 @@ t.test('a known cache process that does not ack: a metric, one log line per inte
 })
 
 t.test('no Redis: an announcement that cannot be published is incomplete', async (t) => {
-  const { createCache } = await import('../src/index.js')
+  const { createCache } = await import('../../src/index.js')
   const down = createCache({ url: 'redis://127.0.0.1:1/0', logger: silentLogger(), busChannel: 'cache:test:acks-down' })
   t.teardown(() => down.close())
   await down.ready

@@ -1,8 +1,8 @@
 import { freePort } from '@guild/testing'
 import Fastify from 'fastify'
 import t from 'tap'
-import { createCache, fastifyCache } from '../src/index.js'
-import { cacheOn, claimDb, silentLogger } from './fixtures/harness.js'
+import { createCache, fastifyCache } from '../../src/index.js'
+import { cacheOn, claimDb, silentLogger } from '../fixtures/harness.js'
 
 t.test('Prometheus metrics: requests by namespace and result, errors by operation, latency, redis up', async (t) => {
   const db = await claimDb(t)

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { keys, TTL } from '../src/index.js'
-import { cacheOn, claimDb, deferred, eventually } from './fixtures/harness.js'
+import { keys, TTL } from '../../src/index.js'
+import { cacheOn, claimDb, deferred, eventually } from '../fixtures/harness.js'
 
 /*
  * getOrSetMany's prefetch: keys nobody asked for, filled alongside the asked ones (the permission
