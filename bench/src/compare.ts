@@ -36,16 +36,27 @@ async function target(ctx: BenchContext, scenario: Scenario, servers: ServerFile
 /** One round's figures: requests per second, and what the target's processes spent a request. */
 async function sample(t: Target, connections: number, durationS: number): Promise<Sample> {
   const { result, userUs, systemUs, stealPct } = await measuredRound(t, connections, durationS)
-  if (result.errors + result.non2xx > 0) throw new Error(`${t.load.url}: ${result.errors + result.non2xx} failed requests in a round`)
+  if (result.errors + result.non2xx > 0)
+    throw new Error(`${t.load.url}: ${result.errors + result.non2xx} failed requests in a round`)
   return { rps: result.rps, userUs, systemUs, stealPct }
 }
 
 async function main(): Promise<void> {
-  const options = runOptions(process.argv.slice(2), { against: { type: 'string' }, only: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' } })
+  const options = runOptions(process.argv.slice(2), {
+    against: { type: 'string' },
+    only: { type: 'string' },
+    rounds: { type: 'string' },
+    seconds: { type: 'string' },
+  })
   const against = options.against
-  if (!against) throw new UsageError('usage: npm run bench:compare -- --against <another checkout, built> [--only check_l1,…] [--rounds 8] [--seconds 3]')
+  if (!against)
+    throw new UsageError(
+      'usage: npm run bench:compare -- --against <another checkout, built> [--only check_l1,…] [--rounds 8] [--seconds 3]',
+    )
   const other = serversOf(resolve(against))
-  for (const file of Object.values(other)) if (!existsSync(file)) throw new UsageError(`${file} does not exist: build that checkout first (npm run build there)`)
+  for (const file of Object.values(other))
+    if (!existsSync(file))
+      throw new UsageError(`${file} does not exist: build that checkout first (npm run build there)`)
   const only = onlyOf(options.only, SCENARIOS)
   const scenarios = SCENARIOS.filter((s) => !only || only.has(s))
   const rounds = positiveOption(options.rounds, 'rounds', 8)
@@ -63,14 +74,19 @@ async function main(): Promise<void> {
         for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
           const s = await sample(sides[i as 0 | 1], connections, durationS)
           samples[i as 0 | 1].push(s)
-          ctx.log(`${scenario} round ${r + 1}/${rounds} ${i === 0 ? 'this' : 'other'}: ${s.rps} req/s, ${s.userUs.toFixed(1)} + ${s.systemUs.toFixed(1)} µs CPU a request${stealNote(s.stealPct)}`)
+          ctx.log(
+            `${scenario} round ${r + 1}/${rounds} ${i === 0 ? 'this' : 'other'}: ${s.rps} req/s, ${s.userUs.toFixed(1)} + ${s.systemUs.toFixed(1)} µs CPU a request${stealNote(s.stealPct)}`,
+          )
         }
       }
       await stopStarted()
       const [ours, theirs] = samples
       const rpsRatios = ours.map((s, r) => s.rps / Math.max(1, (theirs[r] as Sample).rps))
-      const cpuRatios = ours.map((s, r) => (s.userUs + s.systemUs) / ((theirs[r] as Sample).userUs + (theirs[r] as Sample).systemUs))
-      const cpu = (list: Sample[]) => `${round(median(list.map((s) => s.userUs + s.systemUs)), 1)} (${round(median(list.map((s) => s.userUs)), 1)} + ${round(median(list.map((s) => s.systemUs)), 1)})`
+      const cpuRatios = ours.map(
+        (s, r) => (s.userUs + s.systemUs) / ((theirs[r] as Sample).userUs + (theirs[r] as Sample).systemUs),
+      )
+      const cpu = (list: Sample[]) =>
+        `${round(median(list.map((s) => s.userUs + s.systemUs)), 1)} (${round(median(list.map((s) => s.userUs)), 1)} + ${round(median(list.map((s) => s.systemUs)), 1)})`
       const stolen = [...ours, ...theirs].flatMap((s) => (s.stealPct === undefined ? [] : [s.stealPct]))
       rows.push(
         `| ${scenario} | ${median(ours.map((s) => s.rps))} | ${median(theirs.map((s) => s.rps))} | ${round(median(rpsRatios), 3)} | ${rpsRatios.map((x) => round(x, 2)).join(' ')} | ${cpu(ours)} | ${cpu(theirs)} | ${round(median(cpuRatios), 3)} | ${stolen.length > 0 ? round(median(stolen), 1) : ''} |`,
@@ -81,8 +97,12 @@ async function main(): Promise<void> {
     await data.cleanup()
   }
   const idle = idleNote(idleConfig())
-  console.log(`this checkout against ${resolve(against)}: ${rounds} alternating rounds of ${durationS} s, ${connections} connections${idle === '' ? '' : `; ${idle}`}; medians\n`)
-  console.log('| scenario | req/s this | req/s other | ratio | each round | CPU µs a request this (user + system) | other | CPU ratio | CPU stolen % (median round) |')
+  console.log(
+    `this checkout against ${resolve(against)}: ${rounds} alternating rounds of ${durationS} s, ${connections} connections${idle === '' ? '' : `; ${idle}`}; medians\n`,
+  )
+  console.log(
+    '| scenario | req/s this | req/s other | ratio | each round | CPU µs a request this (user + system) | other | CPU ratio | CPU stolen % (median round) |',
+  )
   console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |')
   for (const row of rows) console.log(row)
 }

@@ -8,7 +8,11 @@ export interface BenchContext {
   token: string
   data: BenchData
   /** Starts a Node server file on a free port (stopped by the runner at the end); `env` may depend on the port. */
-  launch(file: string, env: Record<string, string> | ((port: number) => Record<string, string>), readyPath?: string): Promise<ServiceProcess>
+  launch(
+    file: string,
+    env: Record<string, string> | ((port: number) => Record<string, string>),
+    readyPath?: string,
+  ): Promise<ServiceProcess>
   /** The environment a permission-service needs here, plus `extra`. */
   serviceEnv(extra?: Record<string, string>): Record<string, string>
   log(line: string): void
@@ -32,7 +36,9 @@ const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a 
  * A fresh Postgres database and Redis database, a service token, and a launcher whose servers
  * `stopStarted` stops (newest first); `data.cleanup()` drops the databases.
  */
-export async function benchContext(quick: boolean): Promise<{ ctx: BenchContext; data: BenchData; stopStarted(): Promise<void> }> {
+export async function benchContext(
+  quick: boolean,
+): Promise<{ ctx: BenchContext; data: BenchData; stopStarted(): Promise<void> }> {
   const started: ServiceProcess[] = []
   const data = await benchData()
   const token = randomBytes(24).toString('hex')

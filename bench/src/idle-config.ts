@@ -38,7 +38,11 @@ export function idleNote(config: IdleConfig): string {
   const parts: string[] = []
   if (config.cpuidle_driver !== undefined) parts.push(`cpuidle ${config.cpuidle_driver}`)
   if (config.guest_halt_poll_ns !== undefined) {
-    parts.push(config.guest_halt_poll_ns === 0 ? 'guest halt polling off (0 ns)' : `guest halt polling ${config.guest_halt_poll_ns.toLocaleString('en')} ns`)
+    parts.push(
+      config.guest_halt_poll_ns === 0
+        ? 'guest halt polling off (0 ns)'
+        : `guest halt polling ${config.guest_halt_poll_ns.toLocaleString('en')} ns`,
+    )
   }
   return parts.join(', ')
 }

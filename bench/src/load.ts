@@ -24,7 +24,16 @@ export interface LoadResult {
 
 /** Runs autocannon in a process of its own (so the load generator never shares an event loop with what it measures). */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const args = [autocannonBin, '--json', '-c', String(options.connections), '-d', String(options.durationS), '-m', options.method ?? 'GET']
+  const args = [
+    autocannonBin,
+    '--json',
+    '-c',
+    String(options.connections),
+    '-d',
+    String(options.durationS),
+    '-m',
+    options.method ?? 'GET',
+  ]
   for (const [k, v] of Object.entries(options.headers ?? {})) args.push('-H', `${k}=${v}`)
   if (options.body) args.push('-b', options.body)
   if (options.rate) args.push('-R', String(options.rate))
@@ -35,7 +44,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     let stderr = ''
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`autocannon exited ${code}: ${stderr}`))))
+    child.once('exit', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`autocannon exited ${code}: ${stderr}`)),
+    )
   })
   const r = JSON.parse(out) as {
     requests: { average: number; total: number }

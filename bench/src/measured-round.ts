@@ -21,7 +21,8 @@ export async function measuredRound(target: Target, connections: number, duratio
   const result = await runLoad({ ...target.load, connections, durationS })
   const stealPct = stealPercent(ticks, cpuTicks())
   const after = processes.map((p) => p.cpuTimes())
-  const spent = (key: 'userMicros' | 'systemMicros') => after.reduce((sum, a, i) => sum + a[key] - (before[i] as typeof a)[key], 0)
+  const spent = (key: 'userMicros' | 'systemMicros') =>
+    after.reduce((sum, a, i) => sum + a[key] - (before[i] as typeof a)[key], 0)
   const requests = Math.max(1, result.requests)
   return { result, userUs: spent('userMicros') / requests, systemUs: spent('systemMicros') / requests, stealPct }
 }

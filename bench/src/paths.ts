@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url'
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 export const resultsDir = fileURLToPath(new URL('../results/', import.meta.url))
-export const permissionServer = fileURLToPath(new URL('../../services/permission-service/dist/server.js', import.meta.url))
+export const permissionServer = fileURLToPath(
+  new URL('../../services/permission-service/dist/server.js', import.meta.url),
+)
 export const guildApiServer = fileURLToPath(new URL('../../services/guild-api/dist/server.js', import.meta.url))
 export const baselineServer = fileURLToPath(new URL('./baseline-server.js', import.meta.url))
 export const autocannonBin = fileURLToPath(new URL('../../node_modules/autocannon/autocannon.js', import.meta.url))

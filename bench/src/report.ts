@@ -32,7 +32,9 @@ export function markdown(report: BenchReport): string {
     )
     for (const [name, s] of Object.entries(load) as [string, LoadFigures][]) {
       const rps = s.checks_per_s !== undefined ? `${s.rps} (${s.checks_per_s} checks/s)` : String(s.rps)
-      out.push(`| ${name} | ${rps} | ${s.p50_ms} | ${s.p99_ms} | ${s.max_ms} | ${s.errors} | ${s.ratio ?? '—'} | ${Array.isArray(s.ratio_per_round) ? s.ratio_per_round.join(' ') : ''} | ${s.compared_with ?? '—'} | ${s.steady_2k_p99_ms ?? ''} | ${s.cpu_us_per_request ?? ''} | ${s.rss_mb} | ${Array.isArray(s.steal_pct_per_round) ? s.steal_pct_per_round.join(' ') : ''} |`)
+      out.push(
+        `| ${name} | ${rps} | ${s.p50_ms} | ${s.p99_ms} | ${s.max_ms} | ${s.errors} | ${s.ratio ?? '—'} | ${Array.isArray(s.ratio_per_round) ? s.ratio_per_round.join(' ') : ''} | ${s.compared_with ?? '—'} | ${s.steady_2k_p99_ms ?? ''} | ${s.cpu_us_per_request ?? ''} | ${s.rss_mb} | ${Array.isArray(s.steal_pct_per_round) ? s.steal_pct_per_round.join(' ') : ''} |`,
+      )
     }
     for (const [name, s] of Object.entries(load) as [string, LoadFigures][]) {
       if (typeof s.permission_wait_us !== 'number' || typeof s.permission_exchanges_per_request !== 'number') continue
@@ -43,7 +45,10 @@ export function markdown(report: BenchReport): string {
     }
   }
   if (stampede) {
-    out.push('', `**stampede**: ${stampede.callers} concurrent callers of one cold key over ${stampede.instances} instances → at most ${stampede.db_queries} database quer${stampede.db_queries === 1 ? 'y' : 'ies'} (the worst of ${stampede.rounds} rounds; each round: ${stampede.db_queries_per_round.join(', ')}; ${stampede.errors} errors)`)
+    out.push(
+      '',
+      `**stampede**: ${stampede.callers} concurrent callers of one cold key over ${stampede.instances} instances → at most ${stampede.db_queries} database quer${stampede.db_queries === 1 ? 'y' : 'ies'} (the worst of ${stampede.rounds} rounds; each round: ${stampede.db_queries_per_round.join(', ')}; ${stampede.errors} errors)`,
+    )
   }
   if (invalidation) {
     const i = invalidation
@@ -59,7 +64,10 @@ export function markdown(report: BenchReport): string {
     )
   }
   if (hit_rate) {
-    out.push('', `**hit_rate**: ${(hit_rate.rate * 100).toFixed(2)}% over ${hit_rate.requests.toLocaleString('en')} operations (Zipf s = ${hit_rate.zipf_s}, ${hit_rate.guilds} guilds × ${hit_rate.users_per_guild} users × ${hit_rate.tools} tools, ${hit_rate.writes} writes, warmed first; ${hit_rate.errors} errors); an ideal on-demand cache under the seed's rule would reach ${(hit_rate.on_demand_ceiling * 100).toFixed(2)}% on the same operations; ${hit_rate.db_queries.toLocaleString('en')} database queries, ${hit_rate.refilled.toLocaleString('en')} answers refilled after writes`)
+    out.push(
+      '',
+      `**hit_rate**: ${(hit_rate.rate * 100).toFixed(2)}% over ${hit_rate.requests.toLocaleString('en')} operations (Zipf s = ${hit_rate.zipf_s}, ${hit_rate.guilds} guilds × ${hit_rate.users_per_guild} users × ${hit_rate.tools} tools, ${hit_rate.writes} writes, warmed first; ${hit_rate.errors} errors); an ideal on-demand cache under the seed's rule would reach ${(hit_rate.on_demand_ceiling * 100).toFixed(2)}% on the same operations; ${hit_rate.db_queries.toLocaleString('en')} database queries, ${hit_rate.refilled.toLocaleString('en')} answers refilled after writes`,
+    )
   }
   if (web_roster) {
     const w = web_roster
@@ -75,6 +83,9 @@ export function markdown(report: BenchReport): string {
     )
   }
   const idle = idleNote(report.idle)
-  out.push('', `node ${report.node}, ${report.cpus} CPUs${idle === '' ? '' : `, ${idle}`}, ${report.date}${report.quick ? ', quick pass' : ''}`)
+  out.push(
+    '',
+    `node ${report.node}, ${report.cpus} CPUs${idle === '' ? '' : `, ${idle}`}, ${report.date}${report.quick ? ', quick pass' : ''}`,
+  )
   return out.join('\n')
 }

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   // invalidations on the shared bus (and be waited for), and take their share of two CPUs.
   try {
     if (wanted('load')) {
-      const extra: Record<string, Target> = existsSync(guildApiServer) ? { api_members: await apiMembersTarget(ctx) } : {}
+      const extra: Record<string, Target> = existsSync(guildApiServer)
+        ? { api_members: await apiMembersTarget(ctx) }
+        : {}
       if (!existsSync(guildApiServer)) ctx.log('api_members: guild-api is not built; skipped')
       Object.assign(scenarios, (await loadScenarios(ctx, extra)) as Record<string, LoadFigures>)
       await stopStarted()
@@ -49,7 +51,14 @@ async function main(): Promise<void> {
     await stopStarted()
     await data.cleanup()
   }
-  const report: BenchReport = { scenarios, quick, node: process.version, cpus: cpus().length, idle: idleConfig(), date: new Date().toISOString() }
+  const report: BenchReport = {
+    scenarios,
+    quick,
+    node: process.version,
+    cpus: cpus().length,
+    idle: idleConfig(),
+    date: new Date().toISOString(),
+  }
   // bench/results/latest.json and a dated copy.
   const file = writeResults(resultsDir, report)
   console.log(markdown(report))

@@ -70,7 +70,8 @@ export async function toRequest(route, plan, target) {
   const cookies = []
   let credential
   if (plan.auth.kind === 'valid') credential = target.credentials[plan.auth.index % target.credentials.length]
-  if (plan.auth.kind === 'fresh') credential = target.freshCredential ? await target.freshCredential() : target.credentials[0]
+  if (plan.auth.kind === 'fresh')
+    credential = target.freshCredential ? await target.freshCredential() : target.credentials[0]
   if (credential !== undefined) {
     if (plan.auth.via === 'cookie' && target.cookieName) cookies.push(`${target.cookieName}=${credential}`)
     else headers.authorization = `Bearer ${credential}`
@@ -83,7 +84,10 @@ export async function toRequest(route, plan, target) {
   if (plan.login !== 'none' && target.startLogin && route.schema?.querystring?.properties?.state) {
     const login = await target.startLogin({ redirect: plan.loginRedirect, complete: plan.login === 'complete' })
     // Battle.net's answer carries a code or an error, not both: a completed login drops the error.
-    query = login.code === undefined ? withParams(query, { state: login.state }) : withParams(query, { state: login.state, code: login.code }, ['error'])
+    query =
+      login.code === undefined
+        ? withParams(query, { state: login.state })
+        : withParams(query, { state: login.state, code: login.code }, ['error'])
     cookies.push(login.cookie)
   }
   if (cookies.length > 0) headers.cookie = cookies.join('; ')

@@ -60,7 +60,22 @@ export async function fuzzRoutes({ target, routes, runs, seed, redis, timeoutMs 
     const name = routeName(route)
     const routeSeed = (seed ^ hash(`${target.name} ${name}`)) | 0
     const plans = fc.sample(requestPlans(route, target), { seed: routeSeed, numRuns: runs })
-    const result = { service: target.name, route: name, seed: routeSeed, tried: 0, statuses: {}, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0, crashes: 0, badShapes: 0, keysOutside: [], failures: [], ms: 0 }
+    const result = {
+      service: target.name,
+      route: name,
+      seed: routeSeed,
+      tried: 0,
+      statuses: {},
+      s2xx: 0,
+      s3xx: 0,
+      s4xx: 0,
+      s5xx: 0,
+      crashes: 0,
+      badShapes: 0,
+      keysOutside: [],
+      failures: [],
+      ms: 0,
+    }
     const started = Date.now()
     const fail = (plan, kind, detail) => {
       if (result.failures.length < maxExamples) result.failures.push({ kind, detail, plan: describePlan(plan) })
@@ -69,7 +84,10 @@ export async function fuzzRoutes({ target, routes, runs, seed, redis, timeoutMs 
       result.tried++
       let res
       try {
-        res = await withTimeout(toRequest(route, plan, target).then((request) => target.inject(request)), timeoutMs)
+        res = await withTimeout(
+          toRequest(route, plan, target).then((request) => target.inject(request)),
+          timeoutMs,
+        )
       } catch (err) {
         result.crashes++
         fail(plan, 'crash', err instanceof Error ? `${err.name}: ${err.message}` : String(err))
@@ -88,10 +106,16 @@ export async function fuzzRoutes({ target, routes, runs, seed, redis, timeoutMs 
         fail(plan, `status ${status} without the error shape`, res.body.slice(0, 300))
       }
     }
-    const live = await withTimeout(target.inject({ method: 'GET', url: '/health/live' }), timeoutMs).catch(() => undefined)
+    const live = await withTimeout(target.inject({ method: 'GET', url: '/health/live' }), timeoutMs).catch(
+      () => undefined,
+    )
     if (live?.statusCode !== 200) {
       result.crashes++
-      result.failures.push({ kind: 'dead', detail: `/health/live answered ${live?.statusCode ?? 'nothing'} after this route`, plan: '' })
+      result.failures.push({
+        kind: 'dead',
+        detail: `/health/live answered ${live?.statusCode ?? 'nothing'} after this route`,
+        plan: '',
+      })
     }
     if (redis !== undefined) {
       const seen = new Set(results.flatMap((r) => r.keysOutside.map((v) => v.key)))
@@ -106,8 +130,9 @@ export async function fuzzRoutes({ target, routes, runs, seed, redis, timeoutMs 
 
 /** Characters that would garble a report line (controls, line and paragraph separators, bidi overrides, lone surrogates), escaped. */
 function printable(text) {
-  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]|\p{Cs}/gu, (c) =>
-    `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  return text.replace(
+    /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]|\p{Cs}/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   )
 }
 
@@ -115,8 +140,12 @@ function printable(text) {
 export function failureReport(run) {
   const lines = []
   for (const r of run.routes) {
-    for (const f of r.failures) lines.push(`${run.service} ${r.route} [seed ${r.seed}]: ${f.kind}: ${printable(f.detail)}\n  plan: ${printable(f.plan)}`)
-    for (const k of r.keysOutside) lines.push(`${run.service} ${r.route}: key ${printable(JSON.stringify(k.key))} (PTTL ${k.ttlMs} ms): ${k.reason}`)
+    for (const f of r.failures)
+      lines.push(
+        `${run.service} ${r.route} [seed ${r.seed}]: ${f.kind}: ${printable(f.detail)}\n  plan: ${printable(f.plan)}`,
+      )
+    for (const k of r.keysOutside)
+      lines.push(`${run.service} ${r.route}: key ${printable(JSON.stringify(k.key))} (PTTL ${k.ttlMs} ms): ${k.reason}`)
   }
   return lines
 }

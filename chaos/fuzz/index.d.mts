@@ -37,7 +37,10 @@ export interface FuzzTarget {
   consumesCredential?: (route: FuzzRoute) => boolean
   origins: { public: string; allowed?: string[] }
   /** A genuine OAuth state and the cookie that goes with it; with `complete`, Battle.net's code too. */
-  startLogin?: (options: { redirect?: string | undefined; complete: boolean }) => Promise<{ state: string; cookie: string; code?: string | undefined }>
+  startLogin?: (options: {
+    redirect?: string | undefined
+    complete: boolean
+  }) => Promise<{ state: string; cookie: string; code?: string | undefined }>
 }
 
 export interface Violation {
@@ -99,8 +102,15 @@ export declare function failureReport(run: FuzzRun): string[]
 export declare function keyViolation(key: string, ttlMs: number): string | undefined
 export declare function scanKeyViolations(redis: ScanningRedis): Promise<Violation[]>
 
-export declare function requestPlans(route: FuzzRoute, target: FuzzTarget): import('fast-check').Arbitrary<Record<string, unknown>>
-export declare function toRequest(route: FuzzRoute, plan: Record<string, unknown>, target: FuzzTarget): Promise<FuzzRequest>
+export declare function requestPlans(
+  route: FuzzRoute,
+  target: FuzzTarget,
+): import('fast-check').Arbitrary<Record<string, unknown>>
+export declare function toRequest(
+  route: FuzzRoute,
+  plan: Record<string, unknown>,
+  target: FuzzTarget,
+): Promise<FuzzRequest>
 export declare function bodyText(body: unknown): string | undefined
 export declare function describePlan(plan: unknown): string
 

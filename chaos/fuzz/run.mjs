@@ -50,7 +50,9 @@ function table(runs) {
       totals.keys += r.keysOutside.length
     }
   }
-  lines.push(`| **all** | | **${totals.tried}** | **${totals.ok}** | **${totals.s4xx}** | **${totals.s5xx}** | **${totals.crashes}** | **${totals.keys}** |`)
+  lines.push(
+    `| **all** | | **${totals.tried}** | **${totals.ok}** | **${totals.s4xx}** | **${totals.s5xx}** | **${totals.crashes}** | **${totals.keys}** |`,
+  )
   return { markdown: lines.join('\n'), totals }
 }
 
@@ -61,7 +63,10 @@ async function main() {
   const stack = await startStack()
   const results = []
   try {
-    const progress = (r) => process.stderr.write(`  ${r.service} ${r.route}: ${r.tried} inputs, ${r.s5xx} 5xx, ${r.crashes} crashes (${r.ms} ms)\n`)
+    const progress = (r) =>
+      process.stderr.write(
+        `  ${r.service} ${r.route}: ${r.tried} inputs, ${r.s5xx} 5xx, ${r.crashes} crashes (${r.ms} ms)\n`,
+      )
     if (only.includes('guild-api')) {
       const target = guildApiTarget({
         app: stack.guildApi,
@@ -71,11 +76,33 @@ async function main() {
         allowedOrigins: [FRONTEND],
         knownIds: [9001, 9002, 100001, 100004, 5001],
       })
-      results.push(await fuzzRoutes({ target, routes: routesToFuzz(stack.guildApi.routeCatalog), runs, seed, redis: stack.redis, onRoute: progress }))
+      results.push(
+        await fuzzRoutes({
+          target,
+          routes: routesToFuzz(stack.guildApi.routeCatalog),
+          runs,
+          seed,
+          redis: stack.redis,
+          onRoute: progress,
+        }),
+      )
     }
     if (only.includes('permission-service')) {
-      const target = permissionServiceTarget({ app: stack.permissionService, serviceToken: SERVICE_TOKEN, knownIds: [9001, 9002, 100001, 100002, 100004] })
-      results.push(await fuzzRoutes({ target, routes: routesToFuzz(stack.permissionService.routeCatalog), runs, seed, redis: stack.redis, onRoute: progress }))
+      const target = permissionServiceTarget({
+        app: stack.permissionService,
+        serviceToken: SERVICE_TOKEN,
+        knownIds: [9001, 9002, 100001, 100002, 100004],
+      })
+      results.push(
+        await fuzzRoutes({
+          target,
+          routes: routesToFuzz(stack.permissionService.routeCatalog),
+          runs,
+          seed,
+          redis: stack.redis,
+          onRoute: progress,
+        }),
+      )
     }
   } finally {
     await stack.close()
@@ -83,12 +110,23 @@ async function main() {
 
   const { markdown, totals } = table(results)
   const failures = results.flatMap(failureReport)
-  const report = { startedAt, finishedAt: new Date().toISOString(), seed, runsPerRoute: runs, node: process.version, totals, failures, services: results }
+  const report = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    seed,
+    runsPerRoute: runs,
+    node: process.version,
+    totals,
+    failures,
+    services: results,
+  }
   await mkdir(RESULTS, { recursive: true })
   await writeFile(new URL('fuzz-latest.json', RESULTS), `${JSON.stringify(report, null, 2)}\n`)
   process.stdout.write(`\n## Hostile input (seed ${seed}, ${runs} inputs a route)\n\n${markdown}\n\n`)
   if (failures.length > 0) {
-    process.stdout.write(`${failures.length} failure(s); replay with --seed ${seed} --runs ${runs}:\n\n${failures.join('\n')}\n`)
+    process.stdout.write(
+      `${failures.length} failure(s); replay with --seed ${seed} --runs ${runs}:\n\n${failures.join('\n')}\n`,
+    )
     process.exitCode = 1
   } else {
     process.stdout.write('No 5xx, no crash, every error in the contract shape, every Redis key within the contract.\n')
@@ -97,6 +135,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  process.stderr.write(`chaos:fuzz failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+  process.stderr.write(`chaos:fuzz failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
   process.exit(1)
 })

@@ -21,7 +21,9 @@ async function importBuilt(path, what) {
   try {
     return await import(root(path))
   } catch (err) {
-    throw new Error(`${what} is not built (${path}): run \`npm run build\` first (${err instanceof Error ? err.message : String(err)})`)
+    throw new Error(
+      `${what} is not built (${path}): run \`npm run build\` first (${err instanceof Error ? err.message : String(err)})`,
+    )
   }
 }
 
@@ -52,7 +54,14 @@ export async function startStack() {
     closers.push(() => standin.close())
     const standinUrl = await standin.listen({ host: '127.0.0.1', port: 0 })
 
-    const shared = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_POOL_MAX: '4', REDIS_URL: redis.url, CACHE_BUS_CHANNEL: redis.channel, SERVICE_TOKEN }
+    const shared = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_POOL_MAX: '4',
+      REDIS_URL: redis.url,
+      CACHE_BUS_CHANNEL: redis.channel,
+      SERVICE_TOKEN,
+    }
     const permPort = await freePort()
     const guildApi = await buildGuildApi({
       env: {
@@ -74,14 +83,21 @@ export async function startStack() {
     })
     closers.push(() => guildApi.close())
     await guildApi.ready() // migrated: permission-service waits for the schema
-    const permissionService = await buildPermissionService({ env: { ...shared, DATABASE_URL: pg.url, PERMISSION_DB_TIMEOUT_MS: '3000' } })
+    const permissionService = await buildPermissionService({
+      env: { ...shared, DATABASE_URL: pg.url, PERMISSION_DB_TIMEOUT_MS: '3000' },
+    })
     closers.push(() => permissionService.close())
     await permissionService.listen({ host: '127.0.0.1', port: permPort })
     await Promise.race([permissionService.schemaReady, new Promise((resolve) => setTimeout(resolve, 5_000))])
 
     const login = (hint) => loginThroughBattleNet(guildApi, hint, publicUrl)
     const register = async (token, realm, name) => {
-      const res = await guildApi.inject({ method: 'POST', url: '/guilds', headers: { authorization: `Bearer ${token}` }, payload: { realm, name } })
+      const res = await guildApi.inject({
+        method: 'POST',
+        url: '/guilds',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { realm, name },
+      })
       if (res.statusCode !== 201) throw new Error(`registering ${name} answered ${res.statusCode}: ${res.body}`)
     }
     const thrall = await login('Thrall#1234')

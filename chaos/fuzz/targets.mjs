@@ -16,10 +16,12 @@ function cookiePairs(setCookie) {
  */
 export async function startLogin(app, { loginHint, publicUrl, redirect, complete }) {
   const start = (query) => app.inject({ url: `/auth/login?login_hint=${encodeURIComponent(loginHint)}${query}` })
-  let res = redirect === undefined ? await start('') : await start(`&redirect=${encodeURIComponent(redirect.toWellFormed())}`)
+  let res =
+    redirect === undefined ? await start('') : await start(`&redirect=${encodeURIComponent(redirect.toWellFormed())}`)
   if (res.statusCode === 400) res = await start('')
   const location = res.headers.location
-  if (res.statusCode !== 302 || typeof location !== 'string') throw new Error(`/auth/login answered ${res.statusCode}: ${res.body}`)
+  if (res.statusCode !== 302 || typeof location !== 'string')
+    throw new Error(`/auth/login answered ${res.statusCode}: ${res.body}`)
   const state = new URL(location).searchParams.get('state') ?? ''
   const cookie = cookiePairs(res.headers['set-cookie']).join('; ')
   if (!complete) return { state, cookie }
@@ -31,9 +33,13 @@ export async function startLogin(app, { loginHint, publicUrl, redirect, complete
 /** A whole login through Battle.net (its stand-in): resolves with the session token from the `sid` cookie. */
 export async function loginThroughBattleNet(app, loginHint, publicUrl) {
   const { state, cookie, code } = await startLogin(app, { loginHint, publicUrl, complete: true })
-  const res = await app.inject({ url: `/auth/callback?code=${encodeURIComponent(code ?? '')}&state=${encodeURIComponent(state)}`, headers: { cookie } })
+  const res = await app.inject({
+    url: `/auth/callback?code=${encodeURIComponent(code ?? '')}&state=${encodeURIComponent(state)}`,
+    headers: { cookie },
+  })
   const sid = cookiePairs(res.headers['set-cookie']).find((pair) => pair.startsWith('sid='))
-  if (res.statusCode !== 302 || sid === undefined) throw new Error(`logging in as ${loginHint} ended with ${res.statusCode}: ${res.body}`)
+  if (res.statusCode !== 302 || sid === undefined)
+    throw new Error(`logging in as ${loginHint} ended with ${res.statusCode}: ${res.body}`)
   return sid.slice('sid='.length)
 }
 
@@ -42,14 +48,33 @@ export async function loginThroughBattleNet(app, loginHint, publicUrl) {
  * logout gets a session of its own (`mintSession`) so the others live on; `/auth/callback` is sometimes
  * sent a genuine state with its signed cookie (from `/auth/login`), so hostile codes reach Battle.net.
  */
-export function guildApiTarget({ app, sessions, mintSession, publicUrl, allowedOrigins = [], knownIds, loginHint = 'Thrall#1234' }) {
+export function guildApiTarget({
+  app,
+  sessions,
+  mintSession,
+  publicUrl,
+  allowedOrigins = [],
+  knownIds,
+  loginHint = 'Thrall#1234',
+}) {
   return {
     name: 'guild-api',
     inject: (request) => app.inject(request),
     knownIds,
     hints: {
       guild_id: knownIds.filter((id) => id < 100_000),
-      realm: ['area-52', 'proudmoore', 'Area 52', 'Proudmoore', "Kel'Thuzad", 'kelthuzad', 'Aggra (Português)', 'aggra-portugues', 'Aggra (Portugue\u0302s)', 'No Such Realm'],
+      realm: [
+        'area-52',
+        'proudmoore',
+        'Area 52',
+        'Proudmoore',
+        "Kel'Thuzad",
+        'kelthuzad',
+        'Aggra (Português)',
+        'aggra-portugues',
+        'Aggra (Portugue\u0302s)',
+        'No Such Realm',
+      ],
       region: ['us', 'eu'],
       name: ['Horde Vanguard', 'Kirin Tor Council', 'horde-vanguard', 'No Such Guild'],
     },

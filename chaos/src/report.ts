@@ -41,10 +41,20 @@ export function markdown(report: ChaosReport): string {
         )
       }
     }
-    out.push('', `Conditions (the runner's worst event-loop stall, the machine's load average): ${faults.map(([name, f]) => `${name} ${f.conditions?.runner_max_lag_ms ?? '?'} ms, ${f.conditions?.load_average ?? '?'}`).join('; ')}.`)
-    out.push('', '### What each fault must not break', '', '| fault | check | observed | aim | |', '| --- | --- | --- | --- | --- |')
+    out.push(
+      '',
+      `Conditions (the runner's worst event-loop stall, the machine's load average): ${faults.map(([name, f]) => `${name} ${f.conditions?.runner_max_lag_ms ?? '?'} ms, ${f.conditions?.load_average ?? '?'}`).join('; ')}.`,
+    )
+    out.push(
+      '',
+      '### What each fault must not break',
+      '',
+      '| fault | check | observed | aim | |',
+      '| --- | --- | --- | --- | --- |',
+    )
     for (const [, f] of faults) {
-      for (const i of f.invariants) out.push(`| ${f.fault} | ${i.check} | ${i.observed} | ${i.aim} | ${i.ok ? 'ok' : '**FAIL**'} |`)
+      for (const i of f.invariants)
+        out.push(`| ${f.fault} | ${i.check} | ${i.observed} | ${i.aim} | ${i.ok ? 'ok' : '**FAIL**'} |`)
     }
   }
   if (report.race) {
@@ -62,8 +72,15 @@ export function markdown(report: ChaosReport): string {
         `| ${label} | ${r.cycles} | ${r.checks} (${r.checks_per_s}) | ${r.stale_allows_after_answer} | ${r.stale_cycles} | ${r.in_flight_allows} | ${trio(r.window_ms.p50, r.window_ms.p99, r.window_ms.max)} | ${trio(r.change_ms.p50, r.change_ms.p99, r.change_ms.max)} | ${r.stale_denials_after_answer} | ${r.check_errors} | ${r.failed_changes} |`,
       )
     }
-    if (conditions) out.push('', `Conditions: the runner's worst event-loop stall ${conditions.runner_max_lag_ms} ms, the machine's load average ${conditions.load_average}.`)
+    if (conditions)
+      out.push(
+        '',
+        `Conditions: the runner's worst event-loop stall ${conditions.runner_max_lag_ms} ms, the machine's load average ${conditions.load_average}.`,
+      )
   }
-  out.push('', `${report.ok ? 'every check held' : '**some checks failed**'}; node ${report.node}, ${report.cpus} CPUs, ${report.postgres}, ${report.date}${report.quick ? ', quick pass' : ''}`)
+  out.push(
+    '',
+    `${report.ok ? 'every check held' : '**some checks failed**'}; node ${report.node}, ${report.cpus} CPUs, ${report.postgres}, ${report.date}${report.quick ? ', quick pass' : ''}`,
+  )
   return out.join('\n')
 }

@@ -51,7 +51,10 @@ async function main(): Promise<void> {
   lag.enable()
   // The runner's timestamps are only as good as its event loop: a stall (a busy machine) shows here.
   const conditions = (): RunConditions => {
-    const c = { runner_max_lag_ms: Math.round(lag.max / 1e6), load_average: Math.round((loadavg()[0] ?? 0) * 100) / 100 }
+    const c = {
+      runner_max_lag_ms: Math.round(lag.max / 1e6),
+      load_average: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+    }
     lag.reset()
     return c
   }
@@ -62,7 +65,9 @@ async function main(): Promise<void> {
       lag.reset()
       faults[name] = { ...(await scenario(pg, quick)), conditions: conditions() }
       const failed = faults[name].invariants.filter((i) => !i.ok)
-      log(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s, ${failed.length === 0 ? 'every check held' : `failed: ${failed.map((i) => i.check).join('; ')}`}`)
+      log(
+        `${name}: ${((Date.now() - started) / 1000).toFixed(1)} s, ${failed.length === 0 ? 'every check held' : `failed: ${failed.map((i) => i.check).join('; ')}`}`,
+      )
     }
     if (wanted('race')) {
       lag.reset()
@@ -74,7 +79,8 @@ async function main(): Promise<void> {
   }
   const ok =
     Object.values(faults).every((f) => f.invariants.every((i) => i.ok)) &&
-    (race === undefined || [race.permissions, race.sync].every((r) => r.stale_allows_after_answer === 0 && r.failed_changes === 0))
+    (race === undefined ||
+      [race.permissions, race.sync].every((r) => r.stale_allows_after_answer === 0 && r.failed_changes === 0))
   const report: ChaosReport = {
     faults,
     ...(race ? { race } : {}),

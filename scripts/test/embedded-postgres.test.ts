@@ -34,7 +34,10 @@ t.test('serves PGlite to two postgres.js clients at once, stops on SIGTERM and k
     b`INSERT INTO guild VALUES (9003, 'Third')`,
     ...Array.from({ length: 5 }, (_, i) => (i % 2 ? a : b)`SELECT ${i}::int AS n`),
   ])
-  const [fromA, fromB] = await Promise.all([a`SELECT count(*)::int AS n FROM guild`, b`SELECT name FROM guild WHERE id = 9001`])
+  const [fromA, fromB] = await Promise.all([
+    a`SELECT count(*)::int AS n FROM guild`,
+    b`SELECT name FROM guild WHERE id = 9001`,
+  ])
   t.equal(fromA[0]?.n, 3)
   t.equal(fromB[0]?.name, 'Horde Vanguard')
   await a.end()
@@ -73,7 +76,10 @@ t.test('a port in use stops it before it touches the data directory, naming EMBE
   t.teardown(() => rm(parent, { recursive: true, force: true }))
   const dataDir = join(parent, 'data')
 
-  const proc = runNode('embedded-postgres.ts', cleanEnv({ EMBEDDED_PG_PORT: String(port), EMBEDDED_PG_DATA_DIR: dataDir }))
+  const proc = runNode(
+    'embedded-postgres.ts',
+    cleanEnv({ EMBEDDED_PG_PORT: String(port), EMBEDDED_PG_DATA_DIR: dataDir }),
+  )
   const exit = await proc.exited
   t.equal(exit.code, 1)
   t.match(proc.output(), `port ${port} on 127.0.0.1 is already in use: set EMBEDDED_PG_PORT to a free port`)

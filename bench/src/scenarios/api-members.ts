@@ -33,7 +33,8 @@ export async function apiMembersTarget(ctx: BenchContext, servers: ServerFiles =
     headers: { ...auth, 'content-type': 'application/json' },
     body: JSON.stringify({ realm: GUILD.realm, name: GUILD.name }),
   })
-  if (registered.status !== 201 && registered.status !== 409) throw new Error(`registering the demo guild answered ${registered.status}: ${await registered.text()}`)
+  if (registered.status !== 201 && registered.status !== 409)
+    throw new Error(`registering the demo guild answered ${registered.status}: ${await registered.text()}`)
   const url = `${guildApi.url}/guilds/${GUILD.id}/members`
   const first = await fetch(url, { headers: auth })
   if (first.status !== 200) throw new Error(`GET members answered ${first.status}: ${await first.text()}`)
@@ -47,5 +48,12 @@ export async function apiMembersTarget(ctx: BenchContext, servers: ServerFiles =
         metricIn(perm, 'http_request_duration_seconds_count', 'route="/v1/check/batch"'),
     }
   }
-  return { process: guildApi, alsoCosts: [permissions], load: { url, headers: auth }, perRequest: 1, against: 'baseline', readings }
+  return {
+    process: guildApi,
+    alsoCosts: [permissions],
+    load: { url, headers: auth },
+    perRequest: 1,
+    against: 'baseline',
+    readings,
+  }
 }

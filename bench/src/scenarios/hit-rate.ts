@@ -74,15 +74,26 @@ export async function hitRate(ctx: BenchContext): Promise<HitRateFigures> {
         unnest(${TOOLS.map((t) => t[0])}::text[], ${TOOLS.map((t) => t[1])}::int[]) as t(tool, rank)`
 
     const batch = async (pool: Pool, checks: { guild_id: number; bnet_id: number; tool: string }[]) => {
-      const res = await pool.request({ path: '/v1/check/batch', method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ checks }) })
+      const res = await pool.request({
+        path: '/v1/check/batch',
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ checks }),
+      })
       await res.body.dump()
       return res.statusCode
     }
     // Warming: every (member, tool) of every guild, 100 checks a request.
     const all: { guild_id: number; bnet_id: number; tool: string }[] = []
-    for (let g = 0; g < guilds; g++) for (let u = 0; u < USERS; u++) for (const [tool] of TOOLS) all.push({ guild_id: FIRST_GUILD + g, bnet_id: userId(g, u), tool })
+    for (let g = 0; g < guilds; g++)
+      for (let u = 0; u < USERS; u++)
+        for (const [tool] of TOOLS) all.push({ guild_id: FIRST_GUILD + g, bnet_id: userId(g, u), tool })
     for (let i = 0; i < all.length; i += 100 * 8) {
-      await Promise.all(Array.from({ length: 8 }, (_, j) => all.slice(i + j * 100, i + (j + 1) * 100)).filter((c) => c.length > 0).map((c, j) => batch(pools[j % 2] as Pool, c)))
+      await Promise.all(
+        Array.from({ length: 8 }, (_, j) => all.slice(i + j * 100, i + (j + 1) * 100))
+          .filter((c) => c.length > 0)
+          .map((c, j) => batch(pools[j % 2] as Pool, c)),
+      )
     }
     ctx.log(`hit_rate: warmed ${all.length} entries`)
 
@@ -157,12 +168,23 @@ export async function hitRate(ctx: BenchContext): Promise<HitRateFigures> {
     if (process.env.BENCH_DEBUG) {
       for (const p of instances) {
         const text = await metricsText(p.url)
-        ctx.log(text.split('\n').filter((l) => /^(cache_errors_total|cache_events_total|permission_checks_answered_total|permission_db_queries_total|cache_requests_total)/.test(l)).join('\n'))
+        ctx.log(
+          text
+            .split('\n')
+            .filter((l) =>
+              /^(cache_errors_total|cache_events_total|permission_checks_answered_total|permission_db_queries_total|cache_requests_total)/.test(
+                l,
+              ),
+            )
+            .join('\n'),
+        )
       }
     }
     const rate = (after.hits - before.hits) / (after.total - before.total)
     const ceiling = idealHits / reads
-    ctx.log(`hit_rate: ${(rate * 100).toFixed(2)}% over ${after.total - before.total} checks, ${writes} writes; an ideal on-demand cache: ${(ceiling * 100).toFixed(2)}%`)
+    ctx.log(
+      `hit_rate: ${(rate * 100).toFixed(2)}% over ${after.total - before.total} checks, ${writes} writes; an ideal on-demand cache: ${(ceiling * 100).toFixed(2)}%`,
+    )
     const dbQueries = after.queries - before.queries
     const refilled = after.refilled - before.refilled
     ctx.log(`hit_rate: ${dbQueries} database queries, ${refilled} answers refilled after invalidations`)

@@ -80,13 +80,17 @@ export async function invalidation(ctx: BenchContext): Promise<InvalidationFigur
       const guildRun = await timed(() => cache.invalidateGuild(GUILD))
       userRuns.push(userRun)
       guildRuns.push(guildRun)
-      ctx.log(`invalidation round ${r}/${rounds}: user ${userRun.ms.toFixed(2)} ms, guild ${guildRun.ms.toFixed(1)} ms, worst GET ${Math.max(userRun.worst, guildRun.worst).toFixed(2)} ms, over ${keyspace} keys`)
+      ctx.log(
+        `invalidation round ${r}/${rounds}: user ${userRun.ms.toFixed(2)} ms, guild ${guildRun.ms.toFixed(1)} ms, worst GET ${Math.max(userRun.worst, guildRun.worst).toFixed(2)} ms, over ${keyspace} keys`,
+      )
     }
     const worstPerRound = userRuns.map((u, i) => Math.max(u.worst, (guildRuns[i] as { worst: number }).worst))
 
     await fill()
     const seed = await timed(() => admin.eval(SEED_RECIPE, 0, `permission:${GUILD}:*`))
-    ctx.log(`invalidation: the seed's recipe ${seed.error ? `failed (${seed.error})` : `took ${seed.ms.toFixed(1)} ms`}`)
+    ctx.log(
+      `invalidation: the seed's recipe ${seed.error ? `failed (${seed.error})` : `took ${seed.ms.toFixed(1)} ms`}`,
+    )
     return {
       keyspace,
       guild_entries: guildEntries,
@@ -98,7 +102,11 @@ export async function invalidation(ctx: BenchContext): Promise<InvalidationFigur
       user_ms_per_round: userRuns.map((u) => round(u.ms)),
       seed_recipe_ms: seed.error ? null : round(seed.ms),
       seed_recipe_error: seed.error,
-      max_get_ms: { ours: round(median(worstPerRound)), ours_per_round: worstPerRound.map((w) => round(w)), seed_recipe: round(seed.worst) },
+      max_get_ms: {
+        ours: round(median(worstPerRound)),
+        ours_per_round: worstPerRound.map((w) => round(w)),
+        seed_recipe: round(seed.worst),
+      },
     }
   } finally {
     prober.kill()

@@ -48,17 +48,25 @@ export function checkEnv(ctx: BenchContext, scenario: CheckScenario): Record<str
 
 /** The check every load scenario sends: the fixture's member, guild and tool, with the service token. */
 export function checkRequest(ctx: BenchContext, p: ServiceProcess): { url: string; headers: Record<string, string> } {
-  return { url: `${p.url}/v1/check?guild_id=${GUILD}&bnet_id=${MEMBER}&tool=${TOOL}`, headers: { authorization: `Bearer ${ctx.token}` } }
+  return {
+    url: `${p.url}/v1/check?guild_id=${GUILD}&bnet_id=${MEMBER}&tool=${TOOL}`,
+    headers: { authorization: `Bearer ${ctx.token}` },
+  }
 }
 
-export async function loadScenarios(ctx: BenchContext, extra: Record<string, Target> = {}): Promise<Record<string, LoadFigures>> {
+export async function loadScenarios(
+  ctx: BenchContext,
+  extra: Record<string, Target> = {},
+): Promise<Record<string, LoadFigures>> {
   const rounds = ctx.quick ? 1 : 5
   // --quick stays under a minute in all: with rounds of 3 s it took 62 s while a quarter of the CPU was stolen.
   const durationS = ctx.quick ? 2 : 8
   const connections = 10
   const auth = { authorization: `Bearer ${ctx.token}` }
   const get = (p: ServiceProcess) => checkRequest(ctx, p)
-  const batchBody = JSON.stringify({ checks: BATCH_MEMBERS.map((bnet_id) => ({ guild_id: GUILD, bnet_id, tool: TOOL })) })
+  const batchBody = JSON.stringify({
+    checks: BATCH_MEMBERS.map((bnet_id) => ({ guild_id: GUILD, bnet_id, tool: TOOL })),
+  })
 
   const baseline = await ctx.launch(baselineServer, {}, '/v1/check')
   const l1 = await ctx.launch(permissionServer, ctx.serviceEnv(checkEnv(ctx, 'check_l1')))
@@ -72,7 +80,12 @@ export async function loadScenarios(ctx: BenchContext, extra: Record<string, Tar
     check_db: { process: dbOnly, load: get(dbOnly), perRequest: 1, against: 'baseline' },
     check_batch: {
       process: l1,
-      load: { url: l1.url + '/v1/check/batch', method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: batchBody },
+      load: {
+        url: l1.url + '/v1/check/batch',
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: batchBody,
+      },
       perRequest: BATCH_MEMBERS.length,
       against: 'check_l1',
     },
@@ -103,7 +116,9 @@ export async function loadScenarios(ctx: BenchContext, extra: Record<string, Tar
       samples[name]?.push(result)
       ;(cpu[name] ??= []).push(perRequest)
       if (stealPct !== undefined) (steal[name] ??= []).push(stealPct)
-      ctx.log(`load round ${round_}/${rounds} ${name}: ${result.rps} req/s, p99 ${result.p99_ms} ms, ${result.non2xx + result.errors} errors, ${perRequest.toFixed(1)} µs CPU a request${stealNote(stealPct)}`)
+      ctx.log(
+        `load round ${round_}/${rounds} ${name}: ${result.rps} req/s, p99 ${result.p99_ms} ms, ${result.non2xx + result.errors} errors, ${perRequest.toFixed(1)} µs CPU a request${stealNote(stealPct)}`,
+      )
     }
   }
   const hopAfter = await readings()
@@ -125,7 +140,8 @@ export async function loadScenarios(ctx: BenchContext, extra: Record<string, Tar
   }
 
   const figures: Record<string, LoadFigures> = {}
-  const throughput = (name: string, round: number) => ((samples[name] ?? [])[round]?.rps ?? 0) * (targets[name] as Target).perRequest
+  const throughput = (name: string, round: number) =>
+    ((samples[name] ?? [])[round]?.rps ?? 0) * (targets[name] as Target).perRequest
   const roundRatios = (name: string, against: string) =>
     Array.from({ length: rounds }, (_, r) => throughput(name, r) / Math.max(1, throughput(against, r)))
   for (const [name, runs] of Object.entries(samples)) {
@@ -147,7 +163,10 @@ export async function loadScenarios(ctx: BenchContext, extra: Record<string, Tar
       ...(steal[name] ? { steal_pct_per_round: steal[name].map((v) => round(v, 1)) } : {}),
       ...(steadyP99[name] !== undefined ? { steady_2k_p99_ms: steadyP99[name] } : {}),
       ...(hop[name]
-        ? { permission_wait_us: round(hop[name].waitUs, 0), permission_exchanges_per_request: round(hop[name].exchangesPerRequest, 3) }
+        ? {
+            permission_wait_us: round(hop[name].waitUs, 0),
+            permission_exchanges_per_request: round(hop[name].exchangesPerRequest, 3),
+          }
         : {}),
     }
   }

@@ -33,7 +33,11 @@ export async function stampede(ctx: BenchContext): Promise<StampedeFigures> {
       const path = `/v1/check?guild_id=${GUILD}&bnet_id=${MEMBER}&tool=stampede-${Date.now()}-${round}`
       const answers = await Promise.all(
         Array.from({ length: callers }, async (_, i) => {
-          const res = await (pools[i % pools.length] as Pool).request({ path, method: 'GET', headers: { authorization: `Bearer ${ctx.token}` } })
+          const res = await (pools[i % pools.length] as Pool).request({
+            path,
+            method: 'GET',
+            headers: { authorization: `Bearer ${ctx.token}` },
+          })
           await res.body.dump()
           return res.statusCode
         }),
@@ -46,12 +50,24 @@ export async function stampede(ctx: BenchContext): Promise<StampedeFigures> {
       if (process.env.BENCH_DEBUG) {
         for (const p of instances) {
           const text = await (await fetch(`${p.url}/metrics`)).text()
-          ctx.log(text.split('\n').filter((l) => /^(cache_errors_total|cache_events_total|permission_db_queries_total)/.test(l)).join('\n'))
+          ctx.log(
+            text
+              .split('\n')
+              .filter((l) => /^(cache_errors_total|cache_events_total|permission_db_queries_total)/.test(l))
+              .join('\n'),
+          )
         }
       }
     }
   } finally {
     await Promise.all(pools.map((p) => p.close()))
   }
-  return { callers, instances: instances.length, db_queries: Math.max(...perRound), rounds, db_queries_per_round: perRound, errors }
+  return {
+    callers,
+    instances: instances.length,
+    db_queries: Math.max(...perRound),
+    rounds,
+    db_queries_per_round: perRound,
+    errors,
+  }
 }

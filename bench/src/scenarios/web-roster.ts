@@ -33,9 +33,22 @@ function bigGuildFixtures(): object {
     return `${parts.charAt(0).toUpperCase()}${parts.slice(1)}${i}`
   }
   const roster = [{ character_id: 5001, rank: 0 }]
-  for (let i = 1; i < MEMBERS; i++) roster.push({ character_id: 100_000 + i, rank: 1 + (i % 9), name: nameOf(i), level: 60 + (i % 21), class_id: 1 + (i % 13) } as never)
+  for (let i = 1; i < MEMBERS; i++)
+    roster.push({
+      character_id: 100_000 + i,
+      rank: 1 + (i % 9),
+      name: nameOf(i),
+      level: 60 + (i % 21),
+      class_id: 1 + (i % 13),
+    } as never)
   return {
-    users: [{ id: 100001, battletag: 'Thrall#1234', characters: [{ id: 5001, name: 'Thrall', realm: 'area-52', level: 80, class_id: 7 }] }],
+    users: [
+      {
+        id: 100001,
+        battletag: 'Thrall#1234',
+        characters: [{ id: 5001, name: 'Thrall', realm: 'area-52', level: 80, class_id: 7 }],
+      },
+    ],
     guilds: [{ id: 9001, name: 'Horde Vanguard', realm: 'area-52', faction: 'HORDE', roster }],
   }
 }
@@ -70,15 +83,29 @@ export async function webRoster(log: (line: string) => void, rounds: number): Pr
   })
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   })
   try {
     const token = await loginThroughStandin(apiUrl, 'Thrall#1234')
     const auth = { authorization: `Bearer ${token}` }
-    const registered = await fetch(`${apiUrl}/guilds`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ realm: 'area-52', name: 'Horde Vanguard' }) })
+    const registered = await fetch(`${apiUrl}/guilds`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ realm: 'area-52', name: 'Horde Vanguard' }),
+    })
     if (registered.status !== 201) throw new Error(`web_roster: registering the guild answered ${registered.status}`)
-    const members = (await (await fetch(`${apiUrl}/guilds/9001/members`, { headers: auth })).json()) as Array<{ name: string }>
-    if (members.length !== MEMBERS) throw new Error(`web_roster: the roster has ${members.length} members, not ${MEMBERS}`)
+    const members = (await (await fetch(`${apiUrl}/guilds/9001/members`, { headers: auth })).json()) as Array<{
+      name: string
+    }>
+    if (members.length !== MEMBERS)
+      throw new Error(`web_roster: the roster has ${members.length} members, not ${MEMBERS}`)
     const firstByName = [...members].map((m) => m.name).sort((a, b) => a.localeCompare(b))[0] as string
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
@@ -113,7 +140,9 @@ export async function webRoster(log: (line: string) => void, rounds: number): Pr
       load.push(round(loadedAt, 1))
       resort.push(round(resortMs, 1))
       api.push(round(apiMs, 2))
-      log(`web_roster round ${r}: load ${round(loadedAt, 1)} ms, re-sort ${round(resortMs, 1)} ms, API ${round(apiMs, 2)} ms`)
+      log(
+        `web_roster round ${r}: load ${round(loadedAt, 1)} ms, re-sort ${round(resortMs, 1)} ms, API ${round(apiMs, 2)} ms`,
+      )
     }
     return {
       members: MEMBERS,

@@ -27,7 +27,10 @@ export type HitSource = 'permission-layers' | 'cache-requests'
 function read(text: string, source: HitSource): { hits: number; total: number } {
   if (source === 'permission-layers') {
     const total = sumCounter(text, 'permission_checks_answered_total')
-    return { hits: total - sumCounter(text, 'permission_checks_answered_total', (l) => l.includes('layer="db"')), total }
+    return {
+      hits: total - sumCounter(text, 'permission_checks_answered_total', (l) => l.includes('layer="db"')),
+      total,
+    }
   }
   return {
     hits: sumCounter(text, 'cache_requests_total', (l) => l.includes('result="hit"')),

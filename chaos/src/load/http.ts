@@ -22,7 +22,13 @@ export function httpTarget(origin: string, connections: number): HttpTarget {
 
 export async function exchange(
   target: HttpTarget,
-  options: { method?: 'GET' | 'PUT' | 'POST'; path: string; headers?: Record<string, string>; body?: string; timeoutMs?: number },
+  options: {
+    method?: 'GET' | 'PUT' | 'POST'
+    path: string
+    headers?: Record<string, string>
+    body?: string
+    timeoutMs?: number
+  },
 ): Promise<Exchange> {
   const start = now()
   try {

@@ -46,7 +46,11 @@ export function startStream(spec: StreamSpec): RunningStream {
     const due = Math.floor(((now() - began) / 1000) * spec.rate)
     while (sent < due) {
       const n = sent++
-      const p = exchange(target, { path: spec.path(n), headers: spec.headers, timeoutMs: spec.timeoutMs ?? 2_000 }).then((x) => {
+      const p = exchange(target, {
+        path: spec.path(n),
+        headers: spec.headers,
+        timeoutMs: spec.timeoutMs ?? 2_000,
+      }).then((x) => {
         const sample: Sample = { start: x.start, end: x.end, status: x.status }
         if (spec.readsCheck && x.status === 200) sample.allowed = readHasAccess(x.body)
         if (x.status < 200 || x.status > 299) sample.reason = readMessage(x.body)

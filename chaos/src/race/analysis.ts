@@ -58,14 +58,21 @@ export function analyseRace(cycles: readonly Cycle[], checks: readonly RaceCheck
   const ok = cycles.filter((c) => c.revokeStatus === 200 && c.restoreStatus === 200)
   // By answer time, so each cycle reads only the checks that answered within it.
   const answered = checks.filter((c) => c.status === 200).sort((a, b) => a.end - b.end)
-  const answeredIn = (from: number, to: number) => answered.slice(firstEndingAtOrAfter(answered, from), firstEndingAtOrAfter(answered, to))
+  const answeredIn = (from: number, to: number) =>
+    answered.slice(firstEndingAtOrAfter(answered, from), firstEndingAtOrAfter(answered, to))
   let staleAllows = 0
   let staleCycles = 0
   let staleDenials = 0
   let inFlight = 0
   const windows: number[] = []
   const incidents: Incident[] = []
-  const incident = (cycle: Cycle, kind: Incident['kind'], wrong: RaceCheck[], from: number, change: string | undefined) => {
+  const incident = (
+    cycle: Cycle,
+    kind: Incident['kind'],
+    wrong: RaceCheck[],
+    from: number,
+    change: string | undefined,
+  ) => {
     if (wrong.length === 0 || incidents.length >= 20) return
     incidents.push({
       cycle: cycles.indexOf(cycle),
@@ -87,7 +94,9 @@ export function analyseRace(cycles: readonly Cycle[], checks: readonly RaceCheck
       if (c.start >= cycle.revokeAnswered) stale.push(c)
       else inFlight++
     }
-    const denied = answeredIn(cycle.restoreAnswered, nextRevokeSent).filter((c) => c.start >= cycle.restoreAnswered && c.allowed === false)
+    const denied = answeredIn(cycle.restoreAnswered, nextRevokeSent).filter(
+      (c) => c.start >= cycle.restoreAnswered && c.allowed === false,
+    )
     staleDenials += denied.length
     staleAllows += stale.length
     if (stale.length > 0) staleCycles++

@@ -29,7 +29,13 @@ export function startCheckers(origins: readonly string[], count: number, path: s
     const target = targets[instance] as (typeof targets)[number]
     while (running) {
       const x = await exchange(target, { path, headers, timeoutMs: 2_000 })
-      checks.push({ start: x.start, end: x.end, instance, status: x.status, allowed: x.status === 200 ? readHasAccess(x.body) : undefined })
+      checks.push({
+        start: x.start,
+        end: x.end,
+        instance,
+        status: x.status,
+        allowed: x.status === 200 ? readHasAccess(x.body) : undefined,
+      })
       // A refused connection answers at once: don't spin on it.
       if (x.status === 0) await new Promise((r) => setTimeout(r, 10))
     }

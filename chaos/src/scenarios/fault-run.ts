@@ -59,7 +59,10 @@ export function steadyStreams(sys: ChaosSystem): Record<string, StreamSpec> {
   }
 }
 
-const HIT_SOURCES: Record<string, HitSource> = { 'guild-api': 'cache-requests', 'permission-service': 'permission-layers' }
+const HIT_SOURCES: Record<string, HitSource> = {
+  'guild-api': 'cache-requests',
+  'permission-service': 'permission-layers',
+}
 
 /**
  * Warm-up, then before / during / after under the steady load (and `extra` streams). `during` runs
@@ -75,7 +78,10 @@ export async function runFault(
   const streams = Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, startStream(spec)]))
   const monitors: Record<string, HitRateMonitor> = {
     'guild-api': monitorHitRate(sys.guildApi.url, HIT_SOURCES['guild-api'] as HitSource),
-    'permission-service': monitorHitRate((sys.permissions[0] as { url: string }).url, HIT_SOURCES['permission-service'] as HitSource),
+    'permission-service': monitorHitRate(
+      (sys.permissions[0] as { url: string }).url,
+      HIT_SOURCES['permission-service'] as HitSource,
+    ),
   }
   const marks: Partial<Marks> = {}
   let duringResult: unknown
@@ -112,7 +118,9 @@ export function targetFigures(run: FaultRun, name: string): TargetFigures {
   const monitor = run.monitors[name]
   const hitBefore = monitor?.rateBetween(marks.before, marks.faultStart) ?? null
   const hitDuring = monitor?.rateBetween(marks.faultDone, marks.healStart) ?? null
-  const lastBad = after.filter((s) => s.status < 200 || s.status > 299).reduce((m, s) => Math.max(m, s.start), marks.healDone)
+  const lastBad = after
+    .filter((s) => s.status < 200 || s.status > 299)
+    .reduce((m, s) => Math.max(m, s.start), marks.healDone)
   return {
     before: phaseStats(before),
     during: phaseStats(during),

@@ -23,7 +23,9 @@ export async function permissionServiceKilled(pg: OwnPostgres, quick: boolean): 
     const api = targetFigures(run, 'guild-api')
     const { marks } = run
     // Requests wholly inside the outage: sent after the kill, answered before the restart began.
-    const inside = (run.samples['guild-api'] ?? []).filter((s) => s.start >= marks.faultDone && s.end <= marks.healStart)
+    const inside = (run.samples['guild-api'] ?? []).filter(
+      (s) => s.start >= marks.faultDone && s.end <= marks.healStart,
+    )
     const through = inside.filter((s) => s.status >= 200 && s.status <= 299)
     const slow = inside.filter((s) => s.end - s.start > DEADLINE_MS + SLACK_MS)
     const not503 = inside.filter((s) => s.status !== 503)
@@ -32,10 +34,25 @@ export async function permissionServiceKilled(pg: OwnPostgres, quick: boolean): 
       outage_s: t.outageMs / 1000,
       targets: { 'guild-api': api, 'permission-service': targetFigures(run, 'permission-service') },
       invariants: [
-        invariant('guild-api 2xx while permission-service was down (let through unchecked)', through.length, '0', through.length === 0),
+        invariant(
+          'guild-api 2xx while permission-service was down (let through unchecked)',
+          through.length,
+          '0',
+          through.length === 0,
+        ),
         invariant('guild-api answers other than 503 while it was down', not503.length, '0', not503.length === 0),
-        invariant(`guild-api answers slower than ${DEADLINE_MS} + ${SLACK_MS} ms while it was down`, `${slow.length} (max ${Math.round(api.during.max_ms)} ms)`, '0', slow.length === 0),
-        invariant('seconds until guild-api answers 2xx again', api.all_2xx_after_s, 'recovers, no restart', api.after.requests > 0 && api.all_2xx_after_s < t.afterMs / 1000),
+        invariant(
+          `guild-api answers slower than ${DEADLINE_MS} + ${SLACK_MS} ms while it was down`,
+          `${slow.length} (max ${Math.round(api.during.max_ms)} ms)`,
+          '0',
+          slow.length === 0,
+        ),
+        invariant(
+          'seconds until guild-api answers 2xx again',
+          api.all_2xx_after_s,
+          'recovers, no restart',
+          api.after.requests > 0 && api.all_2xx_after_s < t.afterMs / 1000,
+        ),
       ],
     }
   } finally {

@@ -30,7 +30,10 @@ export async function postgresStopped(pg: OwnPostgres, quick: boolean): Promise<
   try {
     const t = timing(quick)
     const fault: Fault = { inject: () => pg.stop(), heal: () => pg.start() }
-    const run = await runFault(sys, t, fault, { extra: { undecidable: undecidableProbes(sys) }, during: () => writesDuringOutage(sys, t.outageMs) })
+    const run = await runFault(sys, t, fault, {
+      extra: { undecidable: undecidableProbes(sys) },
+      during: () => writesDuringOutage(sys, t.outageMs),
+    })
     const api = targetFigures(run, 'guild-api')
     const perm = targetFigures(run, 'permission-service')
     const { marks } = run
@@ -40,17 +43,60 @@ export async function postgresStopped(pg: OwnPostgres, quick: boolean): Promise<
     const probesDuring = startedIn(probes, marks.faultDone, marks.healStart).filter((s) => s.end <= marks.healStart)
     const writes = run.duringResult as OutageWrites
     const invariants: Invariant[] = [
-      invariant('permission-service non-2xx on cached checks during the outage', perm.during.non2xx, '0', perm.during.non2xx === 0),
-      invariant('guild-api non-2xx on its cached members route during the outage', api.during.non2xx, '0', api.during.non2xx === 0),
-      invariant('undecidable checks answered 200 has_access=true (all phases)', falselyAllowed.length, '0', falselyAllowed.length === 0),
-      invariant('undecidable checks during the outage answered 503', tally(probesDuring.map((s) => s.status), 503), 'all', probesDuring.every((s) => s.status === 503)),
-      invariant('writes during the outage answered 5xx', writesTally(writes), 'all', [...writes.puts, writes.sync].every((c) => c.status >= 500)),
+      invariant(
+        'permission-service non-2xx on cached checks during the outage',
+        perm.during.non2xx,
+        '0',
+        perm.during.non2xx === 0,
+      ),
+      invariant(
+        'guild-api non-2xx on its cached members route during the outage',
+        api.during.non2xx,
+        '0',
+        api.during.non2xx === 0,
+      ),
+      invariant(
+        'undecidable checks answered 200 has_access=true (all phases)',
+        falselyAllowed.length,
+        '0',
+        falselyAllowed.length === 0,
+      ),
+      invariant(
+        'undecidable checks during the outage answered 503',
+        tally(
+          probesDuring.map((s) => s.status),
+          503,
+        ),
+        'all',
+        probesDuring.every((s) => s.status === 503),
+      ),
+      invariant(
+        'writes during the outage answered 5xx',
+        writesTally(writes),
+        'all',
+        [...writes.puts, writes.sync].every((c) => c.status >= 500),
+      ),
       ...(await stateIsWhole(sys)),
-      invariant('seconds until guild-api answers 2xx again', api.all_2xx_after_s, 'recovers, no restart', api.after.requests > 0 && api.all_2xx_after_s < t.afterMs / 1000),
-      invariant('seconds until permission-service answers 2xx again', perm.all_2xx_after_s, 'recovers, no restart', perm.all_2xx_after_s < t.afterMs / 1000),
+      invariant(
+        'seconds until guild-api answers 2xx again',
+        api.all_2xx_after_s,
+        'recovers, no restart',
+        api.after.requests > 0 && api.all_2xx_after_s < t.afterMs / 1000,
+      ),
+      invariant(
+        'seconds until permission-service answers 2xx again',
+        perm.all_2xx_after_s,
+        'recovers, no restart',
+        perm.all_2xx_after_s < t.afterMs / 1000,
+      ),
       ...(await recoveredWrites(sys)),
     ]
-    return { fault: 'Postgres stopped', outage_s: t.outageMs / 1000, targets: { 'guild-api': api, 'permission-service': perm }, invariants }
+    return {
+      fault: 'Postgres stopped',
+      outage_s: t.outageMs / 1000,
+      targets: { 'guild-api': api, 'permission-service': perm },
+      invariants,
+    }
   } finally {
     await sys.close()
   }
@@ -76,7 +122,10 @@ async function writesDuringOutage(sys: ChaosSystem, outageMs: number): Promise<O
   const puts: OutageWrites['puts'] = []
   for (let i = 0; now() < until; i++) {
     const map = i % 2 === 0 ? 'B' : 'A'
-    puts.push({ ...(await asGuildMaster(sys, 'PUT', `/guilds/${GUILD}/permissions`, { tools: map === 'A' ? MAP_A : MAP_B })), map })
+    puts.push({
+      ...(await asGuildMaster(sys, 'PUT', `/guilds/${GUILD}/permissions`, { tools: map === 'A' ? MAP_A : MAP_B })),
+      map,
+    })
     await sleep(200)
   }
   return { puts, sync: await sync }
@@ -84,10 +133,14 @@ async function writesDuringOutage(sys: ChaosSystem, outageMs: number): Promise<O
 
 /** After the outage: the tool map is A or B, never a mix; Rokhan's two characters moved together or not at all. */
 async function stateIsWhole(sys: ChaosSystem): Promise<Invariant[]> {
-  const rows = await sys.sql<{ tool: string; max_rank: number }[]>`select tool, max_rank from guild_tool_permissions where guild_id = ${GUILD}`
+  const rows = await sys.sql<
+    { tool: string; max_rank: number }[]
+  >`select tool, max_rank from guild_tool_permissions where guild_id = ${GUILD}`
   const map = Object.fromEntries(rows.map((r) => [r.tool, r.max_rank]))
   const which = same(map, MAP_A) ? 'A (old)' : same(map, MAP_B) ? 'B (new)' : `a mix: ${JSON.stringify(map)}`
-  const ranks = await sys.sql<{ character_id: string; rank: number }[]>`select character_id, rank from guild_members where guild_id = ${GUILD} and character_id in (5201, 5202)`
+  const ranks = await sys.sql<
+    { character_id: string; rank: number }[]
+  >`select character_id, rank from guild_members where guild_id = ${GUILD} and character_id in (5201, 5202)`
   const byId = Object.fromEntries(ranks.map((r) => [Number(r.character_id), r.rank]))
   const roster = same(byId, ROSTER_OLD) ? 'old' : same(byId, ROSTER_NEW) ? 'new' : `a mix: ${JSON.stringify(byId)}`
   return [
@@ -99,13 +152,21 @@ async function stateIsWhole(sys: ChaosSystem): Promise<Invariant[]> {
 /** With Postgres back and no service restarted: a PUT and a sync succeed, and the next check sees the PUT. */
 async function recoveredWrites(sys: ChaosSystem): Promise<Invariant[]> {
   const put = await asGuildMaster(sys, 'PUT', `/guilds/${GUILD}/permissions`, { tools: MAP_B })
-  const check = await fetch((sys.permissions[0] as { url: string }).url + checkPath(USERS.saurfang.bnetId, 'progress'), {
-    headers: { authorization: `Bearer ${sys.serviceToken}` },
-  })
+  const check = await fetch(
+    (sys.permissions[0] as { url: string }).url + checkPath(USERS.saurfang.bnetId, 'progress'),
+    {
+      headers: { authorization: `Bearer ${sys.serviceToken}` },
+    },
+  )
   const answer = (await check.json()) as { has_access?: boolean }
   const sync = await asGuildMaster(sys, 'POST', `/guilds/${GUILD}/sync`)
   return [
-    invariant('after recovery: PUT, the next check, sync', `${put.status}, has_access=${String(answer.has_access)}, ${sync.status}`, '200, has_access=false, 200', put.status === 200 && answer.has_access === false && sync.status === 200),
+    invariant(
+      'after recovery: PUT, the next check, sync',
+      `${put.status}, has_access=${String(answer.has_access)}, ${sync.status}`,
+      '200, has_access=false, 200',
+      put.status === 200 && answer.has_access === false && sync.status === 200,
+    ),
   ]
 }
 

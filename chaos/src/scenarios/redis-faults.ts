@@ -13,7 +13,10 @@ export async function redisKilled(pg: OwnPostgres, quick: boolean): Promise<Faul
   try {
     const t = timing(quick)
     const fault: Fault = { inject: () => sys.redis.kill(), heal: () => sys.redis.restart() }
-    const run = await runFault(sys, t, fault, { extra: watchStreams(sys), during: () => revokeMidOutage(sys, t.outageMs) })
+    const run = await runFault(sys, t, fault, {
+      extra: watchStreams(sys),
+      during: () => revokeMidOutage(sys, t.outageMs),
+    })
     return redisFigures('Redis killed', t.outageMs, run)
   } finally {
     await sys.close()
@@ -50,9 +53,24 @@ function redisFigures(fault: string, outageMs: number, run: Awaited<ReturnType<t
     outage_s: outageMs / 1000,
     targets: { 'guild-api': api, 'permission-service': perm },
     invariants: [
-      invariant('guild-api non-2xx during + after', api.during.non2xx + api.after.non2xx, '0', api.during.non2xx + api.after.non2xx === 0),
-      invariant('permission-service non-2xx during + after', perm.during.non2xx + perm.after.non2xx, '0', perm.during.non2xx + perm.after.non2xx === 0),
-      invariant('permission hit rate back after (s)', perm.hit_rate_back_s ?? 'never', '< 5', perm.hit_rate_back_s !== null && perm.hit_rate_back_s < 5),
+      invariant(
+        'guild-api non-2xx during + after',
+        api.during.non2xx + api.after.non2xx,
+        '0',
+        api.during.non2xx + api.after.non2xx === 0,
+      ),
+      invariant(
+        'permission-service non-2xx during + after',
+        perm.during.non2xx + perm.after.non2xx,
+        '0',
+        perm.during.non2xx + perm.after.non2xx === 0,
+      ),
+      invariant(
+        'permission hit rate back after (s)',
+        perm.hit_rate_back_s ?? 'never',
+        '< 5',
+        perm.hit_rate_back_s !== null && perm.hit_rate_back_s < 5,
+      ),
       ...revokeHolds(run.duringResult as Change, watched, run.marks.healDone),
     ],
   }
@@ -60,7 +78,12 @@ function redisFigures(fault: string, outageMs: number, run: Awaited<ReturnType<t
 
 async function untilPingAnswers(port: number): Promise<void> {
   for (;;) {
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 200 })
+    const probe = new Redis(port, '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      commandTimeout: 200,
+    })
     probe.on('error', () => undefined)
     try {
       await probe.connect()

@@ -25,18 +25,35 @@ const DEMOTED_RANK = 5
  * spread over both, while the guild master revokes and restores it through guild-api: first by
  * `PUT /permissions`, then by a sync that demotes and promotes the officer.
  */
-export async function revocationRace(pg: OwnPostgres, quick: boolean, log: (line: string) => void): Promise<RaceReport> {
+export async function revocationRace(
+  pg: OwnPostgres,
+  quick: boolean,
+  log: (line: string) => void,
+): Promise<RaceReport> {
   const sys = await startSystem(pg, 'chaos_race', 2)
   const cycles = quick ? 20 : 100
   try {
-    const putTools = (progress: number) => asGuildMaster(sys, 'PUT', `/guilds/${GUILD}/permissions`, { tools: { ...TOOLS, progress } })
-    const permissions = await race(sys, cycles, () => putTools(0), () => putTools(TOOLS.progress))
-    log(`race (PUT permissions): ${permissions.stale_allows_after_answer} stale allows after the answer over ${permissions.cycles} cycles`)
+    const putTools = (progress: number) =>
+      asGuildMaster(sys, 'PUT', `/guilds/${GUILD}/permissions`, { tools: { ...TOOLS, progress } })
+    const permissions = await race(
+      sys,
+      cycles,
+      () => putTools(0),
+      () => putTools(TOOLS.progress),
+    )
+    log(
+      `race (PUT permissions): ${permissions.stale_allows_after_answer} stale allows after the answer over ${permissions.cycles} cycles`,
+    )
     const resync = (rank: number) => {
       sys.fixtures.setRanks(GUILD, { [USERS.saurfang.characterId]: rank })
       return asGuildMaster(sys, 'POST', `/guilds/${GUILD}/sync`)
     }
-    const sync = await race(sys, cycles, () => resync(DEMOTED_RANK), () => resync(OFFICER_RANK))
+    const sync = await race(
+      sys,
+      cycles,
+      () => resync(DEMOTED_RANK),
+      () => resync(OFFICER_RANK),
+    )
     log(`race (sync): ${sync.stale_allows_after_answer} stale allows after the answer over ${sync.cycles} cycles`)
     return { permissions, sync }
   } finally {
@@ -44,7 +61,12 @@ export async function revocationRace(pg: OwnPostgres, quick: boolean, log: (line
   }
 }
 
-async function race(sys: ChaosSystem, cycles: number, revoke: () => Promise<Change>, restore: () => Promise<Change>): Promise<RaceFigures> {
+async function race(
+  sys: ChaosSystem,
+  cycles: number,
+  revoke: () => Promise<Change>,
+  restore: () => Promise<Change>,
+): Promise<RaceFigures> {
   const checkers = startCheckers(
     sys.permissions.map((p) => p.url),
     CHECKERS,

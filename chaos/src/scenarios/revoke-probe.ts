@@ -11,12 +11,20 @@ export interface Change {
   body: string
 }
 
-export async function asGuildMaster(sys: ChaosSystem, method: 'PUT' | 'POST', path: string, body?: unknown): Promise<Change> {
+export async function asGuildMaster(
+  sys: ChaosSystem,
+  method: 'PUT' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<Change> {
   const sent = now()
   try {
     const res = await fetch(sys.guildApi.url + path, {
       method,
-      headers: { authorization: `Bearer ${sys.gmToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${sys.gmToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(10_000),
     })
@@ -36,7 +44,13 @@ export function watchStreams(sys: ChaosSystem): Record<string, StreamSpec> {
   return Object.fromEntries(
     sys.permissions.map((p, i) => [
       `watch-${i}`,
-      { origin: p.url, rate: 50, path: () => checkPath(USERS.saurfang.bnetId, 'progress'), headers: { authorization: `Bearer ${sys.serviceToken}` }, readsCheck: true },
+      {
+        origin: p.url,
+        rate: 50,
+        path: () => checkPath(USERS.saurfang.bnetId, 'progress'),
+        headers: { authorization: `Bearer ${sys.serviceToken}` },
+        readsCheck: true,
+      },
     ]),
   )
 }
@@ -60,10 +74,18 @@ export function revokeHolds(change: Change, watched: Record<string, Sample[]>, b
     const inside = after.filter((s) => s.start >= from && s.start < to)
     const bad = inside.filter((s) => s.allowed === true)
     const last = bad.reduce((m, s) => Math.max(m, s.end), origin)
-    return { text: `${bad.length} of ${inside.length}${bad.length > 0 ? ` (last ${Math.round(last - origin)} ms after ${origin === back ? 'it was back' : 'the answer'})` : ''}`, ok: bad.length === 0 }
+    return {
+      text: `${bad.length} of ${inside.length}${bad.length > 0 ? ` (last ${Math.round(last - origin)} ms after ${origin === back ? 'it was back' : 'the answer'})` : ''}`,
+      ok: bad.length === 0,
+    }
   }
   const out: Invariant[] = [
-    invariant('revoke during the outage answered', change.status, '200 (a change still works), or 5xx', change.status === 200 || change.status >= 500),
+    invariant(
+      'revoke during the outage answered',
+      change.status,
+      '200 (a change still works), or 5xx',
+      change.status === 200 || change.status >= 500,
+    ),
   ]
   if (change.status !== 200) return out
   const during = describe(change.answered, back, change.answered)

@@ -26,16 +26,23 @@ function serverAccount(): { uid: number; gid: number } | undefined {
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim())
     return { uid, gid }
   } catch {
-    throw new Error('running as root, and initdb refuses root: create a `postgres` user (or run the chaos suite as a non-root user)')
+    throw new Error(
+      'running as root, and initdb refuses root: create a `postgres` user (or run the chaos suite as a non-root user)',
+    )
   }
 }
 
 function run(command: string, args: string[], account: { uid: number; gid: number } | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { ...account, env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' }, timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${command} ${args.join(' ')} failed: ${err.message}\n${stderr}`))
-      else resolve(stdout)
-    })
+    execFile(
+      command,
+      args,
+      { ...account, env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${command} ${args.join(' ')} failed: ${err.message}\n${stderr}`))
+        else resolve(stdout)
+      },
+    )
   })
 }
 
@@ -60,8 +67,12 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     '-c full_page_writes=off',
     '-c max_connections=200',
   ].join(' ')
-  const start = () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '30', 'start'], account).then(() => undefined)
-  const stopWith = (mode: 'fast' | 'immediate') => run('pg_ctl', ['-D', data, '-m', mode, '-w', '-t', '30', 'stop'], account).then(() => undefined)
+  const start = () =>
+    run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '30', 'start'], account).then(
+      () => undefined,
+    )
+  const stopWith = (mode: 'fast' | 'immediate') =>
+    run('pg_ctl', ['-D', data, '-m', mode, '-w', '-t', '30', 'stop'], account).then(() => undefined)
   // A runner that dies must not leave a server behind.
   const stopOnExit = () => {
     try {

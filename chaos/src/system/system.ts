@@ -62,9 +62,20 @@ export async function startSystem(pg: OwnPostgres, label: string, permissionInst
   }
   try {
     const serviceToken = randomBytes(24).toString('hex')
-    const shared = { DATABASE_URL: dbUrl, REDIS_URL: redis.url, SERVICE_TOKEN: serviceToken, CACHE_BUS_CHANNEL: CHANNEL, DATABASE_POOL_MAX: '10' }
+    const shared = {
+      DATABASE_URL: dbUrl,
+      REDIS_URL: redis.url,
+      SERVICE_TOKEN: serviceToken,
+      CACHE_BUS_CHANNEL: CHANNEL,
+      DATABASE_POOL_MAX: '10',
+    }
     const standinPort = await freePort()
-    const standin = await startService(bnetStandinServer, standinPort, { BNET_STANDIN_FIXTURES: fixtures.path, BNET_STANDIN_PORT: String(standinPort) }, '/health/ready')
+    const standin = await startService(
+      bnetStandinServer,
+      standinPort,
+      { BNET_STANDIN_FIXTURES: fixtures.path, BNET_STANDIN_PORT: String(standinPort) },
+      '/health/ready',
+    )
     started.push(standin)
     const permPorts = await Promise.all(Array.from({ length: permissionInstances }, () => freePort()))
     const apiPort = await freePort()
@@ -86,10 +97,19 @@ export async function startSystem(pg: OwnPostgres, label: string, permissionInst
     }
     const gmToken = await login(guildApi.url, USERS.thrall.hint)
     const auth = { authorization: `Bearer ${gmToken}`, 'content-type': 'application/json' }
-    const registered = await fetch(`${guildApi.url}/guilds`, { method: 'POST', headers: auth, body: JSON.stringify({ realm: 'area-52', name: 'Horde Vanguard' }) })
-    if (registered.status !== 201) throw new Error(`registering the demo guild answered ${registered.status}: ${await registered.text()}`)
+    const registered = await fetch(`${guildApi.url}/guilds`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ realm: 'area-52', name: 'Horde Vanguard' }),
+    })
+    if (registered.status !== 201)
+      throw new Error(`registering the demo guild answered ${registered.status}: ${await registered.text()}`)
     for (const user of [USERS.saurfang, USERS.rokhan, USERS.chromie]) await login(guildApi.url, user.hint)
-    const put = await fetch(`${guildApi.url}/guilds/${GUILD}/permissions`, { method: 'PUT', headers: auth, body: JSON.stringify({ tools: TOOLS }) })
+    const put = await fetch(`${guildApi.url}/guilds/${GUILD}/permissions`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({ tools: TOOLS }),
+    })
     if (put.status !== 200) throw new Error(`setting the tool map answered ${put.status}: ${await put.text()}`)
     return {
       dbUrl,

@@ -46,7 +46,8 @@ export function instructions(stage: Stage, keyword: string): Instruction[] {
 export function stageEnv(stage: Stage): Record<string, string> {
   const env: Record<string, string> = {}
   for (const { args } of instructions(stage, 'ENV')) {
-    for (const match of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g)) env[match[1]!] = match[2]!.replace(/^"|"$/g, '')
+    for (const match of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g))
+      env[match[1]!] = match[2]!.replace(/^"|"$/g, '')
   }
   return env
 }

@@ -7,10 +7,12 @@ export type Json = Record<string, any>
 /** Every YAML document of a file, as plain JS; a syntax error fails with the file's name. */
 export function parseYamlFile(path: string): Json[] {
   const docs = parseAllDocuments(readRepoFile(path), { merge: true, prettyErrors: true })
-  return docs.map((doc) => {
-    if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors.map((e) => e.message).join('; ')}`)
-    return doc.toJS() as Json
-  }).filter((doc) => doc !== null && doc !== undefined)
+  return docs
+    .map((doc) => {
+      if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors.map((e) => e.message).join('; ')}`)
+      return doc.toJS() as Json
+    })
+    .filter((doc) => doc !== null && doc !== undefined)
 }
 
 /** Every Kubernetes object under infra/k8s, with the file it came from. */
@@ -28,18 +30,22 @@ export function findObject(objects: Json[], kind: string, name: string): Json | 
 export function composeEnvironment(service: Json): Record<string, string> {
   const env = service.environment ?? {}
   if (Array.isArray(env)) {
-    return Object.fromEntries(env.map((entry: string) => {
-      const eq = entry.indexOf('=')
-      return eq === -1 ? [entry, ''] : [entry.slice(0, eq), entry.slice(eq + 1)]
-    }))
+    return Object.fromEntries(
+      env.map((entry: string) => {
+        const eq = entry.indexOf('=')
+        return eq === -1 ? [entry, ''] : [entry.slice(0, eq), entry.slice(eq + 1)]
+      }),
+    )
   }
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]))
 }
 
 /** Compose interpolation with every variable unset: `${X:-d}` → d, `${X}` / `${X:?…}` → `<X>`. */
 export function composeDefaults(value: string): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g, (_all, name: string, op: string | undefined, arg: string | undefined) =>
-    op?.endsWith('-') ? (arg ?? '') : `<${name}>`,
+  return value.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g,
+    (_all, name: string, op: string | undefined, arg: string | undefined) =>
+      op?.endsWith('-') ? (arg ?? '') : `<${name}>`,
   )
 }
 
@@ -84,13 +90,17 @@ export function containerEnv(container: Json, objects: Json[]): ContainerEnv {
     if (secret) {
       const object = findObject(objects, 'Secret', secret.name)
       const data = { ...(object?.data ?? {}), ...(object?.stringData ?? {}) }
-      if (!object || !(secret.key in data)) throw new Error(`${entry.name} reads Secret ${secret.name} key ${secret.key}, which infra/k8s does not define`)
+      if (!object || !(secret.key in data))
+        throw new Error(`${entry.name} reads Secret ${secret.name} key ${secret.key}, which infra/k8s does not define`)
       result.secretRefs.set(entry.name, `Secret/${secret.name}/${secret.key}`)
     }
     const configMap = entry.valueFrom?.configMapKeyRef
     if (configMap) {
       const object = findObject(objects, 'ConfigMap', configMap.name)
-      if (!object || !(configMap.key in (object.data ?? {}))) throw new Error(`${entry.name} reads ConfigMap ${configMap.name} key ${configMap.key}, which infra/k8s does not define`)
+      if (!object || !(configMap.key in (object.data ?? {})))
+        throw new Error(
+          `${entry.name} reads ConfigMap ${configMap.name} key ${configMap.key}, which infra/k8s does not define`,
+        )
       result.values.set(entry.name, String(object.data[configMap.key]))
       result.configMapRefs.set(entry.name, configMap.name)
     }

@@ -17,7 +17,9 @@ export function metricDefinitions(): Map<string, MetricDefinition> {
   const metrics = new Map<string, MetricDefinition>()
   for (const file of files) {
     const source = readRepoFile(file)
-    for (const match of source.matchAll(/new\s+(?:Recorded)?(Counter|Gauge|Histogram|Summary)\s*(?:<[^>]*>)?\s*\(\s*\{([\s\S]*?)\}\s*\)/g)) {
+    for (const match of source.matchAll(
+      /new\s+(?:Recorded)?(Counter|Gauge|Histogram|Summary)\s*(?:<[^>]*>)?\s*\(\s*\{([\s\S]*?)\}\s*\)/g,
+    )) {
       const body = match[2]!
       const name = /\bname:\s*[`'"](?:\$\{\w+\})?([a-zA-Z_:][a-zA-Z0-9_:]*)[`'"]/.exec(body)?.[1]
       if (name === undefined) continue
@@ -42,7 +44,19 @@ export interface QueryParts {
   grouping: string[]
 }
 
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset'])
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+])
 
 /** What a PromQL query reads; enough for the dashboards written here, not a full PromQL parser. */
 export function parseQuery(expr: string): QueryParts {
@@ -58,7 +72,12 @@ export function parseQuery(expr: string): QueryParts {
   const grouping: string[] = []
   let rest = expr.replace(/"[^"]*"/g, '""')
   rest = rest.replace(/\b(by|without|on|ignoring)\s*\(([^)]*)\)/g, (_all, _kw: string, labels: string) => {
-    grouping.push(...labels.split(',').map((l) => l.trim()).filter((l) => l !== ''))
+    grouping.push(
+      ...labels
+        .split(',')
+        .map((l) => l.trim())
+        .filter((l) => l !== ''),
+    )
     return ' '
   })
   rest = rest.replace(/\{[^}]*\}/g, ' ').replace(/\[[^\]]*\]/g, ' ')

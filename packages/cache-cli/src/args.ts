@@ -66,7 +66,8 @@ const options = {
 export type Env = Record<string, string | undefined>
 
 /** Where Redis is, and which flag or variable said so (named in errors). */
-export type RedisTarget = { kind: 'single'; url: string; source: string } | { kind: 'cluster'; nodes: string; source: string }
+export type RedisTarget =
+  { kind: 'single'; url: string; source: string } | { kind: 'cluster'; nodes: string; source: string }
 
 export interface Invocation {
   command: string | undefined
@@ -100,7 +101,8 @@ export function parseInvocation(argv: readonly string[], env: Env): Invocation {
   }
   const { values, positionals } = parsed
   const [command, ...args] = positionals
-  if (values.url !== undefined && values.cluster !== undefined) throw new UsageError('give --url or --cluster, not both')
+  if (values.url !== undefined && values.cluster !== undefined)
+    throw new UsageError('give --url or --cluster, not both')
   return {
     command,
     args,
@@ -118,7 +120,8 @@ export function parseInvocation(argv: readonly string[], env: Env): Invocation {
     tools: values.tools,
     fromDb: values['from-db'] === true,
     databaseUrl: values['database-url'] ?? nonEmpty(env.DATABASE_URL),
-    permissionServiceUrl: values['permission-service-url'] ?? nonEmpty(env.PERMISSION_SERVICE_URL) ?? 'http://127.0.0.1:3001',
+    permissionServiceUrl:
+      values['permission-service-url'] ?? nonEmpty(env.PERMISSION_SERVICE_URL) ?? 'http://127.0.0.1:3001',
     serviceToken: values['service-token'] ?? nonEmpty(env.SERVICE_TOKEN),
   }
 }
@@ -137,9 +140,13 @@ function redisTarget(url: string | undefined, cluster: string | undefined, env: 
 function metricsUrls(spec: string | undefined): string[] {
   if (spec === undefined) return DEFAULT_METRICS
   if (spec.trim() === 'none') return []
-  const urls = spec.split(',').map((s) => s.trim()).filter(Boolean)
+  const urls = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   for (const url of urls) {
-    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new UsageError(`--metrics: ${JSON.stringify(url)} is not an http(s) URL`)
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+      throw new UsageError(`--metrics: ${JSON.stringify(url)} is not an http(s) URL`)
   }
   return urls
 }
@@ -147,7 +154,8 @@ function metricsUrls(spec: string | undefined): string[] {
 function wholeNumber(text: string | undefined, fallback: number, name: string, min: number): number {
   if (text === undefined) return fallback
   const n = Number(text)
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${name} must be a whole number >= ${min}, got ${JSON.stringify(text)}`)
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min)
+    throw new UsageError(`${name} must be a whole number >= ${min}, got ${JSON.stringify(text)}`)
   return n
 }
 

@@ -47,7 +47,8 @@ export class CliContext {
 
   /** Throws when the cache met a Redis error during the command. */
   assertCacheClean(what: string): void {
-    if (this.cacheErrors.length > 0) throw new CliError(`${what} did not complete: ${this.cacheErrors[0]}; run it again once Redis answers`)
+    if (this.cacheErrors.length > 0)
+      throw new CliError(`${what} did not complete: ${this.cacheErrors[0]}; run it again once Redis answers`)
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,11 @@ process.once('SIGINT', () => {
   process.once('SIGINT', () => process.exit(130))
 })
 
-const code = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, process.env, stop.signal)
+const code = await run(
+  process.argv.slice(2),
+  { stdout: process.stdout, stderr: process.stderr },
+  process.env,
+  stop.signal,
+)
 // Exit once the output is flushed: a socket to a Redis that hangs may otherwise keep the process alive for a while.
 process.stdout.write('', () => process.stderr.write('', () => process.exit(code)))

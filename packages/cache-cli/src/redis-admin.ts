@@ -29,7 +29,10 @@ function redactedUrl(url: string): string {
 
 /** Checks the target's form before any connection, with a message that names where it came from. */
 export function checkTarget(target: RedisTarget | undefined): RedisTarget {
-  if (!target) throw new CliError('no Redis to talk to: set REDIS_URL (or REDIS_CLUSTER_NODES), or pass --url redis://host:port/db (or --cluster host:port,...)')
+  if (!target)
+    throw new CliError(
+      'no Redis to talk to: set REDIS_URL (or REDIS_CLUSTER_NODES), or pass --url redis://host:port/db (or --cluster host:port,...)',
+    )
   try {
     if (target.kind === 'single') assertRedisUrl(target.url)
     else parseClusterNodes(target.nodes)
@@ -71,7 +74,11 @@ export async function connectAdmin(target: RedisTarget, timeoutMs: number): Prom
     await withinDeadline(client.connect(), timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`))
   } catch (err) {
     client.disconnect()
-    throw new CliError(`cannot reach Redis at ${describeTarget(target)}: ${reasonOf(cause ?? err)}; ${hintFor(target)}`, 1, { cause: err })
+    throw new CliError(
+      `cannot reach Redis at ${describeTarget(target)}: ${reasonOf(cause ?? err)}; ${hintFor(target)}`,
+      1,
+      { cause: err },
+    )
   }
   return client
 }
@@ -84,7 +91,12 @@ export { mastersOf }
  * (leases deleted, indexes read, the bus told and its acks awaited). Its bound is the CLI's timeout
  * rather than the services' 50 ms: a person waits for a purge, a request does not.
  */
-export async function openCache(target: RedisTarget, timeoutMs: number, busChannel: string, logger: CacheLogger): Promise<Cache> {
+export async function openCache(
+  target: RedisTarget,
+  timeoutMs: number,
+  busChannel: string,
+  logger: CacheLogger,
+): Promise<Cache> {
   let cache: Cache
   try {
     cache = createCache({

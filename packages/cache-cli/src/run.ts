@@ -8,7 +8,14 @@ import { CliContext } from './context.js'
 import { CliError, reasonOf, UsageError } from './errors.js'
 import { Output, type Io } from './output.js'
 
-const commands: Record<string, (ctx: CliContext, signal: AbortSignal) => Promise<void>> = { stats, get, ttl, purge, warm, watch }
+const commands: Record<string, (ctx: CliContext, signal: AbortSignal) => Promise<void>> = {
+  stats,
+  get,
+  ttl,
+  purge,
+  warm,
+  watch,
+}
 
 /**
  * Runs one invocation and resolves its exit code: 0 done, 1 failed (Redis unreachable, a bad URL, a
@@ -36,7 +43,10 @@ export async function run(argv: readonly string[], io: Io, env: Env, signal: Abo
     }
     if (inv.command === undefined) throw new UsageError('no command given; see guild-cache --help')
     const command = commands[inv.command]
-    if (!command) throw new UsageError(`unknown command ${JSON.stringify(inv.command)}; commands: ${Object.keys(commands).join(', ')}`)
+    if (!command)
+      throw new UsageError(
+        `unknown command ${JSON.stringify(inv.command)}; commands: ${Object.keys(commands).join(', ')}`,
+      )
     ctx = new CliContext(inv, new Output(inv.json, io), env)
     if (inv.command === 'watch') await command(ctx, signal)
     else await Promise.race([command(ctx, signal), interruption(signal)])

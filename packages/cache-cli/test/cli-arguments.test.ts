@@ -21,7 +21,10 @@ t.test('usage: help, unknown commands and bad flags are exit code 2 with a messa
     [['stats', '--metrics', 'ftp://x'], /--metrics: "ftp:\/\/x" is not an http\(s\) URL/],
     [['get', '--url', 'redis://127.0.0.1:1/0'], /usage: guild-cache get KEY/],
     [['purge', 'everything', 'x', '--url', 'redis://127.0.0.1:1/0'], /usage: guild-cache purge guild G/],
-    [['purge', 'guild', '0', '--url', 'redis://127.0.0.1:1/0'], /guild_id must be a positive integer below 2\^53, got "0"/],
+    [
+      ['purge', 'guild', '0', '--url', 'redis://127.0.0.1:1/0'],
+      /guild_id must be a positive integer below 2\^53, got "0"/,
+    ],
     [['purge', 'user', '12x', '--url', 'redis://127.0.0.1:1/0'], /bnet_id must be a positive integer/],
     [['warm', 'user', '1'], /usage: guild-cache warm guild G/],
   ] as const) {
@@ -37,7 +40,11 @@ t.test('where Redis is: flags, then REDIS_CLUSTER_NODES over REDIS_URL, as the s
   const env = { REDIS_URL: 'redis://a:1/0', REDIS_CLUSTER_NODES: 'b:2,c:3' }
   t.match(parseInvocation(['stats'], env).redis, { kind: 'cluster', nodes: 'b:2,c:3', source: 'REDIS_CLUSTER_NODES' })
   t.match(parseInvocation(['stats'], { REDIS_URL: 'redis://a:1/0' }).redis, { kind: 'single', source: 'REDIS_URL' })
-  t.match(parseInvocation(['stats', '--url', 'redis://d:4/0'], env).redis, { kind: 'single', url: 'redis://d:4/0', source: '--url' })
+  t.match(parseInvocation(['stats', '--url', 'redis://d:4/0'], env).redis, {
+    kind: 'single',
+    url: 'redis://d:4/0',
+    source: '--url',
+  })
   t.match(parseInvocation(['stats', '--cluster', 'e:5'], env).redis, { kind: 'cluster', source: '--cluster' })
   t.equal(parseInvocation(['stats'], { REDIS_URL: ' ' }).redis, undefined, 'blank is unset')
   const defaults = parseInvocation(['watch'], {})
@@ -60,10 +67,13 @@ t.test('Prometheus text: cache_requests_total by namespace and result, anything 
     'cache_errors_total{operation="get"} 4',
     'cache_requests_total{namespace="user",result="miss"} NaN',
   ].join('\n')
-  t.same([...parseRequests(text)], [
-    ['permission', { hits: 12, misses: 3 }],
-    ['guild', { hits: 1000, misses: 0 }],
-  ])
+  t.same(
+    [...parseRequests(text)],
+    [
+      ['permission', { hits: 12, misses: 3 }],
+      ['guild', { hits: 1000, misses: 0 }],
+    ],
+  )
 })
 
 t.test('the progress bar, the sample namespaces and the formatting helpers', async (t) => {
@@ -77,16 +87,33 @@ t.test('the progress bar, the sample namespaces and the formatting helpers', asy
   bar.update(2)
   bar.update(2)
   bar.done()
-  t.equal(written, `\r\x1b[K${renderBar('warming', 0, 4)}\r\x1b[K${renderBar('warming', 2, 4)}\n`, 'redrawn in place, only when it changes')
+  t.equal(
+    written,
+    `\r\x1b[K${renderBar('warming', 0, 4)}\r\x1b[K${renderBar('warming', 2, 4)}\n`,
+    'redrawn in place, only when it changes',
+  )
   const off = progressBar(stream, false, 'x', 1)
   off.update(1)
   off.done()
-  t.equal(written.length, `\r\x1b[K${renderBar('warming', 0, 4)}\r\x1b[K${renderBar('warming', 2, 4)}\n`.length, 'off: writes nothing')
+  t.equal(
+    written.length,
+    `\r\x1b[K${renderBar('warming', 0, 4)}\r\x1b[K${renderBar('warming', 2, 4)}\n`.length,
+    'off: writes nothing',
+  )
   t.equal(sampleNamespace('permission:1:2:roster'), 'permission')
   t.equal(sampleNamespace('cache:idx:guild:{1}'), 'cache:idx')
   t.equal(sampleNamespace('cache:x'), 'cache')
   t.equal(sampleNamespace('plain'), '(no namespace)')
   t.equal(bytes(512), '512 B')
   t.equal(bytes(1536), '1.5 KiB')
-  t.equal(table(['a', 'b'], [['xx', '1'], ['y', '22']]), 'a    b\nxx   1\ny   22')
+  t.equal(
+    table(
+      ['a', 'b'],
+      [
+        ['xx', '1'],
+        ['y', '22'],
+      ],
+    ),
+    'a    b\nxx   1\ny   22',
+  )
 })

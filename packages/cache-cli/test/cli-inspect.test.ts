@@ -30,7 +30,11 @@ t.test('stats: hit rate from the metrics endpoints, memory, eviction, clients, k
     evictedKeys: number
     connectedClients: number
     keys: { total: number; exact: boolean; namespaces: Record<string, { estimated: number }> }
-    hitRate: { endpoints: { url: string; ok: boolean; error?: string }[]; namespaces: Record<string, { hits: number; misses: number; hitRate: number }>; total: { hits: number; misses: number } }
+    hitRate: {
+      endpoints: { url: string; ok: boolean; error?: string }[]
+      namespaces: Record<string, { hits: number; misses: number; hitRate: number }>
+      total: { hits: number; misses: number }
+    }
   }>()
   t.same(report.redis, { ...report.redis, mode: CLUSTER_MODE ? 'cluster' : 'single', masters: CLUSTER_MODE ? 3 : 1 })
   t.ok(report.memory.usedBytes > 0, 'INFO memory read')
@@ -46,14 +50,22 @@ t.test('stats: hit rate from the metrics endpoints, memory, eviction, clients, k
   t.same(report.hitRate.namespaces.permission, { hits: 10, misses: 3, hitRate: 10 / 13 })
   t.same(report.hitRate.namespaces.guild, { hits: 0, misses: 1, hitRate: 0 })
   t.same(report.hitRate.total, { ...report.hitRate.total, hits: 10, misses: 4 })
-  t.same(report.hitRate.endpoints.map((e) => e.ok), [true, false], 'an unreachable endpoint is reported, not fatal')
+  t.same(
+    report.hitRate.endpoints.map((e) => e.ok),
+    [true, false],
+    'an unreachable endpoint is reported, not fatal',
+  )
   t.match(report.hitRate.endpoints[1]?.error, /ECONNREFUSED/)
 
   const human = await runCliHere(['stats', ...redisArgs(db), '--metrics', `${metrics.url}/metrics`, '--sample', '8'])
   t.equal(human.code, 0, human.stderr)
   t.match(human.stdout, /memory\s+[\d.]+ \w*B used/)
   t.match(human.stdout, /eviction\s+policy [a-z-]+, 0 keys evicted/)
-  t.match(human.stdout, new RegExp(`keys\\s+${total} in total \\(estimated from \\d+ sampled by SCAN\\)`), 'a bounded sample, scaled up by DBSIZE')
+  t.match(
+    human.stdout,
+    new RegExp(`keys\\s+${total} in total \\(estimated from \\d+ sampled by SCAN\\)`),
+    'a bounded sample, scaled up by DBSIZE',
+  )
   t.match(human.stdout, /permission\s+10\s+3\s+76\.9%/)
   t.match(human.stdout, /hit rate\s+71\.4% \(10 hits, 4 misses; from 1 of 1 metrics endpoints\)/)
 })
@@ -90,12 +102,19 @@ t.test('never a hang, always a message naming where Redis was configured', async
   const port = await freePort()
   const refused = await runCli(['stats', '--metrics', 'none'], { env: { REDIS_URL: `redis://127.0.0.1:${port}/0` } })
   t.equal(refused.code, 1)
-  t.match(refused.stderr, new RegExp(`cannot reach Redis at redis://127\\.0\\.0\\.1:${port}/0: connect ECONNREFUSED.*REDIS_URL / --url`))
+  t.match(
+    refused.stderr,
+    new RegExp(`cannot reach Redis at redis://127\\.0\\.0\\.1:${port}/0: connect ECONNREFUSED.*REDIS_URL / --url`),
+  )
   t.equal(refused.stdout, '')
 
   const json = await runCliHere(['get', 'k', '--json', '--cluster', `127.0.0.1:${port}`])
   t.equal(json.code, 1)
-  t.match(json.json(), { error: /cannot reach Redis at cluster 127\.0\.0\.1:\d+.*REDIS_CLUSTER_NODES \/ --cluster/, exitCode: 1 }, '--json: the error as a document')
+  t.match(
+    json.json(),
+    { error: /cannot reach Redis at cluster 127\.0\.0\.1:\d+.*REDIS_CLUSTER_NODES \/ --cluster/, exitCode: 1 },
+    '--json: the error as a document',
+  )
 
   // A server that accepts the connection and never answers: bounded by --timeout.
   const sockets: import('node:net').Socket[] = []
@@ -110,11 +129,17 @@ t.test('never a hang, always a message naming where Redis was configured', async
   const hanging = await runCliHere(['ttl', 'k', '--timeout', '300', '--url', `redis://127.0.0.1:${silentPort}/0`])
   const ms = performance.now() - started
   t.equal(hanging.code, 1)
-  t.match(hanging.stderr, /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\/0: (no answer within 300 ms|Command timed out)/)
+  t.match(
+    hanging.stderr,
+    /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\/0: (no answer within 300 ms|Command timed out)/,
+  )
   t.ok(ms < 1_000, `returned within the bound (${ms.toFixed(0)} ms)`)
   const stop = new AbortController()
   setTimeout(() => stop.abort(), 50)
-  const interrupted = await runCliHere(['ttl', 'k', '--timeout', '5000', '--url', `redis://127.0.0.1:${silentPort}/0`], { signal: stop.signal })
+  const interrupted = await runCliHere(
+    ['ttl', 'k', '--timeout', '5000', '--url', `redis://127.0.0.1:${silentPort}/0`],
+    { signal: stop.signal },
+  )
   t.equal(interrupted.code, 130, 'Ctrl-C stops any other command at once')
   t.match(interrupted.stderr, /guild-cache: interrupted/)
 

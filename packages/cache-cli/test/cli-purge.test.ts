@@ -26,9 +26,23 @@ t.test('purge guild: through invalidateGuild, and every service process has hear
   t.same(run.json(), { scope: 'guild', id: 5, matched: 3, removed: 3, dryRun: false })
   t.equal(heard.length, 3, 'acknowledged on the bus before the CLI returned: the guild and its two patterns')
   t.match(heard[0], { scope: 'guild', id: 5 })
-  t.same(heard.slice(1), [{ scope: 'pattern', pattern: 'permission:5:*' }, { scope: 'pattern', pattern: 'guild:5:*' }])
-  t.same([...((heard[0] as { removed?: string[] }).removed ?? [])].sort(), ['guild:5:members', 'permission:5:50:roster', 'permission:5:51:sync'], 'naming what it removed')
-  t.same(await Promise.all([keys.permission(5, 50, 'roster'), keys.guildMembers(5), keys.permission(6, 50, 'roster')].map((k) => db.redis.exists(k))), [0, 0, 1])
+  t.same(heard.slice(1), [
+    { scope: 'pattern', pattern: 'permission:5:*' },
+    { scope: 'pattern', pattern: 'guild:5:*' },
+  ])
+  t.same(
+    [...((heard[0] as { removed?: string[] }).removed ?? [])].sort(),
+    ['guild:5:members', 'permission:5:50:roster', 'permission:5:51:sync'],
+    'naming what it removed',
+  )
+  t.same(
+    await Promise.all(
+      [keys.permission(5, 50, 'roster'), keys.guildMembers(5), keys.permission(6, 50, 'roster')].map((k) =>
+        db.redis.exists(k),
+      ),
+    ),
+    [0, 0, 1],
+  )
 
   const user = await runCliHere(['purge', 'user', '50', '--yes', ...redisArgs(db)])
   t.equal(user.code, 0, user.stderr)
@@ -59,8 +73,16 @@ t.test('purge guild and purge user find every entry, indexed or not', async (t) 
   const guild = await runCliHere(['purge', 'guild', '21', '--yes', '--json', ...redisArgs(db)])
   t.same(guild.json(), { scope: 'guild', id: 21, matched: 502, removed: 502, dryRun: false })
   const user = await runCliHere(['purge', 'user', '7', '--yes', '--json', ...redisArgs(db)])
-  t.same(user.json(), { scope: 'user', id: 7, matched: 3, removed: 3, dryRun: false }, 'permission:21:7 went with its guild')
-  t.same((await allKeys(db)).filter((k) => !k.startsWith('cache:')), [keys.permission(23, 8, 'roster')], 'only the other guild’s entry is left')
+  t.same(
+    user.json(),
+    { scope: 'user', id: 7, matched: 3, removed: 3, dryRun: false },
+    'permission:21:7 went with its guild',
+  )
+  t.same(
+    (await allKeys(db)).filter((k) => !k.startsWith('cache:')),
+    [keys.permission(23, 8, 'roster')],
+    'only the other guild’s entry is left',
+  )
 })
 
 t.test('purge pattern: a dry run counts and deletes nothing; --yes deletes, sparing cache: keys', async (t) => {
@@ -77,17 +99,26 @@ t.test('purge pattern: a dry run counts and deletes nothing; --yes deletes, spar
   const dryJson = await runCliHere(['purge', 'pattern', 'permission:9:*', '--json', ...redisArgs(db)])
   t.same(dryJson.json(), { pattern: 'permission:9:*', matched: 40, deleted: 0, dryRun: true })
   const spared = await runCliHere(['purge', 'pattern', 'cache:*', '--json', ...redisArgs(db)])
-  t.same(spared.json(), { pattern: 'cache:*', matched: 0, deleted: 0, dryRun: true }, 'the layer’s own keys are never counted')
+  t.same(
+    spared.json(),
+    { pattern: 'cache:*', matched: 0, deleted: 0, dryRun: true },
+    'the layer’s own keys are never counted',
+  )
 
   const heard: InvalidationEvent[] = []
   service.onInvalidate((e) => heard.push(e))
-  const real = await runCliHere(['purge', 'pattern', 'permission:9:*', '--yes', ...redisArgs(db)], { stderrIsTTY: true })
+  const real = await runCliHere(['purge', 'pattern', 'permission:9:*', '--yes', ...redisArgs(db)], {
+    stderrIsTTY: true,
+  })
   t.equal(real.code, 0, real.stderr)
   t.equal(real.stdout, 'deleted 40 keys matching permission:9:*; the services were told on the bus\n')
   t.match(real.stderr, /\r\x1b\[Kdeleting permission:9:\* \[#{30}\] 40\/40 100%\n$/, 'a progress bar on a terminal')
   t.same(heard, [{ scope: 'pattern', pattern: 'permission:9:*' }])
   const left = await allKeys(db)
-  t.notOk(left.some((k) => k.startsWith('permission:9:')), 'all gone')
+  t.notOk(
+    left.some((k) => k.startsWith('permission:9:')),
+    'all gone',
+  )
   t.ok(left.includes(keys.permission(10, 1, 'roster')), 'others kept')
   t.ok(left.includes('cache:idx:guild:{9}'), 'indexes kept')
 })
@@ -96,7 +127,10 @@ t.test('a purge with Redis unreachable fails with exit code 1 and deletes nothin
   const port = await freePort()
   const run = await runCliHere(['purge', 'guild', '1', '--url', `redis://127.0.0.1:${port}/0`])
   t.equal(run.code, 1)
-  t.match(run.stderr, /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\/0: connect ECONNREFUSED .*; check REDIS_URL \/ --url/)
+  t.match(
+    run.stderr,
+    /cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\/0: connect ECONNREFUSED .*; check REDIS_URL \/ --url/,
+  )
   t.equal(run.stdout, '')
 })
 
@@ -109,5 +143,6 @@ t.test('purge guild --yes removes stale copies, those of expired entries too', a
   for (const k of [live, expired]) await db.redis.set(internalKeys.stale(k), JSON.stringify('old'), 'PX', 60_000)
   const run = await runCliHere(['purge', 'guild', '21', '--yes', '--json', ...redisArgs(db)])
   t.equal(run.code, 0, run.stderr)
-  for (const k of [live, internalKeys.stale(live), internalKeys.stale(expired)]) t.equal(await db.redis.exists(k), 0, `${k} gone`)
+  for (const k of [live, internalKeys.stale(live), internalKeys.stale(expired)])
+    t.equal(await db.redis.exists(k), 0, `${k} gone`)
 })

@@ -18,7 +18,9 @@ async function standInPermissionService(t: Test, db: TestDb, answer: 'rule' | 50
     if (req.method !== 'POST' || req.url !== '/v1/check/batch') return void res.writeHead(404).end()
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401).end('{"statusCode":401}')
     if (answer === 503) return void res.writeHead(503).end('{"statusCode":503}')
-    const { checks } = JSON.parse(await bodyOf(req)) as { checks: { guild_id: number; bnet_id: number; tool: string }[] }
+    const { checks } = JSON.parse(await bodyOf(req)) as {
+      checks: { guild_id: number; bnet_id: number; tool: string }[]
+    }
     batches.push(checks.length)
     const byKey = new Map(checks.map((c) => [keys.permission(c.guild_id, c.bnet_id, c.tool), c]))
     const results = await cache.getOrSetMany(
@@ -37,9 +39,21 @@ t.test('warm guild with --members and --tools: the real answers, stored by permi
   const db = await claimDb(t)
   const service = await standInPermissionService(t, db)
   const env = { SERVICE_TOKEN: TOKEN, PERMISSION_SERVICE_URL: service.url }
-  const run = await runCli(['warm', 'guild', '5', '--members', '1,2,3', '--tools', 'roster,sync', '--json', ...redisArgs(db)], { env })
+  const run = await runCli(
+    ['warm', 'guild', '5', '--members', '1,2,3', '--tools', 'roster,sync', '--json', ...redisArgs(db)],
+    { env },
+  )
   t.equal(run.code, 0, run.stderr)
-  t.same(run.json(), { guild: 5, members: 3, tools: ['roster', 'sync'], checks: 6, allowed: 2, denied: 4, undecided: 0, cached: 6 })
+  t.same(run.json(), {
+    guild: 5,
+    members: 3,
+    tools: ['roster', 'sync'],
+    checks: 6,
+    allowed: 2,
+    denied: 4,
+    undecided: 0,
+    cached: 6,
+  })
   t.equal(await db.redis.get(keys.permission(5, 2, 'sync')), '{"has_access":true}')
   t.equal(await db.redis.get(keys.permission(5, 3, 'roster')), '{"has_access":false}')
   const ttl = await db.redis.ttl(keys.permission(5, 1, 'roster'))
@@ -47,10 +61,16 @@ t.test('warm guild with --members and --tools: the real answers, stored by permi
 
   // 120 members: two batches, as the contract allows at most 100 checks per request.
   const members = Array.from({ length: 120 }, (_, i) => i + 1).join(',')
-  const big = await runCliHere(['warm', 'guild', '6', '--members', members, '--tools', 'roster', ...redisArgs(db)], { env, stderrIsTTY: true })
+  const big = await runCliHere(['warm', 'guild', '6', '--members', members, '--tools', 'roster', ...redisArgs(db)], {
+    env,
+    stderrIsTTY: true,
+  })
   t.equal(big.code, 0, big.stderr)
   t.same(service.batches.slice(1), [100, 20])
-  t.match(big.stdout, /warmed guild 6: 120 checks \(120 members × 1 tools: roster\)\n {2}60 allowed, 60 denied\n {2}120 of 120 entries now in Redis/)
+  t.match(
+    big.stdout,
+    /warmed guild 6: 120 checks \(120 members × 1 tools: roster\)\n {2}60 allowed, 60 denied\n {2}120 of 120 entries now in Redis/,
+  )
   t.match(big.stderr, /warming guild 6 \[#{30}\] 120\/120 100%\n$/)
 
   const noRedis = await runCliHere(['warm', 'guild', '7', '--members', '2', '--tools', 'roster', '--json'], { env })
@@ -62,24 +82,40 @@ t.test('warm guild --from-db reads the roster and the tool map, and nothing else
   const service = await standInPermissionService(t, db)
   const pg = await createTestDatabase('cache_cli_warm')
   t.teardown(() => pg.drop())
-  await addGuildFixture(pg.url, { guildId: 9, tools: { roster: 9, progress: 3 }, members: [{ bnetId: 12, rank: 1 }, { bnetId: 11, rank: 4 }, { bnetId: 12, rank: 6 }, { bnetId: null, rank: 2 }] })
+  await addGuildFixture(pg.url, {
+    guildId: 9,
+    tools: { roster: 9, progress: 3 },
+    members: [
+      { bnetId: 12, rank: 1 },
+      { bnetId: 11, rank: 4 },
+      { bnetId: 12, rank: 6 },
+      { bnetId: null, rank: 2 },
+    ],
+  })
   const env = { SERVICE_TOKEN: TOKEN, PERMISSION_SERVICE_URL: service.url, DATABASE_URL: pg.url }
 
   const run = await runCliHere(['warm', 'guild', '9', '--from-db', '--json', ...redisArgs(db)], { env })
   t.equal(run.code, 0, run.stderr)
-  t.same(run.json(), {
-    guild: 9,
-    members: 2,
-    tools: ['permissions', 'progress', 'roster', 'settings', 'sync'],
-    checks: 10,
-    allowed: 5,
-    denied: 5,
-    undecided: 0,
-    cached: 10,
-  }, 'members with an account (each once) × the map’s tools and the guarded ones')
+  t.same(
+    run.json(),
+    {
+      guild: 9,
+      members: 2,
+      tools: ['permissions', 'progress', 'roster', 'settings', 'sync'],
+      checks: 10,
+      allowed: 5,
+      denied: 5,
+      undecided: 0,
+      cached: 10,
+    },
+    'members with an account (each once) × the map’s tools and the guarded ones',
+  )
   t.equal(await db.redis.get(keys.permission(9, 12, 'progress')), '{"has_access":true}')
 
-  const onlyMembers = await runCliHere(['warm', 'guild', '9', '--from-db', '--tools', 'raids', '--json', ...redisArgs(db)], { env })
+  const onlyMembers = await runCliHere(
+    ['warm', 'guild', '9', '--from-db', '--tools', 'raids', '--json', ...redisArgs(db)],
+    { env },
+  )
   t.match(onlyMembers.json(), { members: 2, tools: ['raids'], checks: 2 }, 'a flag wins over the database for its part')
 
   const unknown = await runCliHere(['warm', 'guild', '404', '--from-db'], { env })
@@ -102,12 +138,31 @@ t.test('warm: a refused token, an undecided check, an unreachable service are er
   t.equal(wrong.code, 1)
   t.match(wrong.stderr, /permission-service refused the token \(401\): check SERVICE_TOKEN/)
   const port = await freePort()
-  const down = await runCliHere([...args, '--service-token', TOKEN, '--permission-service-url', `http://127.0.0.1:${port}/`])
+  const down = await runCliHere([
+    ...args,
+    '--service-token',
+    TOKEN,
+    '--permission-service-url',
+    `http://127.0.0.1:${port}/`,
+  ])
   t.equal(down.code, 1)
-  t.match(down.stderr, new RegExp(`cannot reach permission-service at http://127\\.0\\.0\\.1:${port}/v1/check/batch: .*ECONNREFUSED`))
+  t.match(
+    down.stderr,
+    new RegExp(`cannot reach permission-service at http://127\\.0\\.0\\.1:${port}/v1/check/batch: .*ECONNREFUSED`),
+  )
   const badUrl = await runCliHere([...args, '--service-token', TOKEN, '--permission-service-url', 'ftp://x'])
   t.match(badUrl.stderr, /PERMISSION_SERVICE_URL \/ --permission-service-url must be an http\(s\) URL/)
-  const badTool = await runCliHere(['warm', 'guild', '5', '--members', '2', '--tools', 'Roster', '--service-token', TOKEN])
+  const badTool = await runCliHere([
+    'warm',
+    'guild',
+    '5',
+    '--members',
+    '2',
+    '--tools',
+    'Roster',
+    '--service-token',
+    TOKEN,
+  ])
   t.equal(badTool.code, 2)
   t.match(badTool.stderr, /--tools: "Roster" does not match/)
 

@@ -21,7 +21,23 @@ import { RedisGate } from './redis/redis-gate.js'
 import { SingleFlight } from './read/single-flight.js'
 import { argsKeySegment, fromJson, toJson } from './read/serialize.js'
 import { DEFAULT_TTL, assertTtl, TTL } from './keys/ttl.js'
-import type { Cache, CacheEventMap, CacheEventName, CacheOptions, CacheStats, DeletePatternOptions, GetOrSetManyOptions, GetOrSetOptions, InvalidationEvent, LoaderContext, PermissionCheckValue, Propagation, RedisState, SetOptions, WriteOptions } from './types.js'
+import type {
+  Cache,
+  CacheEventMap,
+  CacheEventName,
+  CacheOptions,
+  CacheStats,
+  DeletePatternOptions,
+  GetOrSetManyOptions,
+  GetOrSetOptions,
+  InvalidationEvent,
+  LoaderContext,
+  PermissionCheckValue,
+  Propagation,
+  RedisState,
+  SetOptions,
+  WriteOptions,
+} from './types.js'
 import { commitUnderLeases, takeWriteToken, writeOverLease } from './write/write-guard.js'
 
 /** The token given while Redis cannot be reached: no lease ever holds it, so no guarded write takes it. */
@@ -72,17 +88,21 @@ class RedisCache implements Cache {
       metrics,
       log,
     })
-    this.#memory = resolved.memory.ttlMs > 0 && client ? new MemoryTier(resolved.memory.ttlMs, resolved.memory.max) : undefined
+    this.#memory =
+      resolved.memory.ttlMs > 0 && client ? new MemoryTier(resolved.memory.ttlMs, resolved.memory.max) : undefined
     // Registered first, so the epoch has moved (and memory is clean) before any outside listener runs.
     this.#bus.on((event) => {
       this.#epoch++
       this.#flights.forget(eventAffects(event))
       this.#memory?.drop(event)
     })
-    this.#events = new CacheEvents((err) => log.error('listener', err, 'a cache event listener threw; the cache call went on'))
+    this.#events = new CacheEvents((err) =>
+      log.error('listener', err, 'a cache event listener threw; the cache call went on'),
+    )
     this.#bus.on((event) => this.#events.emit('invalidation', event))
     metrics.tap = (event) => {
-      if (event === 'bus_ack_timeout' && this.#events.wants('ack-timeout')) this.#events.emit('ack-timeout', { unacked: this.#bus.unacked })
+      if (event === 'bus_ack_timeout' && this.#events.wants('ack-timeout'))
+        this.#events.emit('ack-timeout', { unacked: this.#bus.unacked })
     }
     this.#invalidator = new Invalidator(this.#ctx, this.#bus)
     // A delayed invalidation goes out the moment Redis is back, within the others' recovery grace.
@@ -149,7 +169,8 @@ class RedisCache implements Cache {
         this.#readThrough.countHit(key, ns)
         options.logger.debug({ key }, 'cache hit')
         // What Redis held, unless an invalidation was heard meanwhile (it may have removed exactly this).
-        if (memory && value !== null && this.#epoch === epoch && msLeft > 0) memory.set(key, value, undefined, sentAt + msLeft)
+        if (memory && value !== null && this.#epoch === epoch && msLeft > 0)
+          memory.set(key, value, undefined, sentAt + msLeft)
         return value
       } catch (err) {
         this.#ctx.log.error('parse', err, `cache entry ${key} is not JSON; treated as a miss`)
@@ -165,7 +186,8 @@ class RedisCache implements Cache {
     assertTtl(ttl)
     const tagging = taggingOf(options, 'set')
     const guard = options?.ifUnchangedSince
-    if (guard !== undefined && (typeof guard !== 'string' || guard.length === 0)) throw new CacheInputError('set: ifUnchangedSince must be a token from cache.token(key)')
+    if (guard !== undefined && (typeof guard !== 'string' || guard.length === 0))
+      throw new CacheInputError('set: ifUnchangedSince must be a token from cache.token(key)')
     const json = toJson(value)
     const { gate } = this.#ctx
     if (!gate.enabled) return false
@@ -222,13 +244,21 @@ class RedisCache implements Cache {
 
   async deletePattern(pattern: string, options: DeletePatternOptions = {}): Promise<number> {
     if (typeof pattern !== 'string' || pattern.length === 0 || /[\u0000-\u001f\u007f]/.test(pattern)) {
-      throw new CacheInputError('deletePattern: pattern must be a non-empty glob without control characters; escape user text with escapeGlob')
+      throw new CacheInputError(
+        'deletePattern: pattern must be a non-empty glob without control characters; escape user text with escapeGlob',
+      )
     }
-    if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new CacheInputError('deletePattern: onProgress must be a function')
+    if (options.onProgress !== undefined && typeof options.onProgress !== 'function')
+      throw new CacheInputError('deletePattern: onProgress must be a function')
     return await this.#invalidate({ scope: 'pattern', pattern }, options.onProgress)
   }
 
-  async getOrSet<T>(key: string, loader: (ctx: LoaderContext) => Promise<T>, ttl: number = DEFAULT_TTL, options?: GetOrSetOptions): Promise<T> {
+  async getOrSet<T>(
+    key: string,
+    loader: (ctx: LoaderContext) => Promise<T>,
+    ttl: number = DEFAULT_TTL,
+    options?: GetOrSetOptions,
+  ): Promise<T> {
     assertKey(key)
     assertTtl(ttl)
     if (typeof loader !== 'function') throw new CacheInputError('getOrSet: loader must be a function')
@@ -251,11 +281,17 @@ class RedisCache implements Cache {
     // Nor when a stale copy answered anywhere meanwhile (this value may be it): erring towards not keeping.
     const until = this.#readThrough.expiryOf(key)
     const fresh = this.#epoch === epoch && this.#ctx.metrics.staleServed === staleBefore
-    if (memory && value !== null && value !== undefined && fresh && until !== undefined) memory.set(key, value, owner, until)
+    if (memory && value !== null && value !== undefined && fresh && until !== undefined)
+      memory.set(key, value, owner, until)
     return value
   }
 
-  async getOrSetMany<T>(keyList: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl: number = DEFAULT_TTL, options: GetOrSetManyOptions = {}): Promise<T[]> {
+  async getOrSetMany<T>(
+    keyList: readonly string[],
+    loader: (missing: string[]) => Promise<T[]>,
+    ttl: number = DEFAULT_TTL,
+    options: GetOrSetManyOptions = {},
+  ): Promise<T[]> {
     if (!Array.isArray(keyList)) throw new CacheInputError('getOrSetMany: keys must be an array')
     keyList.forEach((k) => assertKey(k))
     assertTtl(ttl)
@@ -269,7 +305,11 @@ class RedisCache implements Cache {
     return await this.#readThrough.getOrSetMany(keyList, loader, policy, prefetch, tagging)
   }
 
-  cached<A extends unknown[], R>(prefix: string, fn: (...args: A) => Promise<R>, options: { ttl?: number } = {}): (...args: A) => Promise<R> {
+  cached<A extends unknown[], R>(
+    prefix: string,
+    fn: (...args: A) => Promise<R>,
+    options: { ttl?: number } = {},
+  ): (...args: A) => Promise<R> {
     assertKey(`${prefix}:x`)
     const ttl = options.ttl === undefined ? DEFAULT_TTL : options.ttl
     assertTtl(ttl)
@@ -283,9 +323,17 @@ class RedisCache implements Cache {
     return value !== null && typeof value.has_access === 'boolean' ? { has_access: value.has_access } : null
   }
 
-  async setPermissionCheck(guildId: number, bnetId: number, tool: string, hasAccess: boolean, ttl: number = TTL.permission, options?: WriteOptions): Promise<boolean> {
+  async setPermissionCheck(
+    guildId: number,
+    bnetId: number,
+    tool: string,
+    hasAccess: boolean,
+    ttl: number = TTL.permission,
+    options?: WriteOptions,
+  ): Promise<boolean> {
     const key = keys.permission(guildId, bnetId, tool)
-    if (typeof hasAccess !== 'boolean') throw new CacheInputError(`hasAccess must be a boolean, got ${String(hasAccess)}`)
+    if (typeof hasAccess !== 'boolean')
+      throw new CacheInputError(`hasAccess must be a boolean, got ${String(hasAccess)}`)
     return await this.set(key, { has_access: hasAccess }, ttl, options)
   }
 
@@ -317,13 +365,17 @@ class RedisCache implements Cache {
   }
 
   on<E extends CacheEventName>(event: E, listener: (payload: CacheEventMap[E]) => void): () => void {
-    if (!EVENT_NAMES.has(event)) throw new CacheInputError(`on: unknown event ${String(event)}; one of ${[...EVENT_NAMES].join(', ')}`)
+    if (!EVENT_NAMES.has(event))
+      throw new CacheInputError(`on: unknown event ${String(event)}; one of ${[...EVENT_NAMES].join(', ')}`)
     if (typeof listener !== 'function') throw new CacheInputError('on: listener must be a function')
     return this.#events.on(event, listener)
   }
 
   /** Every invalidation (delete, deletePattern, invalidateGuild/User) inside an OpenTelemetry span. */
-  #invalidate(event: Exclude<InvalidationEvent, { scope: 'all' }>, onProgress?: (removed: number) => void): Promise<number> {
+  #invalidate(
+    event: Exclude<InvalidationEvent, { scope: 'all' }>,
+    onProgress?: (removed: number) => void,
+  ): Promise<number> {
     return this.#telemetry.span('cache.invalidate', { 'cache.scope': event.scope }, async (span) => {
       const removed = await this.#invalidator.invalidate(event, onProgress)
       span.setAttribute('cache.removed', removed)
@@ -346,7 +398,9 @@ class RedisCache implements Cache {
     return this.#bus.trusted && this.#ctx.gate.state() === 'up'
   }
 
-  async propagation<R>(work: () => Promise<R>): Promise<{ result: R; complete: boolean; missing: string[]; announcements: Propagation[] }> {
+  async propagation<R>(
+    work: () => Promise<R>,
+  ): Promise<{ result: R; complete: boolean; missing: string[]; announcements: Propagation[] }> {
     if (typeof work !== 'function') throw new CacheInputError('propagation: work must be a function')
     const { result, propagations } = await this.#bus.collect(work)
     const missing = [...new Set(propagations.flatMap((p) => p.missing))]
@@ -378,7 +432,13 @@ class RedisCache implements Cache {
   }
 }
 
-const EVENT_NAMES: ReadonlySet<string> = new Set<CacheEventName>(['hit', 'miss', 'stale-served', 'invalidation', 'ack-timeout'])
+const EVENT_NAMES: ReadonlySet<string> = new Set<CacheEventName>([
+  'hit',
+  'miss',
+  'stale-served',
+  'invalidation',
+  'ack-timeout',
+])
 
 function checkedId(value: unknown, name: string): number {
   if (!isValidId(value)) throw new CacheInputError(`${name} must be ${ID_RULE}, got ${String(value)}`)

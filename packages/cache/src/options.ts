@@ -31,7 +31,8 @@ const quietLogger: CacheLogger = {
 
 function whole(value: number | undefined, fallback: number, name: string, min: number): number {
   const v = value ?? fallback
-  if (!Number.isInteger(v) || v < min) throw new CacheInputError(`createCache: ${name} must be a whole number >= ${min}, got ${String(v)}`)
+  if (!Number.isInteger(v) || v < min)
+    throw new CacheInputError(`createCache: ${name} must be a whole number >= ${min}, got ${String(v)}`)
   return v
 }
 
@@ -45,7 +46,8 @@ export function resolveOptions(options: CacheOptions): ResolvedOptions {
     throw new CacheInputError('createCache: busChannel must start with "cache:" like every key the project owns')
   }
   // A brace would be a Cluster hash tag and could put the ack channels in another slot than the bus's.
-  if (/[\s{}]/.test(busChannel)) throw new CacheInputError('createCache: busChannel must not contain whitespace or braces')
+  if (/[\s{}]/.test(busChannel))
+    throw new CacheInputError('createCache: busChannel must not contain whitespace or braces')
   const resolved: Omit<ResolvedOptions, 'logger'> = {
     operationTimeoutMs: whole(options.operationTimeoutMs, 50, 'operationTimeoutMs', 1),
     breakerThreshold: whole(options.breakerThreshold, 5, 'breakerThreshold', 1),
@@ -83,9 +85,15 @@ export function resolveOptions(options: CacheOptions): ResolvedOptions {
  */
 function assertTimingRelations(o: Omit<ResolvedOptions, 'logger'>): void {
   const above = (name: string, value: number, otherName: string, other: number) => {
-    if (value <= other) throw new CacheInputError(`createCache: ${name} (${value} ms) must be above ${otherName} (${other} ms)`)
+    if (value <= other)
+      throw new CacheInputError(`createCache: ${name} (${value} ms) must be above ${otherName} (${other} ms)`)
   }
   above('propagationTimeoutMs', o.propagationTimeoutMs, 'three heartbeats, 3 × heartbeatMs', 3 * o.heartbeatMs)
   above('recoveryGraceMs', o.recoveryGraceMs, 'the reconnect backoff cap, reconnectMaxDelayMs', o.reconnectMaxDelayMs)
-  above('recoveryGraceMs', o.recoveryGraceMs, 'the breaker probe interval, breakerProbeIntervalMs', o.breakerProbeIntervalMs)
+  above(
+    'recoveryGraceMs',
+    o.recoveryGraceMs,
+    'the breaker probe interval, breakerProbeIntervalMs',
+    o.breakerProbeIntervalMs,
+  )
 }

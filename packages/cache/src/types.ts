@@ -240,18 +240,39 @@ export interface Cache {
   deletePattern(pattern: string, options?: DeletePatternOptions): Promise<number>
 
   /** Read-through: cached value, or `loader()` stored under the write guard, single-flight and the cross-process lock; early refresh on hot keys. */
-  getOrSet<T>(key: string, loader: (ctx: LoaderContext) => Promise<T>, ttl?: number, options?: GetOrSetOptions): Promise<T>
+  getOrSet<T>(
+    key: string,
+    loader: (ctx: LoaderContext) => Promise<T>,
+    ttl?: number,
+    options?: GetOrSetOptions,
+  ): Promise<T>
   /**
    * The batch form: one round trip to read, one `loader` call with the keys that missed (in order), values
    * returned in the order of `keys`. `options.prefetch` fills more keys in the same steps (see GetOrSetManyOptions).
    */
-  getOrSetMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, ttl?: number, options?: GetOrSetManyOptions): Promise<T[]>
+  getOrSetMany<T>(
+    keys: readonly string[],
+    loader: (missing: string[]) => Promise<T[]>,
+    ttl?: number,
+    options?: GetOrSetManyOptions,
+  ): Promise<T[]>
   /** The seed's `@cached` decorator: key `{prefix}:{stable hash of args}`; errors of `fn` are never cached. */
-  cached<A extends unknown[], R>(prefix: string, fn: (...args: A) => Promise<R>, options?: { ttl?: number }): (...args: A) => Promise<R>
+  cached<A extends unknown[], R>(
+    prefix: string,
+    fn: (...args: A) => Promise<R>,
+    options?: { ttl?: number },
+  ): (...args: A) => Promise<R>
 
   getPermissionCheck(guildId: number, bnetId: number, tool: string): Promise<PermissionCheckValue | null>
   /** `set` of the contract's permission entry; `options.ifUnchangedSince` guards it as `set`'s does. */
-  setPermissionCheck(guildId: number, bnetId: number, tool: string, hasAccess: boolean, ttl?: number, options?: WriteOptions): Promise<boolean>
+  setPermissionCheck(
+    guildId: number,
+    bnetId: number,
+    tool: string,
+    hasAccess: boolean,
+    ttl?: number,
+    options?: WriteOptions,
+  ): Promise<boolean>
 
   /** Every `guild:{id}:*` and `permission:{id}:*` entry, in time proportional to what it removes; publishes on the bus. */
   invalidateGuild(guildId: number): Promise<number>
@@ -277,7 +298,9 @@ export interface Cache {
    * (`cache_events_total{event="bus_ack_timeout"}`, `stats().unacked`) and logged, at most once per
    * `errorLogIntervalMs`.
    */
-  propagation<R>(work: () => Promise<R>): Promise<{ result: R; complete: boolean; missing: string[]; announcements: Propagation[] }>
+  propagation<R>(
+    work: () => Promise<R>,
+  ): Promise<{ result: R; complete: boolean; missing: string[]; announcements: Propagation[] }>
   /** Listens to invalidations, local and from other processes. Returns the unsubscribe function. */
   onInvalidate(listener: (event: InvalidationEvent) => void): () => void
   /**

@@ -52,11 +52,27 @@ t.test('invalidateGuild and invalidateUser remove exactly their entries', async 
   await db.redis.set('guild:1:settings', '{}', 'EX', 60)
 
   t.equal(await cache.invalidateGuild(1), 4, 'members, settings and two permission entries')
-  t.same(await Promise.all(['guild:1:members', 'guild:1:settings', 'permission:1:10:roster', 'permission:1:11:roster'].map((k) => db.redis.exists(k))), [0, 0, 0, 0])
-  t.same(await Promise.all(['guild:2:members', 'permission:2:10:roster', 'user:profile:10'].map((k) => db.redis.exists(k))), [1, 1, 1], 'guild 2 and users untouched')
+  t.same(
+    await Promise.all(
+      ['guild:1:members', 'guild:1:settings', 'permission:1:10:roster', 'permission:1:11:roster'].map((k) =>
+        db.redis.exists(k),
+      ),
+    ),
+    [0, 0, 0, 0],
+  )
+  t.same(
+    await Promise.all(['guild:2:members', 'permission:2:10:roster', 'user:profile:10'].map((k) => db.redis.exists(k))),
+    [1, 1, 1],
+    'guild 2 and users untouched',
+  )
 
   t.equal(await cache.invalidateUser(10), 3, 'profile, session and guild 2 permission entry')
-  t.same(await Promise.all(['user:profile:10', `user:session:${sid}`, 'permission:2:10:roster'].map((k) => db.redis.exists(k))), [0, 0, 0])
+  t.same(
+    await Promise.all(
+      ['user:profile:10', `user:session:${sid}`, 'permission:2:10:roster'].map((k) => db.redis.exists(k)),
+    ),
+    [0, 0, 0],
+  )
   t.equal(await db.redis.exists('user:profile:11'), 1, 'another user untouched')
   t.equal(await cache.invalidateUser(10), 0, 'nothing left to remove')
 })
@@ -69,7 +85,16 @@ t.test('stats count hits, misses and the hit rate; close is idempotent', async (
   await cache.get('temp:one')
   await cache.get('temp:one')
   await cache.getOrSet('temp:one', async () => 2)
-  t.same(cache.stats(), { hits: 3, misses: 1, errors: 0, hitRate: 0.75, redis: 'up', peers: 0, unacked: 0, staleServed: 0 })
+  t.same(cache.stats(), {
+    hits: 3,
+    misses: 1,
+    errors: 0,
+    hitRate: 0.75,
+    redis: 'up',
+    peers: 0,
+    unacked: 0,
+    staleServed: 0,
+  })
   await cache.close()
   await cache.close()
   t.equal(await cache.get('temp:one'), null, 'a closed cache answers like a disabled one')
@@ -80,7 +105,12 @@ t.test('getOrSetMany: one read, one loader call with the misses in order, values
   const cache = await cacheOn(t, db)
   await cache.setPermissionCheck(1, 2, 'roster', true)
   const asked: string[][] = []
-  const batch = [keys.permission(1, 3, 'roster'), keys.permission(1, 2, 'roster'), keys.permission(1, 4, 'sync'), keys.permission(1, 3, 'roster')]
+  const batch = [
+    keys.permission(1, 3, 'roster'),
+    keys.permission(1, 2, 'roster'),
+    keys.permission(1, 4, 'sync'),
+    keys.permission(1, 3, 'roster'),
+  ]
   const values = await cache.getOrSetMany(batch, async (missing) => {
     asked.push(missing)
     return missing.map((k) => ({ has_access: k.endsWith('sync') }))
@@ -93,10 +123,16 @@ t.test('getOrSetMany: one read, one loader call with the misses in order, values
   })
   t.same(again, values)
   t.same(await cache.getOrSetMany([], async () => []), [])
-  await t.rejects(cache.getOrSetMany(['temp:a', 'temp:b'], async () => [1]), { name: 'CacheInputError', message: /one value per missing key/ })
-  await t.rejects(cache.getOrSetMany(['temp:c'], async () => {
-    throw new Error('db down')
-  }), { message: 'db down' })
+  await t.rejects(
+    cache.getOrSetMany(['temp:a', 'temp:b'], async () => [1]),
+    { name: 'CacheInputError', message: /one value per missing key/ },
+  )
+  await t.rejects(
+    cache.getOrSetMany(['temp:c'], async () => {
+      throw new Error('db down')
+    }),
+    { message: 'db down' },
+  )
   t.equal(await db.redis.exists('cache:lease:{temp:c}'), 0, 'leases given back')
   const disabled = createCache()
   t.same(await disabled.getOrSetMany(['temp:a', 'temp:a'], async (m) => m.map((k) => k.length)), [6, 6])

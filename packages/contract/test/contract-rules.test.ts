@@ -1,5 +1,14 @@
 import t from 'tap'
-import { BATCH_LIMIT, ID_PATTERN, defaultToolPermissions, isValidId, isValidRank, isValidTool, parseId, rankMayUse } from '../src/index.js'
+import {
+  BATCH_LIMIT,
+  ID_PATTERN,
+  defaultToolPermissions,
+  isValidId,
+  isValidRank,
+  isValidTool,
+  parseId,
+  rankMayUse,
+} from '../src/index.js'
 
 t.test('ids are positive safe integers', async (t) => {
   for (const ok of [1, 42, Number.MAX_SAFE_INTEGER]) t.equal(isValidId(ok), true, String(ok))
@@ -12,14 +21,32 @@ t.test('parseId takes plain decimal text only', async (t) => {
   t.equal(parseId('9001'), 9001)
   t.equal(parseId(9001), 9001)
   t.equal(parseId(String(Number.MAX_SAFE_INTEGER)), Number.MAX_SAFE_INTEGER)
-  for (const bad of ['0', '-1', '1.5', '1e3', '0x10', ' 7', '07', '', '9007199254740992', '99999999999999999', 'abc', 0, -3, 2.5, null, {}]) {
+  for (const bad of [
+    '0',
+    '-1',
+    '1.5',
+    '1e3',
+    '0x10',
+    ' 7',
+    '07',
+    '',
+    '9007199254740992',
+    '99999999999999999',
+    'abc',
+    0,
+    -3,
+    2.5,
+    null,
+    {},
+  ]) {
     t.equal(parseId(bad), undefined, JSON.stringify(bad))
   }
 })
 
 t.test('the id pattern is the one parseId reads text with', async (t) => {
   for (const ok of ['1', '9001', '9999999999999999']) t.equal(ID_PATTERN.test(ok), true, ok)
-  for (const bad of ['0', '07', '-1', '1e3', '1.5', ' 7', '', '12345678901234567']) t.equal(ID_PATTERN.test(bad), false, JSON.stringify(bad))
+  for (const bad of ['0', '07', '-1', '1e3', '1.5', ' 7', '', '12345678901234567'])
+    t.equal(ID_PATTERN.test(bad), false, JSON.stringify(bad))
 })
 
 t.test('a batch holds at most 100 checks', async (t) => {
@@ -28,7 +55,20 @@ t.test('a batch holds at most 100 checks', async (t) => {
 
 t.test('tools match the contract pattern', async (t) => {
   for (const ok of ['roster', 'a', 'progress-2', 'a' + 'b'.repeat(31)]) t.equal(isValidTool(ok), true, ok)
-  for (const bad of ['', 'Roster', '1abc', '-a', 'a_b', 'a:b', 'a*', 'a' + 'b'.repeat(32), 'rôster', 'a\u0000', 5, null]) {
+  for (const bad of [
+    '',
+    'Roster',
+    '1abc',
+    '-a',
+    'a_b',
+    'a:b',
+    'a*',
+    'a' + 'b'.repeat(32),
+    'rôster',
+    'a\u0000',
+    5,
+    null,
+  ]) {
     t.equal(isValidTool(bad), false, JSON.stringify(bad))
   }
 })

@@ -77,7 +77,10 @@ export interface DbHandle {
 export function createDb(options: CreateDbOptions): DbHandle {
   assertDatabaseUrl(options.url)
   const max = positiveInteger(options.max ?? DEFAULT_POOL_MAX, 'max')
-  const statementTimeoutMs = nonNegativeInteger(options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS, 'statementTimeoutMs')
+  const statementTimeoutMs = nonNegativeInteger(
+    options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    'statementTimeoutMs',
+  )
   const connectTimeoutS = positiveNumber(options.connectTimeoutS ?? DEFAULT_CONNECT_TIMEOUT_S, 'connectTimeoutS')
   const idleTimeoutS = positiveNumber(options.idleTimeoutS ?? DEFAULT_IDLE_TIMEOUT_S, 'idleTimeoutS')
 
@@ -133,7 +136,10 @@ export function poolMaxFromEnv(value: string | undefined, fallback: number): num
   if (value === undefined || value.trim() === '') return fallback
   const n = /^[0-9]+$/.test(value.trim()) ? Number(value.trim()) : NaN
   if (!Number.isInteger(n) || n < 1 || n > 100) {
-    throw new DatabaseConfigError(`DATABASE_POOL_MAX must be an integer from 1 to 100, got "${value}"`, 'DATABASE_POOL_MAX')
+    throw new DatabaseConfigError(
+      `DATABASE_POOL_MAX must be an integer from 1 to 100, got "${value}"`,
+      'DATABASE_POOL_MAX',
+    )
   }
   return n
 }
@@ -162,12 +168,14 @@ function assertDatabaseUrl(url: unknown): asserts url is string {
 }
 
 function positiveInteger(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new DatabaseConfigError(`${field} must be a positive integer, got ${value}`, field)
+  if (!Number.isInteger(value) || value < 1)
+    throw new DatabaseConfigError(`${field} must be a positive integer, got ${value}`, field)
   return value
 }
 
 function nonNegativeInteger(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 0) throw new DatabaseConfigError(`${field} must be an integer ≥ 0, got ${value}`, field)
+  if (!Number.isInteger(value) || value < 0)
+    throw new DatabaseConfigError(`${field} must be an integer ≥ 0, got ${value}`, field)
   return value
 }
 

@@ -43,9 +43,12 @@ export async function migrate(handle: DbHandle, options: MigrateOptions = {}): P
       await drizzleMigrate(drizzle(pinnedTo(tx, handle.sql)), { migrationsFolder: folder })
     })
   } catch (error) {
-    throw new MigrationError(`migrate: applying the migrations in ${folder} failed and was rolled back: ${describeError(error)}`, {
-      cause: error,
-    })
+    throw new MigrationError(
+      `migrate: applying the migrations in ${folder} failed and was rolled back: ${describeError(error)}`,
+      {
+        cause: error,
+      },
+    )
   }
 }
 

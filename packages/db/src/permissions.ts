@@ -22,7 +22,12 @@ export async function checkPermissions(handle: DbHandle, items: readonly Permiss
 }
 
 /** One check; see `checkPermissions`. */
-export async function checkPermission(handle: DbHandle, guildId: number, bnetId: number, tool: string): Promise<boolean> {
+export async function checkPermission(
+  handle: DbHandle,
+  guildId: number,
+  bnetId: number,
+  tool: string,
+): Promise<boolean> {
   const item = { guildId, bnetId, tool }
   assertCheck(item, '')
   const [answer] = await queryPermissions(handle, [item])
@@ -51,9 +56,12 @@ async function queryPermissions(handle: DbHandle, items: readonly PermissionChec
     `
   } catch (error) {
     handle.onPermissionQuery?.({ items: items.length, durationMs: performance.now() - started, ok: false })
-    throw new PermissionQueryError(`the permission query for ${items.length} check(s) failed: ${describeError(error)}`, {
-      cause: error,
-    })
+    throw new PermissionQueryError(
+      `the permission query for ${items.length} check(s) failed: ${describeError(error)}`,
+      {
+        cause: error,
+      },
+    )
   }
   handle.onPermissionQuery?.({ items: items.length, durationMs: performance.now() - started, ok: true })
   // Rows come back in any order; `ord` puts each answer back at its item's position.
@@ -64,13 +72,24 @@ async function queryPermissions(handle: DbHandle, items: readonly PermissionChec
 
 function assertCheck(item: unknown, prefix: string): asserts item is PermissionCheck {
   if (typeof item !== 'object' || item === null) {
-    throw new InvalidPermissionCheckError(`${prefix || 'check '}must be an object with guildId, bnetId and tool`, prefix.slice(0, -1) || 'check')
+    throw new InvalidPermissionCheckError(
+      `${prefix || 'check '}must be an object with guildId, bnetId and tool`,
+      prefix.slice(0, -1) || 'check',
+    )
   }
   const { guildId, bnetId, tool } = item as Record<string, unknown>
-  if (!isValidId(guildId)) throw new InvalidPermissionCheckError(`${prefix}guildId must be ${ID_RULE}, got ${show(guildId)}`, `${prefix}guildId`)
-  if (!isValidId(bnetId)) throw new InvalidPermissionCheckError(`${prefix}bnetId must be ${ID_RULE}, got ${show(bnetId)}`, `${prefix}bnetId`)
+  if (!isValidId(guildId))
+    throw new InvalidPermissionCheckError(
+      `${prefix}guildId must be ${ID_RULE}, got ${show(guildId)}`,
+      `${prefix}guildId`,
+    )
+  if (!isValidId(bnetId))
+    throw new InvalidPermissionCheckError(`${prefix}bnetId must be ${ID_RULE}, got ${show(bnetId)}`, `${prefix}bnetId`)
   if (!isValidTool(tool)) {
-    throw new InvalidPermissionCheckError(`${prefix}tool must match ${TOOL_PATTERN.source}, got ${show(tool)}`, `${prefix}tool`)
+    throw new InvalidPermissionCheckError(
+      `${prefix}tool must match ${TOOL_PATTERN.source}, got ${show(tool)}`,
+      `${prefix}tool`,
+    )
   }
 }
 

@@ -29,9 +29,12 @@ export async function waitForSchema(handle: DbHandle, options: WaitForSchemaOpti
   try {
     committed = readMigrationFiles({ migrationsFolder: folder }).map((m) => m.folderMillis)
   } catch (error) {
-    throw new SchemaNotReadyError(`waitForSchema: cannot read the committed migrations in ${folder}: ${describeError(error)}`, {
-      cause: error,
-    })
+    throw new SchemaNotReadyError(
+      `waitForSchema: cannot read the committed migrations in ${folder}: ${describeError(error)}`,
+      {
+        cause: error,
+      },
+    )
   }
   const deadline = Date.now() + timeoutMs
   let state = 'not checked yet'
@@ -64,8 +67,12 @@ export async function waitForSchema(handle: DbHandle, options: WaitForSchemaOpti
 
 async function newestAppliedMigration(handle: DbHandle): Promise<number | undefined> {
   // Asking to_regclass first keeps a fresh database from filling the server log with errors.
-  const [exists] = await handle.sql<{ present: boolean }[]>`select to_regclass(${MIGRATIONS_TABLE}) is not null as present`
+  const [exists] = await handle.sql<
+    { present: boolean }[]
+  >`select to_regclass(${MIGRATIONS_TABLE}) is not null as present`
   if (!exists?.present) return undefined
-  const [row] = await handle.sql.unsafe<{ newest: string | null }[]>(`select max(created_at)::text as newest from ${MIGRATIONS_TABLE}`)
+  const [row] = await handle.sql.unsafe<{ newest: string | null }[]>(
+    `select max(created_at)::text as newest from ${MIGRATIONS_TABLE}`,
+  )
   return row?.newest == null ? undefined : Number(row.newest)
 }

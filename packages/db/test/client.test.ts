@@ -4,9 +4,20 @@ import { createTestDatabase, freePort } from '@guild/testing'
 import { createDb, DatabaseConfigError, poolMaxFromEnv, type DbHandle } from '../src/index.js'
 
 t.test('a bad DATABASE_URL is refused with a message naming it and no secret in it', async (t) => {
-  const cases = ['', '   ', 'not a url', 'http://user:s3cret@host/db', 'mysql://user:s3cret@host/db', 'postgres:///db?user=x']
+  const cases = [
+    '',
+    '   ',
+    'not a url',
+    'http://user:s3cret@host/db',
+    'mysql://user:s3cret@host/db',
+    'postgres:///db?user=x',
+  ]
   for (const url of cases) {
-    t.throws(() => createDb({ url }), { name: 'DatabaseConfigError', field: 'DATABASE_URL', message: /^DATABASE_URL / }, JSON.stringify(url))
+    t.throws(
+      () => createDb({ url }),
+      { name: 'DatabaseConfigError', field: 'DATABASE_URL', message: /^DATABASE_URL / },
+      JSON.stringify(url),
+    )
     try {
       createDb({ url })
     } catch (error) {
@@ -20,7 +31,10 @@ t.test('bad pool options are refused by name', async (t) => {
   const url = 'postgres://postgres@127.0.0.1:5432/test'
   t.throws(() => createDb({ url, max: 0 }), { name: 'DatabaseConfigError', field: 'max' })
   t.throws(() => createDb({ url, max: 1.5 }), { name: 'DatabaseConfigError', field: 'max' })
-  t.throws(() => createDb({ url, statementTimeoutMs: -1 }), { name: 'DatabaseConfigError', field: 'statementTimeoutMs' })
+  t.throws(() => createDb({ url, statementTimeoutMs: -1 }), {
+    name: 'DatabaseConfigError',
+    field: 'statementTimeoutMs',
+  })
   t.throws(() => createDb({ url, connectTimeoutS: 0 }), { name: 'DatabaseConfigError', field: 'connectTimeoutS' })
   t.throws(() => createDb({ url, idleTimeoutS: Number.NaN }), { name: 'DatabaseConfigError', field: 'idleTimeoutS' })
 })
@@ -30,7 +44,11 @@ t.test('poolMaxFromEnv', async (t) => {
   t.equal(poolMaxFromEnv('', 1), 1)
   t.equal(poolMaxFromEnv(' 25 ', 10), 25)
   for (const bad of ['0', '101', '-1', '1.5', 'ten', '1e2']) {
-    t.throws(() => poolMaxFromEnv(bad, 10), { name: 'DatabaseConfigError', field: 'DATABASE_POOL_MAX', message: /DATABASE_POOL_MAX must be/ }, bad)
+    t.throws(
+      () => poolMaxFromEnv(bad, 10),
+      { name: 'DatabaseConfigError', field: 'DATABASE_POOL_MAX', message: /DATABASE_POOL_MAX must be/ },
+      bad,
+    )
   }
 })
 
@@ -53,9 +71,16 @@ t.test('against a live database', async (t) => {
 
   await t.test('the statement timeout is set on every connection from the start, 5 s by default', async (t) => {
     const h = open({ max: 3 })
-    const shows = await Promise.all([1, 2, 3].map(() => h.sql.begin((tx) => tx`select current_setting('statement_timeout') as v, pg_backend_pid() as pid`)))
+    const shows = await Promise.all(
+      [1, 2, 3].map(() =>
+        h.sql.begin((tx) => tx`select current_setting('statement_timeout') as v, pg_backend_pid() as pid`),
+      ),
+    )
     t.equal(new Set(shows.map(([row]) => row!.pid)).size, 3, 'three connections')
-    t.same(shows.map(([row]) => row!.v), ['5s', '5s', '5s'])
+    t.same(
+      shows.map(([row]) => row!.v),
+      ['5s', '5s', '5s'],
+    )
   })
 
   await t.test('a statement running past the timeout is cancelled by the server', async (t) => {

@@ -7,9 +7,15 @@ import {
   PG_FOREIGN_KEY_VIOLATION as FK_VIOLATION,
   PG_UNIQUE_VIOLATION as UNIQUE_VIOLATION,
   postgresErrorOf,
-  guildMembers, guilds, guildSettings, guildToolPermissions, sessions, characters, users } from '../src/index.js'
+  guildMembers,
+  guilds,
+  guildSettings,
+  guildToolPermissions,
+  sessions,
+  characters,
+  users,
+} from '../src/index.js'
 import { addGuild, addMember, addUser, migratedDb } from './helpers.js'
-
 
 t.test('the schema refuses what the contract refuses', async (t) => {
   const { handle } = await migratedDb(t, 'db_constraints')
@@ -50,29 +56,45 @@ t.test('the schema refuses what the contract refuses', async (t) => {
 
   await t.test('one map entry per (guild, tool); one roster row per (guild, character)', async (t) => {
     await db.insert(guildToolPermissions).values({ guildId: 10, tool: 'roster', maxRank: 9 })
-    await t.rejects(db.insert(guildToolPermissions).values({ guildId: 10, tool: 'roster', maxRank: 2 }), { cause: { code: UNIQUE_VIOLATION } })
-    const characterId = await addMember(handle, 10, 1, 3)
-    await t.rejects(db.insert(guildMembers).values({ guildId: 10, characterId, name: 'X', realm: 'r', level: 1, classId: 1, rank: 3 }), {
-      cause: { code: UNIQUE_VIOLATION, constraint_name: 'guild_members_pk' },
+    await t.rejects(db.insert(guildToolPermissions).values({ guildId: 10, tool: 'roster', maxRank: 2 }), {
+      cause: { code: UNIQUE_VIOLATION },
     })
+    const characterId = await addMember(handle, 10, 1, 3)
+    await t.rejects(
+      db
+        .insert(guildMembers)
+        .values({ guildId: 10, characterId, name: 'X', realm: 'r', level: 1, classId: 1, rank: 3 }),
+      {
+        cause: { code: UNIQUE_VIOLATION, constraint_name: 'guild_members_pk' },
+      },
+    )
   })
 
   await t.test('guilds: region and (region, realm, name) uniqueness', async (t) => {
-    await t.rejects(db.insert(guilds).values({ id: 11, region: 'xx' as 'us', realmSlug: 'r', nameSlug: 'n', name: 'N' }), {
-      cause: { code: CHECK_VIOLATION, constraint_name: 'guilds_region_ck' },
-    })
+    await t.rejects(
+      db.insert(guilds).values({ id: 11, region: 'xx' as 'us', realmSlug: 'r', nameSlug: 'n', name: 'N' }),
+      {
+        cause: { code: CHECK_VIOLATION, constraint_name: 'guilds_region_ck' },
+      },
+    )
     await db.insert(guilds).values({ id: 12, region: 'eu', realmSlug: 'r', nameSlug: 'n', name: 'N' })
     const again = await db
       .insert(guilds)
       .values({ id: 13, region: 'eu', realmSlug: 'r', nameSlug: 'n', name: 'N' })
-      .then(() => undefined, (error: unknown) => error)
-    t.equal(postgresErrorOf(again)?.code, UNIQUE_VIOLATION, 'postgresErrorOf reads through drizzle\'s wrapper')
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+    t.equal(postgresErrorOf(again)?.code, UNIQUE_VIOLATION, "postgresErrorOf reads through drizzle's wrapper")
     t.equal(isUniqueViolation(again, 'guilds_region_realm_name_uq'), true)
     t.equal(isUniqueViolation(again, 'guilds_pkey'), false, 'another constraint')
     const sameId = await db
       .insert(guilds)
       .values({ id: 12, region: 'us', realmSlug: 'x', nameSlug: 'y', name: 'Y' })
-      .then(() => undefined, (error: unknown) => error)
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      )
     t.equal(isUniqueViolation(sameId, 'guilds_pkey'), true, 'a Battle.net guild id registered twice')
     t.equal(isUniqueViolation(new Error('plain')), false)
     t.equal(postgresErrorOf('not an error'), undefined)
@@ -93,7 +115,9 @@ t.test('the schema refuses what the contract refuses', async (t) => {
 
   await t.test('foreign keys: a member or map of an unknown guild is refused', async (t) => {
     await t.rejects(addMember(handle, 999, 1, 1), { cause: { code: FK_VIOLATION } })
-    await t.rejects(db.insert(guildToolPermissions).values({ guildId: 999, tool: 'roster', maxRank: 1 }), { cause: { code: FK_VIOLATION } })
+    await t.rejects(db.insert(guildToolPermissions).values({ guildId: 999, tool: 'roster', maxRank: 1 }), {
+      cause: { code: FK_VIOLATION },
+    })
   })
 
   await t.test('settings are a JSON object, {} by default', async (t) => {
@@ -102,7 +126,11 @@ t.test('the schema refuses what the contract refuses', async (t) => {
     const settings = { motd: "it's raid night", nested: { a: [1, 2], b: null }, big: 2 ** 40 }
     await db.update(guildSettings).set({ settings }).where(eq(guildSettings.guildId, 10))
     t.same((await db.select().from(guildSettings))[0]?.settings, settings)
-    t.same(await handle.sql`select jsonb_typeof(settings) as kind from guild_settings`, [{ kind: 'object' }], 'stored as an object, not a JSON string')
+    t.same(
+      await handle.sql`select jsonb_typeof(settings) as kind from guild_settings`,
+      [{ kind: 'object' }],
+      'stored as an object, not a JSON string',
+    )
   })
 
   await t.test('deleting a guild deletes its roster, map and settings', async (t) => {
@@ -116,8 +144,12 @@ t.test('the schema refuses what the contract refuses', async (t) => {
     await addUser(handle, 2)
     await addGuild(handle, 20)
     const characterId = await addMember(handle, 20, 2, 4)
-    await db.insert(characters).values({ id: characterId, bnetId: 2, name: 'Alt', realm: 'area-52', level: 80, classId: 3 })
-    await db.insert(sessions).values({ tokenHash: createHash('sha256').update('t2').digest('hex'), bnetId: 2, expiresAt: new Date() })
+    await db
+      .insert(characters)
+      .values({ id: characterId, bnetId: 2, name: 'Alt', realm: 'area-52', level: 80, classId: 3 })
+    await db
+      .insert(sessions)
+      .values({ tokenHash: createHash('sha256').update('t2').digest('hex'), bnetId: 2, expiresAt: new Date() })
     await db.delete(users).where(eq(users.bnetId, 2))
     t.same(await db.select().from(characters).where(eq(characters.bnetId, 2)), [])
     t.same(await db.select().from(sessions).where(eq(sessions.bnetId, 2)), [])
@@ -145,7 +177,9 @@ t.test('the schema refuses what the contract refuses', async (t) => {
     // With a few rows a seq scan is cheaper; forbid it to prove the index fits the query.
     await handle.sql.begin(async (tx) => {
       await tx`set local enable_seqscan = off`
-      const forced = (await tx.unsafe(`explain select min(rank) from guild_members where guild_id = 10 and bnet_id = 1`))
+      const forced = (
+        await tx.unsafe(`explain select min(rank) from guild_members where guild_id = 10 and bnet_id = 1`)
+      )
         .map((r) => Object.values(r)[0])
         .join('\n')
       t.match(forced, /guild_members_permission_idx/, forced)

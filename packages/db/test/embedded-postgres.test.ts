@@ -46,10 +46,25 @@ t.test('on PGlite over the wire protocol', async (t) => {
     await waiting
     await migrate(api)
     t.same(
-      (await api.sql`select table_name as t from information_schema.tables where table_schema = 'public' order by 1`).map((r) => r.t),
-      ['cache_outbox', 'characters', 'guild_members', 'guild_settings', 'guild_tool_permissions', 'guilds', 'sessions', 'users'],
+      (
+        await api.sql`select table_name as t from information_schema.tables where table_schema = 'public' order by 1`
+      ).map((r) => r.t),
+      [
+        'cache_outbox',
+        'characters',
+        'guild_members',
+        'guild_settings',
+        'guild_tool_permissions',
+        'guilds',
+        'sessions',
+        'users',
+      ],
     )
-    t.same(await api.sql`select count(*)::int as n from drizzle.__drizzle_migrations`, [{ n: await journalEntries() }], 'each committed migration applied once')
+    t.same(
+      await api.sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+      [{ n: await journalEntries() }],
+      'each committed migration applied once',
+    )
   })
 
   await t.test('the statement-timeout startup parameter is accepted (and ignored: see the README)', async (t) => {
@@ -83,14 +98,20 @@ t.test('on PGlite over the wire protocol', async (t) => {
     statements.length = 0
     const answers = await checkPermissions(api, many)
     t.equal(statements.length, 1, '100 items, one statement')
-    t.same(answers, many.map((_, i) => [false, true, true, false, true, false, false, false][i % items.length]))
+    t.same(
+      answers,
+      many.map((_, i) => [false, true, true, false, true, false, false, false][i % items.length]),
+    )
   })
 
   await t.test('prepared statements, transactions and jsonb work through the socket', async (t) => {
     for (let i = 0; i < 3; i++) t.equal(await checkPermission(checker, 9001, 1, 'roster'), true, `prepared run ${i}`)
     await api.db.insert(guildSettings).values({ guildId: 9001, settings: { motd: 'hi' } })
     await api.db.transaction(async (tx) => {
-      await tx.update(guildSettings).set({ settings: { motd: 'raid' } }).where(eq(guildSettings.guildId, 9001))
+      await tx
+        .update(guildSettings)
+        .set({ settings: { motd: 'raid' } })
+        .where(eq(guildSettings.guildId, 9001))
     })
     t.same((await checker.db.select().from(guildSettings))[0]?.settings, { motd: 'raid' })
   })
@@ -101,6 +122,9 @@ t.test('on PGlite over the wire protocol', async (t) => {
         i % 2 === 0 ? checkPermission(checker, 9001, 3, 'roster') : checkPermission(api, 9001, 3, 'settings'),
       ),
     )
-    t.same(rounds, Array.from({ length: 20 }, (_, i) => i % 2 === 0))
+    t.same(
+      rounds,
+      Array.from({ length: 20 }, (_, i) => i % 2 === 0),
+    )
   })
 })

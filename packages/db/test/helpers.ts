@@ -38,19 +38,29 @@ export async function addUser(handle: DbHandle, bnetId: number): Promise<void> {
 }
 
 export async function addGuild(handle: DbHandle, id: number, tools: Record<string, number> = {}): Promise<void> {
-  await handle.db.insert(guilds).values({ id, region: 'us', realmSlug: 'area-52', nameSlug: `guild-${id}`, name: `Guild ${id}`, faction: 'HORDE' })
+  await handle.db
+    .insert(guilds)
+    .values({ id, region: 'us', realmSlug: 'area-52', nameSlug: `guild-${id}`, name: `Guild ${id}`, faction: 'HORDE' })
   const rows = Object.entries(tools).map(([tool, maxRank]) => ({ guildId: id, tool, maxRank }))
   if (rows.length > 0) await handle.db.insert(guildToolPermissions).values(rows)
 }
 
 /** Puts a character of `bnetId` (null: a character that belongs to no user of ours) in the roster. */
-export async function addMember(handle: DbHandle, guildId: number, bnetId: number | null, rank: number): Promise<number> {
+export async function addMember(
+  handle: DbHandle,
+  guildId: number,
+  bnetId: number | null,
+  rank: number,
+): Promise<number> {
   const characterId = nextCharacterId++
-  await handle.db.insert(guildMembers).values({ guildId, characterId, name: `Char${characterId}`, realm: 'area-52', level: 80, classId: 1, rank, bnetId })
+  await handle.db
+    .insert(guildMembers)
+    .values({ guildId, characterId, name: `Char${characterId}`, realm: 'area-52', level: 80, classId: 1, rank, bnetId })
   return characterId
 }
 
 /** How many migrations a folder's journal commits (the committed ones by default). */
 export async function journalEntries(folder = MIGRATIONS_FOLDER): Promise<number> {
-  return (JSON.parse(await readFile(join(folder, 'meta/_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length
+  return (JSON.parse(await readFile(join(folder, 'meta/_journal.json'), 'utf8')) as { entries: unknown[] }).entries
+    .length
 }

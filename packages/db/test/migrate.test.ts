@@ -6,14 +6,26 @@ import { createTestDatabase } from '@guild/testing'
 import { createDb, migrate, MIGRATION_LOCK_KEY, MIGRATIONS_FOLDER, type DbHandle } from '../src/index.js'
 import { journalEntries } from './helpers.js'
 
-const TABLES = ['cache_outbox', 'characters', 'guild_members', 'guild_settings', 'guild_tool_permissions', 'guilds', 'sessions', 'users']
-
+const TABLES = [
+  'cache_outbox',
+  'characters',
+  'guild_members',
+  'guild_settings',
+  'guild_tool_permissions',
+  'guilds',
+  'sessions',
+  'users',
+]
 
 const appliedCount = async (handle: DbHandle): Promise<number> =>
   Number((await handle.sql`select count(*)::int as n from drizzle.__drizzle_migrations`)[0]!.n)
 
 const tablesOf = async (handle: DbHandle): Promise<string[]> =>
-  (await handle.sql<{ t: string }[]>`select table_name as t from information_schema.tables where table_schema = 'public' order by 1`).map((r) => r.t)
+  (
+    await handle.sql<
+      { t: string }[]
+    >`select table_name as t from information_schema.tables where table_schema = 'public' order by 1`
+  ).map((r) => r.t)
 
 t.test('one database for the file', async (t) => {
   const pg = await createTestDatabase('db_migrate')
@@ -64,7 +76,9 @@ t.test('one database for the file', async (t) => {
     t.teardown(() => rm(folder, { recursive: true, force: true }))
     await cp(MIGRATIONS_FOLDER, folder, { recursive: true })
     const journalPath = join(folder, 'meta/_journal.json')
-    const journal = JSON.parse(await readFile(journalPath, 'utf8')) as { entries: { idx: number; when: number; tag: string; version: string; breakpoints: boolean }[] }
+    const journal = JSON.parse(await readFile(journalPath, 'utf8')) as {
+      entries: { idx: number; when: number; tag: string; version: string; breakpoints: boolean }[]
+    }
     const last = journal.entries.at(-1)!
     journal.entries.push(
       { ...last, idx: last.idx + 1, when: last.when + 1, tag: '9998_ok' },
@@ -75,10 +89,17 @@ t.test('one database for the file', async (t) => {
     await writeFile(join(folder, '9999_broken.sql'), 'ALTER TABLE "no_such_table" ADD COLUMN x int;')
     const h = open()
     const before = await appliedCount(h)
-    await t.rejects(migrate(h, { migrationsFolder: folder }), { name: 'MigrationError', message: /rolled back.*no_such_table/ })
+    await t.rejects(migrate(h, { migrationsFolder: folder }), {
+      name: 'MigrationError',
+      message: /rolled back.*no_such_table/,
+    })
     t.equal(await appliedCount(h), before, 'no bookkeeping row added')
     t.notOk((await tablesOf(h)).includes('would_be_kept'), 'the migration before the broken one was rolled back too')
-    t.same(await h.sql`select count(*)::int as n from pg_locks where locktype = 'advisory'`, [{ n: 0 }], 'the lock went with the transaction')
+    t.same(
+      await h.sql`select count(*)::int as n from pg_locks where locktype = 'advisory'`,
+      [{ n: 0 }],
+      'the lock went with the transaction',
+    )
   })
 
   await t.test('a missing migrations folder is a MigrationError naming it', async (t) => {

@@ -43,7 +43,11 @@ t.test('batches', async (t) => {
     const { answers } = await counted(items)
     t.same(answers, [false, true, false, true, false, false, true])
     t.same(answers, items.map(expected))
-    t.same(await checkPermissions(handle, [...items].reverse()), items.map(expected).reverse(), 'reversed input, reversed answers')
+    t.same(
+      await checkPermissions(handle, [...items].reverse()),
+      items.map(expected).reverse(),
+      'reversed input, reversed answers',
+    )
   })
 
   await t.test('duplicates each get their answer', async (t) => {
@@ -71,7 +75,11 @@ t.test('batches', async (t) => {
   })
 
   await t.test('1000 items: still one query', async (t) => {
-    const items = Array.from({ length: 1000 }, (_, i) => ({ guildId: guild, bnetId: (i % 10) + 1, tool: tools[i % 5]! }))
+    const items = Array.from({ length: 1000 }, (_, i) => ({
+      guildId: guild,
+      bnetId: (i % 10) + 1,
+      tool: tools[i % 5]!,
+    }))
     const { answers, statements } = await counted(items)
     t.equal(statements.length, 1)
     t.same(answers, items.map(expected))

@@ -39,7 +39,8 @@ t.test('the contract rules', async (t) => {
   })
 
   await t.test('rank 0 may use every tool, listed or not', async (t) => {
-    for (const tool of ['roster', 'settings', 'sync', 'permissions', 'never-listed']) t.equal(await may(GM, tool), true, tool)
+    for (const tool of ['roster', 'settings', 'sync', 'permissions', 'never-listed'])
+      t.equal(await may(GM, tool), true, tool)
   })
 
   await t.test('a tool absent from the map is for rank 0 alone', async (t) => {
@@ -96,12 +97,21 @@ t.test('the contract rules', async (t) => {
       [GUILD, GM, "roster'; drop table guilds; --", 'tool'],
     ]
     for (const [guildId, bnetId, tool, field] of cases) {
-      await t.rejects(checkPermission(handle, guildId as number, bnetId as number, tool as string), { name: 'InvalidPermissionCheckError', field })
+      await t.rejects(checkPermission(handle, guildId as number, bnetId as number, tool as string), {
+        name: 'InvalidPermissionCheckError',
+        field,
+      })
     }
-    await t.rejects(checkPermissions(handle, [{ guildId: GUILD, bnetId: GM, tool: 'roster' }, { guildId: GUILD, bnetId: GM, tool: '' }]), {
-      field: 'items[1].tool',
-      message: /items\[1\]\.tool must match/,
-    })
+    await t.rejects(
+      checkPermissions(handle, [
+        { guildId: GUILD, bnetId: GM, tool: 'roster' },
+        { guildId: GUILD, bnetId: GM, tool: '' },
+      ]),
+      {
+        field: 'items[1].tool',
+        message: /items\[1\]\.tool must match/,
+      },
+    )
     await t.rejects(checkPermissions(handle, [null as never]), InvalidPermissionCheckError)
     await t.rejects(checkPermissions(handle, 'nope' as never), { name: 'InvalidPermissionCheckError', field: 'items' })
     t.equal(handle.stats.permissionQueries, before, 'no query was sent')

@@ -11,7 +11,9 @@ async function folderWithOneMore(t: Test): Promise<{ folder: string; committed: 
   t.teardown(() => rm(folder, { recursive: true, force: true }))
   await cp(MIGRATIONS_FOLDER, folder, { recursive: true })
   const journalPath = join(folder, 'meta/_journal.json')
-  const journal = JSON.parse(await readFile(journalPath, 'utf8')) as { entries: { idx: number; when: number; tag: string }[] }
+  const journal = JSON.parse(await readFile(journalPath, 'utf8')) as {
+    entries: { idx: number; when: number; tag: string }[]
+  }
   const committed = journal.entries.length
   const last = journal.entries.at(-1)!
   journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 1000, tag: '9999_newer' })

@@ -9,9 +9,16 @@ export function labelKey(labelNames: readonly string[], labels: Record<string, s
  * The label set as prom-client would store it (in the order given, which is the order it prints), and an
  * error naming any undeclared name, so a typo fails where the recorder is made, not at a scrape.
  */
-export function checkedLabels(metric: string, labelNames: readonly string[], labels: Record<string, string | number>): Record<string, string | number> {
+export function checkedLabels(
+  metric: string,
+  labelNames: readonly string[],
+  labels: Record<string, string | number>,
+): Record<string, string | number> {
   for (const name of Object.keys(labels)) {
-    if (!labelNames.includes(name)) throw new Error(`metric ${metric} has no label ${JSON.stringify(name)} (its labels: ${labelNames.join(', ') || 'none'})`)
+    if (!labelNames.includes(name))
+      throw new Error(
+        `metric ${metric} has no label ${JSON.stringify(name)} (its labels: ${labelNames.join(', ') || 'none'})`,
+      )
   }
   const out: Record<string, string | number> = {}
   for (const [name, value] of Object.entries(labels)) if (value !== undefined) out[name] = value

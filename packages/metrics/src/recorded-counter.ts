@@ -1,4 +1,10 @@
-import { Counter, type CounterConfiguration, type LabelValues, type MetricObjectWithValues, type MetricValue } from 'prom-client'
+import {
+  Counter,
+  type CounterConfiguration,
+  type LabelValues,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client'
 import { seriesFor } from './label-key.js'
 
 export interface CounterRecorder {
@@ -36,7 +42,13 @@ export class RecordedCounter<T extends string = string> extends Counter<T> {
 
   /** The recorder of one label set; the same object for the same labels. */
   recorder(labels: Partial<Record<T, string | number>> = {}): CounterRecorder {
-    return seriesFor(this.#series, this.#name, this.#labelNames, labels as Record<string, string | number>, (checked) => new Series(checked))
+    return seriesFor(
+      this.#series,
+      this.#name,
+      this.#labelNames,
+      labels as Record<string, string | number>,
+      (checked) => new Series(checked),
+    )
   }
 
   override async get(): Promise<MetricObjectWithValues<MetricValue<T>>> {

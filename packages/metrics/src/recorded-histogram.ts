@@ -71,7 +71,13 @@ export class RecordedHistogram<T extends string = string> extends Histogram<T> {
 
   /** The recorder of one label set; the same object for the same labels. */
   recorder(labels: Partial<Record<T, string | number>> = {}): HistogramRecorder {
-    return seriesFor(this.#series, this.#config.name, this.#labelNames, labels as Record<string, string | number>, (checked) => new Series(checked, this.#bounds))
+    return seriesFor(
+      this.#series,
+      this.#config.name,
+      this.#labelNames,
+      labels as Record<string, string | number>,
+      (checked) => new Series(checked, this.#bounds),
+    )
   }
 
   /** What the registry formats (it asks a metric with this method instead of `get`); `get` reads it too. */
@@ -83,11 +89,35 @@ export class RecordedHistogram<T extends string = string> extends Histogram<T> {
       let cumulative = 0
       this.#bounds.forEach((le, i) => {
         cumulative += series.counts[i] as number
-        values.push({ labels: { le }, sharedLabels: series.labels, value: cumulative, metricName: bucket, exemplar: null })
+        values.push({
+          labels: { le },
+          sharedLabels: series.labels,
+          value: cumulative,
+          metricName: bucket,
+          exemplar: null,
+        })
       })
-      values.push({ labels: { le: '+Inf' }, sharedLabels: series.labels, value: series.count, metricName: bucket, exemplar: null })
-      values.push({ labels: {}, sharedLabels: series.labels, value: series.sum, metricName: `${name}_sum`, exemplar: undefined })
-      values.push({ labels: {}, sharedLabels: series.labels, value: series.count, metricName: `${name}_count`, exemplar: undefined })
+      values.push({
+        labels: { le: '+Inf' },
+        sharedLabels: series.labels,
+        value: series.count,
+        metricName: bucket,
+        exemplar: null,
+      })
+      values.push({
+        labels: {},
+        sharedLabels: series.labels,
+        value: series.sum,
+        metricName: `${name}_sum`,
+        exemplar: undefined,
+      })
+      values.push({
+        labels: {},
+        sharedLabels: series.labels,
+        value: series.count,
+        metricName: `${name}_count`,
+        exemplar: undefined,
+      })
     }
     return { name, help, type: 'histogram', aggregator, values }
   }

@@ -11,7 +11,12 @@ function pair(openMetrics = false) {
   const theirs = make()
   const ours = make()
   const config = { name: 'checks_total', help: 'checks', labelNames: ['layer'] as const }
-  return { theirs, ours, plain: new Counter({ ...config, registers: [theirs] }), recorded: new RecordedCounter({ ...config, registers: [ours] }) }
+  return {
+    theirs,
+    ours,
+    plain: new Counter({ ...config, registers: [theirs] }),
+    recorded: new RecordedCounter({ ...config, registers: [ours] }),
+  }
 }
 
 t.test('the text a scrape gives is exactly prom-client’s for the same increments', async (t) => {
@@ -34,12 +39,15 @@ t.test('OpenMetrics output matches too', async (t) => {
   t.equal(await ours.metrics(), await theirs.metrics())
 })
 
-t.test('a recorder bound but never used shows its series at 0, as prom-client’s labels(...).inc(0) would', async (t) => {
-  const { theirs, ours, plain, recorded } = pair()
-  plain.inc({ layer: 'db' }, 0)
-  recorded.recorder({ layer: 'db' })
-  t.equal(await ours.metrics(), await theirs.metrics())
-})
+t.test(
+  'a recorder bound but never used shows its series at 0, as prom-client’s labels(...).inc(0) would',
+  async (t) => {
+    const { theirs, ours, plain, recorded } = pair()
+    plain.inc({ layer: 'db' }, 0)
+    recorded.recorder({ layer: 'db' })
+    t.equal(await ours.metrics(), await theirs.metrics())
+  },
+)
 
 t.test('negative and non-finite increments are ignored: a counter only goes up', async (t) => {
   const { recorded } = pair()

@@ -16,7 +16,11 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** `checkMany`'s work: batches of 100 in parallel under one signal, the answers in request order. */
-export async function askInBatches(requests: CheckRequests, items: readonly CheckItem[], signal: DeadlineSignal): Promise<boolean[]> {
+export async function askInBatches(
+  requests: CheckRequests,
+  items: readonly CheckItem[],
+  signal: DeadlineSignal,
+): Promise<boolean[]> {
   return (await Promise.all(chunk(items, BATCH_LIMIT).map((part) => requests.batch(part, signal)))).flat()
 }
 
@@ -24,12 +28,20 @@ export async function askInBatches(requests: CheckRequests, items: readonly Chec
  * A coalesced group: one GET, or one batch. permission-service answers a whole batch or nothing, so
  * one item it cannot decide (503) would fail checks it could answer; then each is asked alone.
  */
-export async function askGroup(exchange: ServiceExchange, requests: CheckRequests, items: readonly CheckItem[], startedAt: number): Promise<(boolean | Error)[]> {
-  if (items.length === 1) return [await exchange.run(startedAt, (signal) => requests.one(items[0] as CheckItem, signal))]
+export async function askGroup(
+  exchange: ServiceExchange,
+  requests: CheckRequests,
+  items: readonly CheckItem[],
+  startedAt: number,
+): Promise<(boolean | Error)[]> {
+  if (items.length === 1)
+    return [await exchange.run(startedAt, (signal) => requests.one(items[0] as CheckItem, signal))]
   try {
     return await exchange.run(startedAt, (signal) => requests.batch(items, signal))
   } catch (err) {
     if (!(err instanceof PermissionUndecidedError) || err.reason !== 'server-error') throw err
-    return await Promise.all(items.map((item) => exchange.run(startedAt, (signal) => requests.one(item, signal)).catch(undecidedOf)))
+    return await Promise.all(
+      items.map((item) => exchange.run(startedAt, (signal) => requests.one(item, signal)).catch(undecidedOf)),
+    )
   }
 }

@@ -5,7 +5,11 @@ import type { CheckItem } from './validate.js'
 
 /** `GET /v1/check` for one item. Validated before it got here (digits, and a tool of [a-z0-9-]): nothing in it needs escaping. */
 export function checkRequest(prefix: string, item: CheckItem, signal: DeadlineSignal): ServiceRequest {
-  return { method: 'GET', path: `${prefix}/v1/check?guild_id=${item.guildId}&bnet_id=${item.bnetId}&tool=${item.tool}`, signal }
+  return {
+    method: 'GET',
+    path: `${prefix}/v1/check?guild_id=${item.guildId}&bnet_id=${item.bnetId}&tool=${item.tool}`,
+    signal,
+  }
 }
 
 /** `POST /v1/check/batch` for at most 100 items. */

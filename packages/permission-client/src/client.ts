@@ -13,7 +13,12 @@ import { undecidedOf } from './undecided.js'
 import { assertValidItem, type CheckItem } from './validate.js'
 
 export { BATCH_LIMIT } from './batches.js'
-export type { PermissionClient, PermissionClientOptions, PermissionClientStats, PermissionResultEvent } from './client-types.js'
+export type {
+  PermissionClient,
+  PermissionClientOptions,
+  PermissionClientStats,
+  PermissionResultEvent,
+} from './client-types.js'
 
 /**
  * The client, from its parts: the pool and breaker it owns, the exchange (deadline, breaker, undecided
@@ -54,7 +59,12 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
   let closing: Promise<void> | undefined
 
   /** One uncoalesced public call: its exchange, reported once. */
-  async function decide<T>(op: 'check' | 'batch', items: number, work: (signal: DeadlineSignal) => Promise<T>, count: (r: T) => number): Promise<T> {
+  async function decide<T>(
+    op: 'check' | 'batch',
+    items: number,
+    work: (signal: DeadlineSignal) => Promise<T>,
+    count: (r: T) => number,
+  ): Promise<T> {
     const started = performance.now()
     try {
       const result = await exchange.run(started, work)
@@ -71,14 +81,24 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
     const item = { guildId, bnetId, tool }
     assertValidItem(item)
     if (coalescer !== undefined) return await coalescer.check(item)
-    return await decide('check', 1, (signal) => requests.one(item, signal), (allowed: boolean) => (allowed ? 1 : 0))
+    return await decide(
+      'check',
+      1,
+      (signal) => requests.one(item, signal),
+      (allowed: boolean) => (allowed ? 1 : 0),
+    )
   }
 
   async function checkMany(items: readonly CheckItem[]): Promise<boolean[]> {
     if (!Array.isArray(items)) throw new TypeError('checkMany expects an array of {guildId, bnetId, tool}')
     items.forEach((item, i) => assertValidItem(item, `checkMany item ${i}`))
     if (items.length === 0) return []
-    return await decide('batch', items.length, (signal) => askInBatches(requests, items, signal), (results: boolean[]) => results.filter(Boolean).length)
+    return await decide(
+      'batch',
+      items.length,
+      (signal) => askInBatches(requests, items, signal),
+      (results: boolean[]) => results.filter(Boolean).length,
+    )
   }
 
   return {
@@ -93,7 +113,14 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
       return {
         breaker: breaker.state,
         consecutiveFailures: breaker.consecutiveFailures,
-        pool: { connected: s.connected, free: s.free, pending: s.pending, queued: s.queued, running: s.running, size: s.size },
+        pool: {
+          connected: s.connected,
+          free: s.free,
+          pending: s.pending,
+          queued: s.queued,
+          running: s.running,
+          size: s.size,
+        },
       }
     },
     close: async () => {

@@ -17,7 +17,7 @@ declare module 'fastify' {
 export type GetUser = (request: FastifyRequest) => number | null | undefined
 
 export type PermissionPluginOptions = (
-  | Omit<PermissionClientOptions, 'logger'> & Partial<Pick<PermissionClientOptions, 'logger'>>
+  | (Omit<PermissionClientOptions, 'logger'> & Partial<Pick<PermissionClientOptions, 'logger'>>)
   | { client: PermissionClient }
 ) & {
   /** The session's user id; default `request.user?.bnetId` (guild-api's session plugin sets it). */
@@ -35,7 +35,8 @@ function sendError(reply: FastifyReply, statusCode: number, error: string, messa
 
 async function permissionPlugin(fastify: FastifyInstance, options: PermissionPluginOptions): Promise<void> {
   const owned = !('client' in options)
-  const client = 'client' in options ? options.client : createPermissionClient({ ...options, logger: options.logger ?? fastify.log })
+  const client =
+    'client' in options ? options.client : createPermissionClient({ ...options, logger: options.logger ?? fastify.log })
   const getUser = options.getUser ?? defaultGetUser
 
   fastify.decorate('permissions', client)
@@ -46,10 +47,14 @@ async function permissionPlugin(fastify: FastifyInstance, options: PermissionPlu
     const tool = (route.config as { tool?: unknown } | undefined)?.tool
     if (tool === undefined) return
     if (!isValidTool(tool)) {
-      throw new Error(`route ${route.method} ${route.url}: config.tool must match ${TOOL_PATTERN.source}, got ${JSON.stringify(tool)}`)
+      throw new Error(
+        `route ${route.method} ${route.url}: config.tool must match ${TOOL_PATTERN.source}, got ${JSON.stringify(tool)}`,
+      )
     }
     if (!/:guild_id(?![A-Za-z0-9_])/.test(route.url)) {
-      throw new Error(`route ${route.method} ${route.url}: config.tool '${tool}' needs a :guild_id path parameter to check against`)
+      throw new Error(
+        `route ${route.method} ${route.url}: config.tool '${tool}' needs a :guild_id path parameter to check against`,
+      )
     }
   })
 

@@ -43,7 +43,9 @@ function transportFailure(err: unknown, signal: DeadlineSignal): PermissionUndec
     return new PermissionUndecidedError('timeout', 'permission-service did not answer in time', { cause: err })
   }
   const detail = err instanceof Error ? err.message : String(err)
-  return new PermissionUndecidedError('unreachable', `permission-service unreachable: ${code ?? detail}`, { cause: err })
+  return new PermissionUndecidedError('unreachable', `permission-service unreachable: ${code ?? detail}`, {
+    cause: err,
+  })
 }
 
 function statusFailure(status: number, transport: ServiceTransport, path: string): PermissionUndecidedError {
@@ -56,7 +58,10 @@ function statusFailure(status: number, transport: ServiceTransport, path: string
   }
   if (status === 400) {
     // We validate before sending, so a 400 means client and service disagree about the contract.
-    transport.logger.error({ status, path }, 'permission-service rejected a request this client validated: contract mismatch')
+    transport.logger.error(
+      { status, path },
+      'permission-service rejected a request this client validated: contract mismatch',
+    )
     return new PermissionUndecidedError('rejected', 'permission-service answered 400 to a validated request')
   }
   return new PermissionUndecidedError('server-error', `permission-service answered ${status}`)
@@ -127,7 +132,8 @@ export async function requestService(transport: ServiceTransport, req: ServiceRe
   let outcome = await exchangeOnce(transport.pool, req, headers)
   if (outcome.error !== undefined && outcome.statusCode === 0) {
     const code = errorCode(outcome.error)
-    if (!req.signal.aborted && code !== undefined && RETRYABLE_CODES.has(code)) outcome = await exchangeOnce(transport.pool, req, headers)
+    if (!req.signal.aborted && code !== undefined && RETRYABLE_CODES.has(code))
+      outcome = await exchangeOnce(transport.pool, req, headers)
     if (outcome.error !== undefined && outcome.statusCode === 0) throw transportFailure(outcome.error, req.signal)
   }
   if (outcome.statusCode !== 200) throw statusFailure(outcome.statusCode, transport, req.path)
@@ -138,7 +144,11 @@ export async function requestService(transport: ServiceTransport, req: ServiceRe
 }
 
 function malformedAnswer(cause: unknown): PermissionUndecidedError {
-  return new PermissionUndecidedError('malformed-answer', 'permission-service answered 200 with a body that is not JSON', { cause })
+  return new PermissionUndecidedError(
+    'malformed-answer',
+    'permission-service answered 200 with a body that is not JSON',
+    { cause },
+  )
 }
 
 function parseAnswer(body: string): unknown {

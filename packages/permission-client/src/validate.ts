@@ -9,14 +9,14 @@ export function assertValidItem(item: CheckItem, where = 'check'): void {
     throw new PermissionInputError(`${where}: expected {guildId, bnetId, tool}, got ${String(item)}`)
   }
   if (!isValidId(item.guildId)) {
-    throw new PermissionInputError(`${where}: guildId must be a positive integer below 2^53, got ${String(item.guildId)}`)
+    throw new PermissionInputError(
+      `${where}: guildId must be a positive integer below 2^53, got ${String(item.guildId)}`,
+    )
   }
   if (!isValidId(item.bnetId)) {
     throw new PermissionInputError(`${where}: bnetId must be a positive integer below 2^53, got ${String(item.bnetId)}`)
   }
   if (!isValidTool(item.tool)) {
-    throw new PermissionInputError(
-      `${where}: tool must match ${TOOL_PATTERN.source}, got ${JSON.stringify(item.tool)}`,
-    )
+    throw new PermissionInputError(`${where}: tool must match ${TOOL_PATTERN.source}, got ${JSON.stringify(item.tool)}`)
   }
 }

@@ -73,10 +73,13 @@ t.test('onResult reports each call for metrics, and a throwing callback changes 
   })
   service.allow(1, 2, 'roster')
   t.equal(await client.check(1, 2, 'roster'), true)
-  t.same(await client.checkMany([
-    { guildId: 1, bnetId: 2, tool: 'roster' },
-    { guildId: 1, bnetId: 2, tool: 'sync' },
-  ]), [true, false])
+  t.same(
+    await client.checkMany([
+      { guildId: 1, bnetId: 2, tool: 'roster' },
+      { guildId: 1, bnetId: 2, tool: 'sync' },
+    ]),
+    [true, false],
+  )
   service.behave({ kind: 'status', status: 503 })
   await rejection(client.check(1, 2, 'roster'))
   t.match(events, [

@@ -6,7 +6,12 @@ import { captureLogger, rejection, startStandInService } from './fixtures/stand-
 
 t.test('checkMany answers in request order, one batch call for up to 100 items', async (t) => {
   const service = await startStandInService()
-  const client = createPermissionClient({ url: service.url, token: service.token, deadlineMs: 2000, logger: captureLogger().logger })
+  const client = createPermissionClient({
+    url: service.url,
+    token: service.token,
+    deadlineMs: 2000,
+    logger: captureLogger().logger,
+  })
   t.teardown(async () => {
     await client.close()
     await service.close()
@@ -68,7 +73,12 @@ t.test('an empty checkMany sends nothing', async (t) => {
 
 t.test('a batch answer that does not match the request is undecided, never a guess', async (t) => {
   const service = await startStandInService()
-  const client = createPermissionClient({ url: service.url, token: service.token, deadlineMs: 2000, logger: captureLogger().logger })
+  const client = createPermissionClient({
+    url: service.url,
+    token: service.token,
+    deadlineMs: 2000,
+    logger: captureLogger().logger,
+  })
   t.teardown(async () => {
     await client.close()
     await service.close()
@@ -94,7 +104,12 @@ t.test('a batch answer that does not match the request is undecided, never a gue
 
 t.test('one failed chunk makes the whole checkMany undecided', async (t) => {
   const service = await startStandInService()
-  const client = createPermissionClient({ url: service.url, token: service.token, deadlineMs: 2000, logger: captureLogger().logger })
+  const client = createPermissionClient({
+    url: service.url,
+    token: service.token,
+    deadlineMs: 2000,
+    logger: captureLogger().logger,
+  })
   t.teardown(async () => {
     await client.close()
     await service.close()

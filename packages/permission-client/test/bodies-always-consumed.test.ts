@@ -1,7 +1,12 @@
 import t from 'tap'
 import { createPermissionClient } from '../src/client.js'
 import { PermissionUndecidedError } from '../src/errors.js'
-import { captureLogger, rejection, startStandInService, type Behaviour } from './fixtures/stand-in-permission-service.js'
+import {
+  captureLogger,
+  rejection,
+  startStandInService,
+  type Behaviour,
+} from './fixtures/stand-in-permission-service.js'
 
 t.test('error and garbage bodies are consumed: sockets are reused, never stuck', async (t) => {
   const service = await startStandInService()
@@ -61,14 +66,23 @@ t.test('concurrent calls stay within the pool and all complete', async (t) => {
   })
   for (let b = 1; b <= 100; b += 2) service.allow(1, b, 'roster')
   const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => client.check(1, i + 1, 'roster')))
-  t.same(answers, Array.from({ length: 100 }, (_, i) => (i + 1) % 2 === 1))
+  t.same(
+    answers,
+    Array.from({ length: 100 }, (_, i) => (i + 1) % 2 === 1),
+  )
   t.ok(service.connections().total <= 4, `${service.connections().total} connection(s)`)
   t.equal(client.stats().pool.size, 0)
 })
 
 t.test('a 200 whose body passes the 1 MiB an answer may have is undecided, and the pool carries on', async (t) => {
   const service = await startStandInService()
-  const client = createPermissionClient({ url: service.url, token: service.token, deadlineMs: 5000, connections: 1, logger: captureLogger().logger })
+  const client = createPermissionClient({
+    url: service.url,
+    token: service.token,
+    deadlineMs: 5000,
+    connections: 1,
+    logger: captureLogger().logger,
+  })
   t.teardown(async () => {
     await client.close()
     await service.close()

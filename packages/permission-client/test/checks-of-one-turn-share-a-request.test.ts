@@ -1,9 +1,21 @@
 import t, { type Test } from 'tap'
 import { createPermissionClient, type PermissionClientOptions, type PermissionResultEvent } from '../src/client.js'
 import { PermissionUndecidedError } from '../src/errors.js'
-import { captureLogger, rejection, startStandInService, type StandInService } from './fixtures/stand-in-permission-service.js'
+import {
+  captureLogger,
+  rejection,
+  startStandInService,
+  type StandInService,
+} from './fixtures/stand-in-permission-service.js'
 
-async function setup(t: Test, extra: Partial<PermissionClientOptions> = {}): Promise<{ service: StandInService; client: ReturnType<typeof createPermissionClient>; events: PermissionResultEvent[] }> {
+async function setup(
+  t: Test,
+  extra: Partial<PermissionClientOptions> = {},
+): Promise<{
+  service: StandInService
+  client: ReturnType<typeof createPermissionClient>
+  events: PermissionResultEvent[]
+}> {
   const service = await startStandInService()
   const events: PermissionResultEvent[] = []
   const client = createPermissionClient({
@@ -103,7 +115,10 @@ t.test('more than 100 distinct checks in a turn go out in batches of at most 100
   const { service, client } = await setup(t)
   for (let b = 1; b <= 250; b += 3) service.allow(5, b, 'roster')
   const answers = await Promise.all(Array.from({ length: 250 }, (_, i) => client.check(5, i + 1, 'roster')))
-  t.same(answers, Array.from({ length: 250 }, (_, i) => i % 3 === 0))
+  t.same(
+    answers,
+    Array.from({ length: 250 }, (_, i) => i % 3 === 0),
+  )
   const sizes = service.requests.map((r) => (r.body as { checks: unknown[] }).checks.length).sort((a, b) => b - a)
   t.same(sizes, [100, 100, 50])
 })
@@ -122,7 +137,10 @@ t.test('a group waits no longer than its oldest caller’s deadline', async (t) 
 t.test('coalesce: false sends one GET per check', async (t) => {
   const { service, client } = await setup(t, { coalesce: false })
   service.allow(1, 2, 'roster')
-  t.same(await Promise.all([client.check(1, 2, 'roster'), client.check(1, 3, 'roster'), client.check(1, 2, 'roster')]), [true, false, true])
+  t.same(
+    await Promise.all([client.check(1, 2, 'roster'), client.check(1, 3, 'roster'), client.check(1, 2, 'roster')]),
+    [true, false, true],
+  )
   t.equal(service.requests.length, 3)
   t.ok(service.requests.every((r) => r.method === 'GET'))
 })
@@ -136,25 +154,28 @@ t.test('a client closed with a group pending answers it undecided (closed)', asy
   t.equal(service.requests.length, 0, 'nothing was sent')
 })
 
-t.test('a batch the service cannot decide (503) is asked again item by item: one undecidable check fails only its own callers', async (t) => {
-  const { service, client } = await setup(t)
-  service.allow(1, 2, 'roster')
-  // The batch and then one of the two single checks get 503, the way permission-service answers a
-  // check it cannot decide (its database down and the answer not cached).
-  service.behave({ kind: 'status', status: 503 }, 2)
-  const settled = await Promise.allSettled([client.check(1, 2, 'roster'), client.check(1, 3, 'roster')])
-  t.same(
-    service.requests.map((r) => r.method),
-    ['POST', 'GET', 'GET'],
-  )
-  const rejected = settled.filter((s) => s.status === 'rejected') as PromiseRejectedResult[]
-  const fulfilled = settled.filter((s) => s.status === 'fulfilled') as PromiseFulfilledResult<boolean>[]
-  t.equal(rejected.length, 1, 'the check that got 503 alone is undecided')
-  t.equal((rejected[0]?.reason as PermissionUndecidedError).reason, 'server-error')
-  t.equal(fulfilled.length, 1, 'the other got its answer')
-  const answeredIndex = settled.findIndex((s) => s.status === 'fulfilled')
-  t.equal(fulfilled[0]?.value, answeredIndex === 0, 'and it is the right one (1:2 allowed, 1:3 not)')
-})
+t.test(
+  'a batch the service cannot decide (503) is asked again item by item: one undecidable check fails only its own callers',
+  async (t) => {
+    const { service, client } = await setup(t)
+    service.allow(1, 2, 'roster')
+    // The batch and then one of the two single checks get 503, the way permission-service answers a
+    // check it cannot decide (its database down and the answer not cached).
+    service.behave({ kind: 'status', status: 503 }, 2)
+    const settled = await Promise.allSettled([client.check(1, 2, 'roster'), client.check(1, 3, 'roster')])
+    t.same(
+      service.requests.map((r) => r.method),
+      ['POST', 'GET', 'GET'],
+    )
+    const rejected = settled.filter((s) => s.status === 'rejected') as PromiseRejectedResult[]
+    const fulfilled = settled.filter((s) => s.status === 'fulfilled') as PromiseFulfilledResult<boolean>[]
+    t.equal(rejected.length, 1, 'the check that got 503 alone is undecided')
+    t.equal((rejected[0]?.reason as PermissionUndecidedError).reason, 'server-error')
+    t.equal(fulfilled.length, 1, 'the other got its answer')
+    const answeredIndex = settled.findIndex((s) => s.status === 'fulfilled')
+    t.equal(fulfilled[0]?.value, answeredIndex === 0, 'and it is the right one (1:2 allowed, 1:3 not)')
+  },
+)
 
 t.test('a group that cannot reach the service is not asked again item by item', async (t) => {
   const { service, client } = await setup(t, { deadlineMs: 150 })

@@ -15,13 +15,21 @@ async function timed(promise: Promise<unknown>): Promise<{ err: unknown; ms: num
 
 t.test('a service that hangs is undecided (timeout) by the deadline', async (t) => {
   const service = await startStandInService()
-  const client = createPermissionClient({ url: service.url, token: service.token, deadlineMs: DEADLINE_MS, logger: captureLogger().logger })
+  const client = createPermissionClient({
+    url: service.url,
+    token: service.token,
+    deadlineMs: DEADLINE_MS,
+    logger: captureLogger().logger,
+  })
   t.teardown(async () => {
     await client.close()
     await service.close()
   })
   service.behave({ kind: 'hang' })
-  for (const call of [() => client.check(1, 2, 'roster'), () => client.checkMany([{ guildId: 1, bnetId: 2, tool: 'roster' }])]) {
+  for (const call of [
+    () => client.check(1, 2, 'roster'),
+    () => client.checkMany([{ guildId: 1, bnetId: 2, tool: 'roster' }]),
+  ]) {
     const { err, ms } = await timed(call())
     t.ok(err instanceof PermissionUndecidedError)
     t.equal((err as PermissionUndecidedError).reason, 'timeout')
@@ -76,7 +84,12 @@ t.test('a deadline that passes while the body streams in is a timeout too', asyn
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : 0
-  const client = createPermissionClient({ url: `http://127.0.0.1:${port}`, token: 'x', deadlineMs: DEADLINE_MS, logger: captureLogger().logger })
+  const client = createPermissionClient({
+    url: `http://127.0.0.1:${port}`,
+    token: 'x',
+    deadlineMs: DEADLINE_MS,
+    logger: captureLogger().logger,
+  })
   t.teardown(async () => {
     await client.close()
     for (const s of sockets) s.destroy()

@@ -58,7 +58,22 @@ t.test('parseId reads path parameters strictly', async (t) => {
   t.equal(parseId('9001'), 9001)
   t.equal(parseId(9001), 9001)
   t.equal(parseId(String(Number.MAX_SAFE_INTEGER)), Number.MAX_SAFE_INTEGER)
-  for (const bad of ['0', '-1', '01', '1.0', '1e3', ' 1', 'abc', '', '9007199254740992', '99999999999999999', 0, 1.5, null, undefined]) {
+  for (const bad of [
+    '0',
+    '-1',
+    '01',
+    '1.0',
+    '1e3',
+    ' 1',
+    'abc',
+    '',
+    '9007199254740992',
+    '99999999999999999',
+    0,
+    1.5,
+    null,
+    undefined,
+  ]) {
     t.equal(parseId(bad), undefined, JSON.stringify(bad))
   }
   t.equal(isValidId(1), true)
@@ -72,5 +87,8 @@ t.test('bad configuration is refused at creation with a message naming the setti
   t.throws(() => createPermissionClient({ url: 'http://127.0.0.1:3001', token: '' }), /SERVICE_TOKEN/)
   t.throws(() => createPermissionClient({ url: 'http://127.0.0.1:3001', token: 't', deadlineMs: 0 }), /deadlineMs/)
   t.throws(() => createPermissionClient({ url: 'http://127.0.0.1:3001', token: 't', connections: 0 }), /connections/)
-  t.throws(() => createPermissionClient({ url: 'http://127.0.0.1:3001', token: 't', breaker: { threshold: 0 } }), /threshold/)
+  t.throws(
+    () => createPermissionClient({ url: 'http://127.0.0.1:3001', token: 't', breaker: { threshold: 0 } }),
+    /threshold/,
+  )
 })

@@ -3,7 +3,12 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { createPermissionClient, type PermissionClient } from '../src/client.js'
 import { PermissionUndecidedError } from '../src/errors.js'
 import { permissionClientPlugin } from '../src/plugin.js'
-import { captureLogger, rejection, startStandInService, type StandInService } from './fixtures/stand-in-permission-service.js'
+import {
+  captureLogger,
+  rejection,
+  startStandInService,
+  type StandInService,
+} from './fixtures/stand-in-permission-service.js'
 
 /** A guild-api-shaped app: a session hook sets request.user from a test header. */
 async function buildApp(service: StandInService, extra: Record<string, unknown> = {}): Promise<FastifyInstance> {
@@ -180,7 +185,10 @@ t.test('a guarded route that cannot be checked fails at start-up', async (t) => 
   const app = Fastify({ logger: false })
   t.teardown(() => app.close())
   await app.register(permissionClientPlugin, { url: 'http://127.0.0.1:1', token: 't' })
-  t.throws(() => app.get('/guilds/:guild_id/x', { config: { tool: 'Bad Tool' } }, async () => 'x'), /config\.tool must match/)
+  t.throws(
+    () => app.get('/guilds/:guild_id/x', { config: { tool: 'Bad Tool' } }, async () => 'x'),
+    /config\.tool must match/,
+  )
   t.throws(() => app.get('/guilds/:id/x', { config: { tool: 'roster' } }, async () => 'x'), /:guild_id/)
   t.throws(() => app.get('/guilds/:guild_idx/x', { config: { tool: 'roster' } }, async () => 'x'), /:guild_id/)
 })

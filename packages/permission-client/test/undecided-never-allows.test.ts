@@ -2,7 +2,12 @@ import t, { type Test } from 'tap'
 import { freePort } from '@guild/testing'
 import { createPermissionClient } from '../src/client.js'
 import { PermissionUndecidedError, type UndecidedReason } from '../src/errors.js'
-import { captureLogger, rejection, startStandInService, type Behaviour } from './fixtures/stand-in-permission-service.js'
+import {
+  captureLogger,
+  rejection,
+  startStandInService,
+  type Behaviour,
+} from './fixtures/stand-in-permission-service.js'
 
 async function undecidedReason(t: Test, promise: Promise<unknown>): Promise<UndecidedReason | undefined> {
   const err = await rejection(promise)
@@ -15,7 +20,13 @@ t.test('anything but a clean 200 with a boolean has_access is undecided', async 
   const service = await startStandInService()
   const { logger } = captureLogger()
   // A high threshold: this test is about the mapping, the breaker has its own.
-  const client = createPermissionClient({ url: service.url, token: service.token, deadlineMs: 2000, logger, breaker: { threshold: 100 } })
+  const client = createPermissionClient({
+    url: service.url,
+    token: service.token,
+    deadlineMs: 2000,
+    logger,
+    breaker: { threshold: 100 },
+  })
   t.teardown(async () => {
     await client.close()
     await service.close()
@@ -71,7 +82,12 @@ t.test('connection refused is undecided at once, not after the deadline', async 
 
 t.test('a service that drops the socket once is retried once on a fresh socket', async (t) => {
   const service = await startStandInService()
-  const client = createPermissionClient({ url: service.url, token: service.token, deadlineMs: 5000, logger: captureLogger().logger })
+  const client = createPermissionClient({
+    url: service.url,
+    token: service.token,
+    deadlineMs: 5000,
+    logger: captureLogger().logger,
+  })
   t.teardown(async () => {
     await client.close()
     await service.close()
@@ -84,7 +100,12 @@ t.test('a service that drops the socket once is retried once on a fresh socket',
 
 t.test('a service that keeps dropping sockets is unreachable after one retry', async (t) => {
   const service = await startStandInService()
-  const client = createPermissionClient({ url: service.url, token: service.token, deadlineMs: 5000, logger: captureLogger().logger })
+  const client = createPermissionClient({
+    url: service.url,
+    token: service.token,
+    deadlineMs: 5000,
+    logger: captureLogger().logger,
+  })
   t.teardown(async () => {
     await client.close()
     await service.close()

@@ -54,7 +54,9 @@ export class CircuitBreaker {
       throw new RangeError(`circuit breaker resetMs must be a finite number >= 0, got ${String(options.resetMs)}`)
     }
     if (options.probe !== undefined && (!Number.isFinite(options.probe.intervalMs) || options.probe.intervalMs < 0)) {
-      throw new RangeError(`circuit breaker probe.intervalMs must be a finite number >= 0, got ${String(options.probe.intervalMs)}`)
+      throw new RangeError(
+        `circuit breaker probe.intervalMs must be a finite number >= 0, got ${String(options.probe.intervalMs)}`,
+      )
     }
     this.#threshold = options.threshold
     this.#resetMs = options.resetMs ?? Infinity

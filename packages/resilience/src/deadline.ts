@@ -47,7 +47,12 @@ export class DeadlineSignal extends EventEmitter {
  * deadline passes: an Error captures a stack, which every call would otherwise pay for. A late settle
  * of `promise` is dropped.
  */
-export function withinDeadline<T>(promise: Promise<T>, ms: number, onTimeout?: (ms: number) => Error, signal?: DeadlineSignal): Promise<T> {
+export function withinDeadline<T>(
+  promise: Promise<T>,
+  ms: number,
+  onTimeout?: (ms: number) => Error,
+  signal?: DeadlineSignal,
+): Promise<T> {
   // Whole milliseconds up: libuv truncates a timer's delay, which would give up before the bound.
   const boundMs = Math.max(0, Math.ceil(ms))
   return new Promise<T>((resolve, reject) => {

@@ -206,5 +206,8 @@ t.test('stop(): no probe after it, even while open', async (t) => {
 })
 
 t.test('a bad probe interval is refused', async (t) => {
-  t.throws(() => new CircuitBreaker({ threshold: 1, probe: { check: async () => true, intervalMs: -1 } }), /probe\.intervalMs/)
+  t.throws(
+    () => new CircuitBreaker({ threshold: 1, probe: { check: async () => true, intervalMs: -1 } }),
+    /probe\.intervalMs/,
+  )
 })

@@ -20,19 +20,22 @@ t.test('a settle that is already waiting when the timer fires wins', async (t) =
   t.equal(await raced, 'reply')
 })
 
-t.test('a promise that never settles still times out, with onTimeout’s error, given the bound in whole ms', async (t) => {
-  const started = performance.now()
-  let given = 0
-  await t.rejects(
-    withinDeadline(never(), 29.2, (ms) => {
-      given = ms
-      return new Error('timeout')
-    }),
-    { message: 'timeout' },
-  )
-  t.equal(given, 30)
-  t.ok(performance.now() - started >= 29)
-})
+t.test(
+  'a promise that never settles still times out, with onTimeout’s error, given the bound in whole ms',
+  async (t) => {
+    const started = performance.now()
+    let given = 0
+    await t.rejects(
+      withinDeadline(never(), 29.2, (ms) => {
+        given = ms
+        return new Error('timeout')
+      }),
+      { message: 'timeout' },
+    )
+    t.equal(given, 30)
+    t.ok(performance.now() - started >= 29)
+  },
+)
 
 t.test('without onTimeout a timeout resolves undefined (a wait that may give up)', async (t) => {
   t.equal(await withinDeadline(never(), 1), undefined)
@@ -68,7 +71,10 @@ t.test('a rejection rejects at once and aborts the signal with it (the other par
   const signal = new DeadlineSignal()
   const failure = new Error('part failed')
   const started = performance.now()
-  await t.rejects(withinDeadline(Promise.reject(failure), 1_000, () => new Error('timeout'), signal), failure)
+  await t.rejects(
+    withinDeadline(Promise.reject(failure), 1_000, () => new Error('timeout'), signal),
+    failure,
+  )
   t.ok(performance.now() - started < 500)
   t.equal(signal.reason, failure)
 })

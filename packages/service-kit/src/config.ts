@@ -283,10 +283,15 @@ export interface ExposureSettings {
  */
 export function exposureReason(config: ExposureSettings): string | undefined {
   if (config.NODE_ENV === 'production') return 'NODE_ENV=production'
-  if (config.PUBLIC_URL !== undefined && URL.canParse(config.PUBLIC_URL) && new URL(config.PUBLIC_URL).protocol === 'https:') {
+  if (
+    config.PUBLIC_URL !== undefined &&
+    URL.canParse(config.PUBLIC_URL) &&
+    new URL(config.PUBLIC_URL).protocol === 'https:'
+  ) {
     return 'PUBLIC_URL is https'
   }
-  if (config.HOST !== undefined && config.HOST !== '' && !isLoopbackHost(config.HOST)) return `HOST=${config.HOST} is not a loopback address`
+  if (config.HOST !== undefined && config.HOST !== '' && !isLoopbackHost(config.HOST))
+    return `HOST=${config.HOST} is not a loopback address`
   return undefined
 }
 
@@ -295,7 +300,10 @@ export function exposureReason(config: ExposureSettings): string | undefined {
  * machine alone. Wherever others can reach it (`exposureReason`) an unset (or development) token is a
  * `ConfigError`: a guessable secret there would let anyone ask permission-service for answers.
  */
-export function resolveServiceToken(config: ExposureSettings & { SERVICE_TOKEN?: string | undefined }, log: WarnLogger): string {
+export function resolveServiceToken(
+  config: ExposureSettings & { SERVICE_TOKEN?: string | undefined },
+  log: WarnLogger,
+): string {
   const token = config.SERVICE_TOKEN
   const exposed = exposureReason(config)
   if (exposed !== undefined && (token === undefined || token === '')) {

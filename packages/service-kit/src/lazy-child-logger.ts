@@ -85,13 +85,22 @@ class LazyChildLogger {
  */
 export function lazyChildLoggers(log: FastifyBaseLogger): void {
   const root = log as PinoLike
-  const pinoChild = root.child as (this: PinoLike, bindings: Record<string, unknown>, options?: object) => FastifyBaseLogger
+  const pinoChild = root.child as (
+    this: PinoLike,
+    bindings: Record<string, unknown>,
+    options?: object,
+  ) => FastifyBaseLogger
   const makeChild: MakeChild = (bindings, options) => pinoChild.call(root, bindings, options)
   function child(this: PinoLike, bindings: Record<string, unknown>, options?: object): FastifyBaseLogger {
     // pino's children inherit from their parent (Object.create), this property too: theirs stay pino's
     // own, or a grandchild would lose its parent's bindings.
     if (this !== root) return pinoChild.call(this, bindings, options)
-    return new LazyChildLogger(root, makeChild, bindings, (options ?? {}) as { level?: string }) as unknown as FastifyBaseLogger
+    return new LazyChildLogger(
+      root,
+      makeChild,
+      bindings,
+      (options ?? {}) as { level?: string },
+    ) as unknown as FastifyBaseLogger
   }
   Object.defineProperty(log, 'child', { value: child, configurable: true, writable: true })
 }

@@ -29,9 +29,16 @@ export const REDACT_PATHS: readonly string[] = [
     `headers["${header}"]`,
     `*.headers["${header}"]`,
   ]),
-  ...['password', 'token', 'accessToken', 'access_token', 'refreshToken', 'refresh_token', 'clientSecret', 'client_secret'].flatMap(
-    (key) => [key, `*.${key}`],
-  ),
+  ...[
+    'password',
+    'token',
+    'accessToken',
+    'access_token',
+    'refreshToken',
+    'refresh_token',
+    'clientSecret',
+    'client_secret',
+  ].flatMap((key) => [key, `*.${key}`]),
   // Personal data: a battletag identifies a player.
   ...['battletag', 'loginHint', 'login_hint'].flatMap((key) => [key, `*.${key}`]),
 ]

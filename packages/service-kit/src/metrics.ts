@@ -21,7 +21,9 @@ export interface MetricsPluginOptions {
 export const UNMATCHED_ROUTE = 'unmatched'
 
 /** Seconds; from an in-memory permission check (a tenth of a millisecond) to a request that timed out on a dependency (several s). */
-const DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+const DURATION_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+]
 
 /** Throws a message naming the clash, so a service finds it at start-up rather than at a scrape. */
 export function assertMergeable(registries: readonly Registry[]): void {
@@ -33,7 +35,8 @@ export function assertMergeable(registries: readonly Registry[]): void {
     }
     for (const metric of registry.getMetricsAsArray()) {
       const name = (metric as unknown as { name: string }).name
-      if (seen.has(name)) throw new Error(`metrics: the metric ${name} is registered in two registries served by /metrics`)
+      if (seen.has(name))
+        throw new Error(`metrics: the metric ${name} is registered in two registries served by /metrics`)
       seen.add(name)
     }
   }
@@ -73,7 +76,9 @@ async function metrics(fastify: FastifyInstance, options: MetricsPluginOptions):
   fastify.addHook('onResponse', (request, reply, done) => {
     // The pattern (/guilds/:guild_id), never the URL: ids in labels would grow without bound.
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE
-    const recorder = recorders.get(route)?.get(request.method)?.get(reply.statusCode) ?? recorderFor(route, request.method, reply.statusCode)
+    const recorder =
+      recorders.get(route)?.get(request.method)?.get(reply.statusCode) ??
+      recorderFor(route, request.method, reply.statusCode)
     recorder.observe(reply.elapsedTime / 1000)
     done()
   })

@@ -7,7 +7,16 @@
 const NOT_IN_OPENAPI_3_0 = new Set(['propertyNames', 'patternProperties', 'dependentRequired', 'if', 'then', 'else'])
 
 /** Keys whose value maps names to schemas: the names are data, never keywords. */
-const NAME_MAPS = new Set(['properties', 'paths', 'schemas', 'responses', 'securitySchemes', 'content', 'headers', 'examples'])
+const NAME_MAPS = new Set([
+  'properties',
+  'paths',
+  'schemas',
+  'responses',
+  'securitySchemes',
+  'content',
+  'headers',
+  'examples',
+])
 
 /** A copy of `node` with the keywords OpenAPI 3.0 lacks renamed `x-<keyword>`. */
 export function toOpenApi30(node: unknown, isNameMap = false): unknown {

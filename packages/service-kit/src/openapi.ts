@@ -63,7 +63,8 @@ async function openApi(fastify: FastifyInstance, options: OpenApiPluginOptions):
       components: { securitySchemes: securitySchemes(options.security) },
     },
     // Only the openapi branch is taken: the document is OpenAPI 3.0.3.
-    transformObject: (document) => toOpenApi30('openapiObject' in document ? document.openapiObject : document.swaggerObject) as object,
+    transformObject: (document) =>
+      toOpenApi30('openapiObject' in document ? document.openapiObject : document.swaggerObject) as object,
   })
   await fastify.register(fastifySwaggerUi, { routePrefix: '/docs' })
 }

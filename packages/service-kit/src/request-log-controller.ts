@@ -18,7 +18,12 @@ export class RequestLogController extends LogController {
     super.incomingRequest(request, reply, metadata)
   }
 
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    metadata?: Record<string, unknown>,
+  ): void {
     if (!error && quiet(request)) return
     super.requestCompleted(error, request, reply, metadata)
   }

@@ -24,7 +24,8 @@ export function safeEqual(a: string, b: string): boolean {
  * only what was presented. Same guarantees as `safeEqual`.
  */
 export function secretVerifier(expected: string): (presented: unknown) => boolean {
-  if (typeof expected !== 'string' || expected.length === 0) throw new TypeError('secretVerifier: the expected secret must be a non-empty string')
+  if (typeof expected !== 'string' || expected.length === 0)
+    throw new TypeError('secretVerifier: the expected secret must be a non-empty string')
   const expectedDigest = digest(expected)
   return (presented) => typeof presented === 'string' && timingSafeEqual(digest(presented), expectedDigest)
 }

@@ -95,18 +95,34 @@ t.test('without env, process.env is read', async (t) => {
 
 t.test('each bad value is named in the error, with what was expected', async (t) => {
   const cases: Array<[string, Record<string, string | undefined>, RegExp]> = [
-    ['DATABASE_URL', { DATABASE_URL: undefined }, /DATABASE_URL is required but not set \(expected a postgres:\/\/ or postgresql:\/\/ URL\)/],
+    [
+      'DATABASE_URL',
+      { DATABASE_URL: undefined },
+      /DATABASE_URL is required but not set \(expected a postgres:\/\/ or postgresql:\/\/ URL\)/,
+    ],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://db/guild' }, /DATABASE_URL is not valid \(expected a postgres/],
     ['DATABASE_URL', { DATABASE_URL: 'not a url' }, /DATABASE_URL is not valid/],
-    ['DATABASE_POOL_MAX', { DATABASE_POOL_MAX: '0' }, /DATABASE_POOL_MAX must be >= 1 \(expected an integer from 1 to 100\)/],
+    [
+      'DATABASE_POOL_MAX',
+      { DATABASE_POOL_MAX: '0' },
+      /DATABASE_POOL_MAX must be >= 1 \(expected an integer from 1 to 100\)/,
+    ],
     ['DATABASE_POOL_MAX', { DATABASE_POOL_MAX: '101' }, /DATABASE_POOL_MAX must be <= 100/],
     ['DATABASE_POOL_MAX', { DATABASE_POOL_MAX: 'ten' }, /DATABASE_POOL_MAX must be integer/],
     ['PORT', { PORT: '70000' }, /PORT must be <= 65535/],
     ['PORT', { PORT: 'http' }, /PORT must be integer/],
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of: fatal, error, warn, info, debug, trace, silent/],
     ['NODE_ENV', { NODE_ENV: 'prod' }, /NODE_ENV must be one of: development, production, test/],
-    ['REDIS_URL', { REDIS_URL: 'http://cache:6379' }, /REDIS_URL is not valid \(expected a redis:\/\/ or rediss:\/\/ URL\)/],
-    ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2' }, /REDIS_CLUSTER_NODES is not valid \(expected host:port/],
+    [
+      'REDIS_URL',
+      { REDIS_URL: 'http://cache:6379' },
+      /REDIS_URL is not valid \(expected a redis:\/\/ or rediss:\/\/ URL\)/,
+    ],
+    [
+      'REDIS_CLUSTER_NODES',
+      { REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2' },
+      /REDIS_CLUSTER_NODES is not valid \(expected host:port/,
+    ],
     ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'a:99999' }, /REDIS_CLUSTER_NODES is not valid/],
     ['SERVICE_TOKEN', { SERVICE_TOKEN: 'short' }, /SERVICE_TOKEN must NOT have fewer than 16 characters/],
   ]

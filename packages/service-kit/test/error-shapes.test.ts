@@ -31,7 +31,11 @@ async function buildApp(): Promise<{ app: FastifyInstance; lines: Array<Record<s
     },
     async (request, reply) => reply.code(201).send(request.body),
   )
-  app.get('/guilds/:guild_id', { schema: { params: { type: 'object', properties: { guild_id: { type: 'integer', minimum: 1 } } } } }, async () => ({}))
+  app.get(
+    '/guilds/:guild_id',
+    { schema: { params: { type: 'object', properties: { guild_id: { type: 'integer', minimum: 1 } } } } },
+    async () => ({}),
+  )
   app.get('/plain-error', async () => {
     throw new Error('connect ECONNREFUSED 10.1.2.3:5432 password=hunter2')
   })
@@ -97,14 +101,44 @@ t.test('every error answers JSON {statusCode, error, message}', async (t) => {
       status: 415,
       message: /media type/i,
     },
-    { name: 'unknown route', inject: { url: '/nowhere?code=secret-code' }, status: 404, message: /^Route GET:\/nowhere not found$/ },
+    {
+      name: 'unknown route',
+      inject: { url: '/nowhere?code=secret-code' },
+      status: 404,
+      message: /^Route GET:\/nowhere not found$/,
+    },
     { name: 'httpError 409', inject: { url: '/conflict' }, status: 409, message: /^guild 9001 is registered already$/ },
-    { name: 'httpError 503 keeps its message', inject: { url: '/unavailable' }, status: 503, message: /^permission check unavailable$/ },
+    {
+      name: 'httpError 503 keeps its message',
+      inject: { url: '/unavailable' },
+      status: 503,
+      message: /^permission check unavailable$/,
+    },
     { name: 'a 4xx statusCode is kept', inject: { url: '/teapot' }, status: 418, message: /^short and stout$/ },
-    { name: 'a plain Error is a generic 500', inject: { url: '/plain-error' }, status: 500, message: /^an unexpected error/ },
-    { name: 'a thrown non-error is a generic 500', inject: { url: '/not-an-error' }, status: 500, message: /^an unexpected error/ },
-    { name: 'a 5xx from a library hides its message', inject: { url: '/library-502' }, status: 502, message: /^an unexpected error/ },
-    { name: 'a nonsense statusCode is a 500', inject: { url: '/weird-status' }, status: 500, message: /^an unexpected error/ },
+    {
+      name: 'a plain Error is a generic 500',
+      inject: { url: '/plain-error' },
+      status: 500,
+      message: /^an unexpected error/,
+    },
+    {
+      name: 'a thrown non-error is a generic 500',
+      inject: { url: '/not-an-error' },
+      status: 500,
+      message: /^an unexpected error/,
+    },
+    {
+      name: 'a 5xx from a library hides its message',
+      inject: { url: '/library-502' },
+      status: 502,
+      message: /^an unexpected error/,
+    },
+    {
+      name: 'a nonsense statusCode is a 500',
+      inject: { url: '/weird-status' },
+      status: 500,
+      message: /^an unexpected error/,
+    },
   ]
   for (const c of cases) {
     const res = await app.inject(c.inject)
@@ -146,7 +180,15 @@ t.test('httpError only takes error statuses', async (t) => {
 })
 
 t.test('toErrorBody copes with anything thrown', async (t) => {
-  t.same(toErrorBody(null).body, { statusCode: 500, error: 'Internal Server Error', message: GENERIC_SERVER_ERROR_MESSAGE })
+  t.same(toErrorBody(null).body, {
+    statusCode: 500,
+    error: 'Internal Server Error',
+    message: GENERIC_SERVER_ERROR_MESSAGE,
+  })
   t.same(toErrorBody({ statusCode: 404 }).body, { statusCode: 404, error: 'Not Found', message: '' })
-  t.same(toErrorBody({ statusCode: 499, message: 'client closed' }).body.error, 'Error', 'an unnamed status still has an error field')
+  t.same(
+    toErrorBody({ statusCode: 499, message: 'client closed' }).body.error,
+    'Error',
+    'an unnamed status still has an error field',
+  )
 })

@@ -92,7 +92,8 @@ t.test('probes stay out of the info log; a database outage is logged at warn wit
   const lines: Array<Record<string, unknown>> = []
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const l of chunk.toString('utf8').split('\n')) if (l !== '') lines.push(JSON.parse(l) as Record<string, unknown>)
+      for (const l of chunk.toString('utf8').split('\n'))
+        if (l !== '') lines.push(JSON.parse(l) as Record<string, unknown>)
       done()
     },
   })
@@ -113,6 +114,12 @@ t.test('probes stay out of the info log; a database outage is logged at warn wit
     lines.some((l) => l.msg === 'incoming request' && (l.req as { url: string }).url.startsWith('/health')),
     'no request lines for probes',
   )
-  t.ok(lines.some((l) => l.msg === 'incoming request' && (l.req as { url: string }).url === '/other'), 'other routes still log')
-  t.match(lines.find((l) => l.msg === 'readiness: database down'), { level: 40, reason: 'ECONNREFUSED 127.0.0.1:5432' })
+  t.ok(
+    lines.some((l) => l.msg === 'incoming request' && (l.req as { url: string }).url === '/other'),
+    'other routes still log',
+  )
+  t.match(
+    lines.find((l) => l.msg === 'readiness: database down'),
+    { level: 40, reason: 'ECONNREFUSED 127.0.0.1:5432' },
+  )
 })

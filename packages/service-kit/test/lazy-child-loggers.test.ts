@@ -10,7 +10,8 @@ function captured() {
   const lines: Record<string, unknown>[] = []
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
       done()
     },
   })
@@ -63,7 +64,10 @@ t.test('a request that logs gets one child, bound to its request id, at its rout
   t.equal(warn?.level, 40)
   t.match(warn?.reqId, /^req-/, 'the line carries the request id')
   t.equal(warn?.detail, 1)
-  t.notOk(lines.some((l) => l.msg === 'incoming request'), 'request logging follows the route level (warn)')
+  t.notOk(
+    lines.some((l) => l.msg === 'incoming request'),
+    'request logging follows the route level (warn)',
+  )
 
   lines.length = 0
   await fastify.inject('/talks')

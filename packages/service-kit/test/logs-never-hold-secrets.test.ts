@@ -13,7 +13,12 @@ function captureStream() {
   const lines: string[] = []
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''))
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      )
       done()
     },
   })
@@ -53,7 +58,11 @@ t.test('bearer tokens, cookies and OAuth codes never reach a log line', async (t
 
   const incoming = lines.map((l) => JSON.parse(l) as Record<string, any>).filter((l) => l.msg === 'incoming request')
   t.equal(incoming.length, 3)
-  t.equal(incoming[0]?.req.url, `/auth/callback?code=${REDACTED}&state=${REDACTED}&redirect=%2Fme`, 'the rest of the URL stays')
+  t.equal(
+    incoming[0]?.req.url,
+    `/auth/callback?code=${REDACTED}&state=${REDACTED}&redirect=%2Fme`,
+    'the rest of the URL stays',
+  )
   t.notOk('headers' in (incoming[0]?.req ?? {}), 'request headers are not logged by default')
   const logged = lines.map((l) => JSON.parse(l) as Record<string, any>)
   t.equal(logged.find((l) => l.msg === 'callback headers')?.headers.authorization, REDACTED)
@@ -62,7 +71,10 @@ t.test('bearer tokens, cookies and OAuth codes never reach a log line', async (t
   const raw = logged.find((l) => l.msg === 'raw request')?.req
   t.match(raw, { method: 'GET', url: `/auth/callback?code=${REDACTED}&state=${REDACTED}&redirect=%2Fme` })
   t.notOk('headers' in raw, 'a raw request is serialized without its headers too')
-  t.ok(logged.some((l) => l.err?.stack?.includes('boom')), 'the 500 is logged with its stack')
+  t.ok(
+    logged.some((l) => l.err?.stack?.includes('boom')),
+    'the 500 is logged with its stack',
+  )
 })
 
 t.test('redactUrl replaces only credential values', async (t) => {
@@ -84,14 +96,28 @@ t.test('battletags (personal data) are redacted as tokens are: in a URL and in l
   const app = Fastify({ logger: { ...loggerOptions('trace'), stream } })
   t.teardown(async () => await app.close())
   app.get('/auth/login', async (request) => {
-    request.log.info({ battletag: 'Thrall#1234', user: { battletag: 'Jaina#4567', loginHint: 'Rokhan#3456' }, login_hint: 'Saurfang#2345' }, 'login')
+    request.log.info(
+      {
+        battletag: 'Thrall#1234',
+        user: { battletag: 'Jaina#4567', loginHint: 'Rokhan#3456' },
+        login_hint: 'Saurfang#2345',
+      },
+      'login',
+    )
     return { ok: true }
   })
   await app.inject({ url: '/auth/login?login_hint=Thrall%231234&redirect=%2Fme' })
   await app.inject({ url: '/auth/login?battletag=Jaina%234567&LOGIN_HINT=Rokhan%233456' })
   const all = lines.join('\n')
-  for (const personal of ['Thrall', 'Jaina', 'Rokhan', 'Saurfang']) t.notOk(all.includes(personal), `${personal} is in no log line`)
-  const urls = lines.map((l) => JSON.parse(l) as Record<string, any>).filter((l) => l.msg === 'incoming request').map((l) => l.req.url)
-  t.same(urls, [`/auth/login?login_hint=${REDACTED}&redirect=%2Fme`, `/auth/login?battletag=${REDACTED}&LOGIN_HINT=${REDACTED}`])
+  for (const personal of ['Thrall', 'Jaina', 'Rokhan', 'Saurfang'])
+    t.notOk(all.includes(personal), `${personal} is in no log line`)
+  const urls = lines
+    .map((l) => JSON.parse(l) as Record<string, any>)
+    .filter((l) => l.msg === 'incoming request')
+    .map((l) => l.req.url)
+  t.same(urls, [
+    `/auth/login?login_hint=${REDACTED}&redirect=%2Fme`,
+    `/auth/login?battletag=${REDACTED}&LOGIN_HINT=${REDACTED}`,
+  ])
   t.equal(redactUrl('/auth/login?login_hint=100001'), `/auth/login?login_hint=${REDACTED}`)
 })

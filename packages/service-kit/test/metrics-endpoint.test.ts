@@ -47,11 +47,17 @@ t.test('GET /metrics serves every registry merged, in the Prometheus text format
   t.match(text, /^http_request_duration_seconds_count\{method="GET",route="\/boom",status_code="500"\} 1$/m)
   t.match(
     text,
-    new RegExp(`^http_request_duration_seconds_count\\{method="GET",route="${UNMATCHED_ROUTE}",status_code="404"\\} 1$`, 'm'),
+    new RegExp(
+      `^http_request_duration_seconds_count\\{method="GET",route="${UNMATCHED_ROUTE}",status_code="404"\\} 1$`,
+      'm',
+    ),
     'an unknown URL is one bounded label',
   )
   t.notMatch(text, /no\/such\/route/)
-  t.match(text, /^http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/guilds\/:guild_id\/members",status_code="200"\} \d$/m)
+  t.match(
+    text,
+    /^http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/guilds\/:guild_id\/members",status_code="200"\} \d$/m,
+  )
 
   // Each metric family appears once: a scrape of merged registries must stay valid.
   const helps = text.split('\n').filter((l) => l.startsWith('# HELP '))
@@ -65,7 +71,10 @@ t.test('the prefix names every metric the plugin creates', async (t) => {
   await app.ready()
   await app.inject({ url: '/metrics' })
   const text = (await app.inject({ url: '/metrics' })).body
-  t.match(text, /^guild_api_http_request_duration_seconds_count\{method="GET",route="\/metrics",status_code="200"\} 1$/m)
+  t.match(
+    text,
+    /^guild_api_http_request_duration_seconds_count\{method="GET",route="\/metrics",status_code="200"\} 1$/m,
+  )
   t.match(text, /^guild_api_process_cpu_user_seconds_total /m)
   t.notMatch(text, /^http_request_duration_seconds/m)
 })

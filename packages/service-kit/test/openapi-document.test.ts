@@ -1,6 +1,13 @@
 import t from 'tap'
 import Fastify from 'fastify'
-import { BEARER_SCHEME, COOKIE_SCHEME, errorHandlerPlugin, healthPlugin, metricsPlugin, openApiPlugin } from '../src/index.js'
+import {
+  BEARER_SCHEME,
+  COOKIE_SCHEME,
+  errorHandlerPlugin,
+  healthPlugin,
+  metricsPlugin,
+  openApiPlugin,
+} from '../src/index.js'
 
 t.test('/docs/json is an OpenAPI 3 document listing the routes registered after the plugin', async (t) => {
   const app = Fastify({ logger: false })
@@ -44,10 +51,11 @@ t.test('/docs/json is an OpenAPI 3 document listing the routes registered after 
   t.same(doc.info, { title: 'permission-service', version: '1.2.3', description: 'may user B use tool T in guild G?' })
   t.ok(doc.paths['/v1/check']?.get, 'the test route is listed')
   t.same(doc.paths['/v1/check']?.get.security, [{ [BEARER_SCHEME]: [] }])
-  t.same(
-    doc.paths['/v1/check']?.get.parameters.map((p: { name: string }) => p.name).sort(),
-    ['bnet_id', 'guild_id', 'tool'],
-  )
+  t.same(doc.paths['/v1/check']?.get.parameters.map((p: { name: string }) => p.name).sort(), [
+    'bnet_id',
+    'guild_id',
+    'tool',
+  ])
   t.same(doc.components.securitySchemes, {
     [BEARER_SCHEME]: { type: 'http', scheme: 'bearer', description: 'SERVICE_TOKEN' },
     [COOKIE_SCHEME]: { type: 'apiKey', in: 'cookie', name: 'sid' },
@@ -65,9 +73,16 @@ t.test('/docs/json is an OpenAPI 3 document listing the routes registered after 
 t.test('security schemes are optional', async (t) => {
   const app = Fastify({ logger: false })
   t.teardown(async () => await app.close())
-  await app.register(openApiPlugin, { title: 't', version: '0', security: { bearer: true, cookie: { name: 'sid', description: 'session' } } })
+  await app.register(openApiPlugin, {
+    title: 't',
+    version: '0',
+    security: { bearer: true, cookie: { name: 'sid', description: 'session' } },
+  })
   await app.ready()
-  const doc = (await app.inject({ url: '/docs/json' })).json() as { info: object; components: { securitySchemes: object } }
+  const doc = (await app.inject({ url: '/docs/json' })).json() as {
+    info: object
+    components: { securitySchemes: object }
+  }
   t.same(doc.info, { title: 't', version: '0' })
   t.same(doc.components.securitySchemes, {
     [BEARER_SCHEME]: { type: 'http', scheme: 'bearer' },
@@ -78,48 +93,61 @@ t.test('security schemes are optional', async (t) => {
   t.teardown(async () => await bare.close())
   await bare.register(openApiPlugin, { title: 'b', version: '1' })
   await bare.ready()
-  t.same(((await bare.inject({ url: '/docs/json' })).json() as { components: { securitySchemes: object } }).components.securitySchemes, {})
-})
-
-t.test('the document is OpenAPI 3.0: servers named, public routes say so, 2020-12 keywords kept as x- extensions', async (t) => {
-  const app = Fastify({ logger: false })
-  t.teardown(async () => await app.close())
-  await app.register(openApiPlugin, { title: 't', version: '0', servers: [{ url: 'https://api.example' }] })
-  await app.register(healthPlugin, { database: async () => true, redis: () => 'disabled' })
-  await app.register(metricsPlugin)
-  const tools = { type: 'object', propertyNames: { pattern: '^[a-z]+$' }, additionalProperties: { type: 'integer' } }
-  app.put<{ Body: { tools: Record<string, number> } }>(
-    '/tools',
-    {
-      schema: {
-        operationId: 'putTools',
-        // A property that happens to be named like a keyword is data, never renamed.
-        body: { type: 'object', properties: { tools, propertyNames: { type: 'string' } } },
-      },
-    },
-    async (request) => request.body,
-  )
-  await app.ready()
-  const doc = (await app.inject({ url: '/docs/json' })).json() as { servers: unknown; paths: Record<string, Record<string, any>> }
-  t.same(doc.servers, [{ url: 'https://api.example' }])
-  for (const path of ['/health/live', '/health/ready', '/metrics']) t.same(doc.paths[path]?.get.security, [], `${path} is public`)
   t.same(
-    Object.keys(doc.paths['/health/live']?.get).filter((k) => k === 'operationId').length,
-    1,
-    'health routes carry an operationId',
+    ((await bare.inject({ url: '/docs/json' })).json() as { components: { securitySchemes: object } }).components
+      .securitySchemes,
+    {},
   )
-  const body = doc.paths['/tools']?.put.requestBody.content['application/json'].schema
-  t.equal(doc.paths['/tools']?.put.operationId, 'putTools')
-  t.same(body.properties.tools['x-propertyNames'], { pattern: '^[a-z]+$' })
-  t.notOk('propertyNames' in body.properties.tools, 'no keyword OpenAPI 3.0 lacks')
-  t.same(body.properties.propertyNames, { type: 'string' })
-  // The route still validates with the keyword itself.
-  const bad = await app.inject({ method: 'PUT', url: '/tools', payload: { tools: { 'Bad Name': 1 } } })
-  t.equal(bad.statusCode, 400)
-
-  const bare = Fastify({ logger: false })
-  t.teardown(async () => await bare.close())
-  await bare.register(openApiPlugin, { title: 'b', version: '1' })
-  await bare.ready()
-  t.same(((await bare.inject({ url: '/docs/json' })).json() as { servers: unknown }).servers, [{ url: '/', description: 'the origin serving this document' }])
 })
+
+t.test(
+  'the document is OpenAPI 3.0: servers named, public routes say so, 2020-12 keywords kept as x- extensions',
+  async (t) => {
+    const app = Fastify({ logger: false })
+    t.teardown(async () => await app.close())
+    await app.register(openApiPlugin, { title: 't', version: '0', servers: [{ url: 'https://api.example' }] })
+    await app.register(healthPlugin, { database: async () => true, redis: () => 'disabled' })
+    await app.register(metricsPlugin)
+    const tools = { type: 'object', propertyNames: { pattern: '^[a-z]+$' }, additionalProperties: { type: 'integer' } }
+    app.put<{ Body: { tools: Record<string, number> } }>(
+      '/tools',
+      {
+        schema: {
+          operationId: 'putTools',
+          // A property that happens to be named like a keyword is data, never renamed.
+          body: { type: 'object', properties: { tools, propertyNames: { type: 'string' } } },
+        },
+      },
+      async (request) => request.body,
+    )
+    await app.ready()
+    const doc = (await app.inject({ url: '/docs/json' })).json() as {
+      servers: unknown
+      paths: Record<string, Record<string, any>>
+    }
+    t.same(doc.servers, [{ url: 'https://api.example' }])
+    for (const path of ['/health/live', '/health/ready', '/metrics'])
+      t.same(doc.paths[path]?.get.security, [], `${path} is public`)
+    t.same(
+      Object.keys(doc.paths['/health/live']?.get).filter((k) => k === 'operationId').length,
+      1,
+      'health routes carry an operationId',
+    )
+    const body = doc.paths['/tools']?.put.requestBody.content['application/json'].schema
+    t.equal(doc.paths['/tools']?.put.operationId, 'putTools')
+    t.same(body.properties.tools['x-propertyNames'], { pattern: '^[a-z]+$' })
+    t.notOk('propertyNames' in body.properties.tools, 'no keyword OpenAPI 3.0 lacks')
+    t.same(body.properties.propertyNames, { type: 'string' })
+    // The route still validates with the keyword itself.
+    const bad = await app.inject({ method: 'PUT', url: '/tools', payload: { tools: { 'Bad Name': 1 } } })
+    t.equal(bad.statusCode, 400)
+
+    const bare = Fastify({ logger: false })
+    t.teardown(async () => await bare.close())
+    await bare.register(openApiPlugin, { title: 'b', version: '1' })
+    await bare.ready()
+    t.same(((await bare.inject({ url: '/docs/json' })).json() as { servers: unknown }).servers, [
+      { url: '/', description: 'the origin serving this document' },
+    ])
+  },
+)

@@ -37,6 +37,10 @@ t.test('every plugin is a named fastify-plugin, so it decorates the instance it 
   ] as const) {
     const meta = (plugin as unknown as Record<symbol, { name?: string }>)[Symbol.for('plugin-meta')]
     t.equal(meta?.name, name)
-    t.equal((plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')], true, `${name} skips encapsulation`)
+    t.equal(
+      (plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')],
+      true,
+      `${name} skips encapsulation`,
+    )
   }
 })

@@ -7,7 +7,8 @@ async function app(level: string) {
   const lines: Record<string, unknown>[] = []
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
       done()
     },
   })
@@ -33,7 +34,11 @@ t.test('a route at warn writes no request lines; a route at info writes both', a
     lines.map((l) => l.msg),
     ['incoming request', 'request completed'],
   )
-  t.equal(lines[1]?.res && (lines[1].res as { statusCode: number }).statusCode, 200, 'the completed line is Fastify’s own, status and all')
+  t.equal(
+    lines[1]?.res && (lines[1].res as { statusCode: number }).statusCode,
+    200,
+    'the completed line is Fastify’s own, status and all',
+  )
   t.type(lines[1]?.responseTime, 'number')
 })
 
@@ -51,5 +56,8 @@ t.test('a failing request on a quiet route is still logged as an error', async (
   t.equal((await fastify.inject('/broken')).statusCode, 500)
   const errors = lines.filter((l) => (l.level as number) >= 50)
   t.ok(errors.length >= 1, `an error line was written (${lines.map((l) => l.msg).join(', ')})`)
-  t.notOk(lines.some((l) => l.msg === 'incoming request'), 'but no request lines')
+  t.notOk(
+    lines.some((l) => l.msg === 'incoming request'),
+    'but no request lines',
+  )
 })

@@ -10,13 +10,24 @@ t.test('routeCatalog lists every route declared after it, one entry per method, 
   app.get('/things/:id', { schema: { params }, config: { tool: 'roster' } }, async () => ({}))
   app.route({ method: ['PUT', 'DELETE'], url: '/things/:id', bodyLimit: 10, handler: async () => ({}) })
   app.get('/hidden', { schema: { hide: true } }, async () => ({}))
-  await app.register(async (child) => {
-    child.post('/nested', async () => ({}))
-  }, { prefix: '/scope' })
+  await app.register(
+    async (child) => {
+      child.post('/nested', async () => ({}))
+    },
+    { prefix: '/scope' },
+  )
   await app.ready()
 
   const listed = app.routeCatalog.map((r) => `${r.method} ${r.url}`)
-  t.same(listed, ['GET /things/:id', 'HEAD /things/:id', 'PUT /things/:id', 'DELETE /things/:id', 'GET /hidden', 'HEAD /hidden', 'POST /scope/nested'])
+  t.same(listed, [
+    'GET /things/:id',
+    'HEAD /things/:id',
+    'PUT /things/:id',
+    'DELETE /things/:id',
+    'GET /hidden',
+    'HEAD /hidden',
+    'POST /scope/nested',
+  ])
   const get = app.routeCatalog[0]
   t.same(get?.schema?.params, params, 'the schema as declared')
   t.same(get?.config, { tool: 'roster' }, 'the config as declared')

@@ -7,7 +7,17 @@ import { ConfigError } from '../src/index.js'
 import { describeListenFailure, describeStartupFailure } from '../src/run-server.js'
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/serve.ts', import.meta.url))
-const SHARED = ['NODE_ENV', 'LOG_LEVEL', 'HOST', 'PORT', 'DATABASE_URL', 'DATABASE_POOL_MAX', 'REDIS_URL', 'REDIS_CLUSTER_NODES', 'SERVICE_TOKEN']
+const SHARED = [
+  'NODE_ENV',
+  'LOG_LEVEL',
+  'HOST',
+  'PORT',
+  'DATABASE_URL',
+  'DATABASE_POOL_MAX',
+  'REDIS_URL',
+  'REDIS_CLUSTER_NODES',
+  'SERVICE_TOKEN',
+]
 
 interface Child {
   process: ChildProcess
@@ -136,10 +146,16 @@ t.test('start-up failures print one line to stderr and exit 1', async (t) => {
   t.notOk(configErr.includes('db-s3cret-pw') || configErr.includes('tok-s3cret'), 'no secret is echoed')
   t.notMatch(configErr, /\n\s+at /, 'no stack trace for a config error')
   t.equal(configErr.trim().split('\n').length, 1, 'printed once, on one line')
-  t.notOk(badConfig.stdout.some((l) => l.includes('s3cret')), 'nor logged')
+  t.notOk(
+    badConfig.stdout.some((l) => l.includes('s3cret')),
+    'nor logged',
+  )
 
   t.equal(portCode, 1, 'port taken: exit 1')
-  t.match(portTaken.stderr(), new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use \\(EADDRINUSE\\): set PORT`))
+  t.match(
+    portTaken.stderr(),
+    new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use \\(EADDRINUSE\\): set PORT`),
+  )
 
   t.equal(productionCode, 1, 'production without SERVICE_TOKEN: exit 1')
   t.equal(
@@ -161,5 +177,8 @@ t.test('start-up failure messages name what to change', async (t) => {
   t.match(describeListenFailure('svc', '10.9.9.9', 3001, { code: 'EADDRNOTAVAIL' }), /HOST 10\.9\.9\.9 .*set HOST/)
   t.match(describeListenFailure('svc', 'h', 1, new Error('odd')), /^svc: failed to start: Error: odd\n\s+at /)
   t.equal(describeStartupFailure('svc', 'a string'), 'svc: failed to start: a string')
-  t.equal(describeStartupFailure('svc', new ConfigError('invalid configuration: PORT must be integer', ['PORT'])), 'svc: invalid configuration: PORT must be integer')
+  t.equal(
+    describeStartupFailure('svc', new ConfigError('invalid configuration: PORT must be integer', ['PORT'])),
+    'svc: invalid configuration: PORT must be integer',
+  )
 })

@@ -20,12 +20,22 @@ export interface LaunchedSystem {
  * resolves once it has printed its ready list. The browser tests and the bench start the system this
  * way, as a person would.
  */
-export async function launchSystem(env: Record<string, string>, args: string[] = [], readyTimeoutMs = 120_000): Promise<LaunchedSystem> {
-  const child = spawn(process.execPath, [LAUNCHER, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+export async function launchSystem(
+  env: Record<string, string>,
+  args: string[] = [],
+  readyTimeoutMs = 120_000,
+): Promise<LaunchedSystem> {
+  const child = spawn(process.execPath, [LAUNCHER, ...args], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let out = ''
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the system was not ready within ${readyTimeoutMs / 1000} s:\n${out}`)), readyTimeoutMs)
+    const timer = setTimeout(
+      () => reject(new Error(`the system was not ready within ${readyTimeoutMs / 1000} s:\n${out}`)),
+      readyTimeoutMs,
+    )
     const take = (chunk: Buffer) => {
       out += chunk.toString()
       if (out.includes('Ctrl-C stops everything.')) {
@@ -52,7 +62,8 @@ export async function launchSystem(env: Record<string, string>, args: string[] =
   }
   const urls: Record<string, string> = {}
   const list = out.slice(out.indexOf('all ready:'))
-  for (const match of list.matchAll(/^\[start\] +(\S.*?) {2,}(\S+:\/\/\S+)$/gm)) urls[match[1] as string] = match[2] as string
+  for (const match of list.matchAll(/^\[start\] +(\S.*?) {2,}(\S+:\/\/\S+)$/gm))
+    urls[match[1] as string] = match[2] as string
   const appUrl = /open the app: (\S+)/.exec(out)?.[1]?.replace(/\/$/, '')
   return { urls, appUrl, pid: child.pid as number, output: () => out, stop }
 }

@@ -51,11 +51,16 @@ export async function startOwnCluster(masters = 3): Promise<OwnRedisCluster> {
       busPorts.push(busPort)
       processes.push(
         redisProcess(port, [
-          '--cluster-enabled', 'yes',
-          '--cluster-config-file', join(dir, `nodes-${port}.conf`),
-          '--cluster-port', String(busPort),
-          '--cluster-node-timeout', '2000',
-          '--dir', dir,
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, `nodes-${port}.conf`),
+          '--cluster-port',
+          String(busPort),
+          '--cluster-node-timeout',
+          '2000',
+          '--dir',
+          dir,
         ]),
       )
     }
@@ -87,7 +92,9 @@ export async function startOwnCluster(masters = 3): Promise<OwnRedisCluster> {
 }
 
 async function formCluster(ports: number[], busPorts: number[]): Promise<void> {
-  const clients = ports.map((port) => new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 }))
+  const clients = ports.map(
+    (port) => new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 }),
+  )
   try {
     await Promise.all(clients.map((c) => c.connect()))
     const per = Math.ceil(SLOTS / ports.length)
@@ -99,7 +106,8 @@ async function formCluster(ports: number[], busPorts: number[]): Promise<void> {
       }),
     )
     const first = clients[0] as Redis
-    for (let i = 1; i < ports.length; i++) await first.call('CLUSTER', 'MEET', '127.0.0.1', String(ports[i]), String(busPorts[i]))
+    for (let i = 1; i < ports.length; i++)
+      await first.call('CLUSTER', 'MEET', '127.0.0.1', String(ports[i]), String(busPorts[i]))
   } finally {
     clients.forEach((c) => c.disconnect())
   }
@@ -108,16 +116,26 @@ async function formCluster(ports: number[], busPorts: number[]): Promise<void> {
 
 /** Polls every node until each reports `cluster_state:ok` and knows all the others (at most 15 s). */
 async function waitForClusterOk(ports: number[]): Promise<void> {
-  const clients = ports.map((port) => new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null }))
+  const clients = ports.map(
+    (port) =>
+      new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null }),
+  )
   try {
     await Promise.all(clients.map((c) => c.connect()))
     const until = Date.now() + 15_000
     while (Date.now() < until) {
       const infos = await Promise.all(clients.map((c) => c.call('CLUSTER', 'INFO') as Promise<string>))
-      if (infos.every((info) => /cluster_state:ok/.test(info) && new RegExp(`cluster_known_nodes:${ports.length}\\b`).test(info))) return
+      if (
+        infos.every(
+          (info) => /cluster_state:ok/.test(info) && new RegExp(`cluster_known_nodes:${ports.length}\\b`).test(info),
+        )
+      )
+        return
       await new Promise((r) => setTimeout(r, 50))
     }
-    throw new Error(`startOwnCluster: the cluster on ports ${ports.join(', ')} did not reach cluster_state:ok within 15 s`)
+    throw new Error(
+      `startOwnCluster: the cluster on ports ${ports.join(', ')} did not reach cluster_state:ok within 15 s`,
+    )
   } finally {
     clients.forEach((c) => c.disconnect())
   }

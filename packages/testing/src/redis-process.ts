@@ -14,15 +14,25 @@ export function redisProcess(port: number, extraArgs: readonly string[] = []): R
   return {
     port,
     start: async () => {
-      const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], {
-        stdio: 'ignore',
-      })
+      const started = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
+        {
+          stdio: 'ignore',
+        },
+      )
       child = started
       // A test process that dies (a timeout, a crash) must not leave its servers behind.
       const killOnExit = () => started.kill('SIGKILL')
       process.once('exit', killOnExit)
       started.once('exit', () => process.removeListener('exit', killOnExit))
-      const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 })
+      const probe = new Redis({
+        port,
+        host: '127.0.0.1',
+        lazyConnect: true,
+        retryStrategy: () => null,
+        maxRetriesPerRequest: 0,
+      })
       // Refused connections are expected until the server listens: connect() rejects, nothing to report.
       probe.on('error', () => {})
       for (let i = 0; i < 100; i++) {

@@ -7,7 +7,9 @@ export class UsageError extends Error {
 
 /** How a run reports a failure: a usage error by its message, anything else with its stack; exit code 1. */
 export function reportFailure(err: unknown): void {
-  console.error(err instanceof UsageError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err))
+  console.error(
+    err instanceof UsageError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err),
+  )
   process.exitCode = 1
 }
 
@@ -22,7 +24,10 @@ export function runOptions<T extends OptionSpec>(args: readonly string[], option
   try {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values as Values<T>
   } catch (err) {
-    if (typeof (err as { code?: unknown }).code === 'string' && (err as { code: string }).code.startsWith('ERR_PARSE_ARGS_')) {
+    if (
+      typeof (err as { code?: unknown }).code === 'string' &&
+      (err as { code: string }).code.startsWith('ERR_PARSE_ARGS_')
+    ) {
       throw new UsageError((err as Error).message, { cause: err })
     }
     throw err
@@ -35,9 +40,13 @@ export function runOptions<T extends OptionSpec>(args: readonly string[], option
  */
 export function onlyOf(raw: string | undefined, known: readonly string[]): Set<string> | undefined {
   if (raw === undefined) return undefined
-  const names = raw.split(',').map((n) => n.trim()).filter((n) => n !== '')
+  const names = raw
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '')
   if (names.length === 0) throw new UsageError(`--only needs one or more of ${known.join(', ')}`)
-  for (const name of names) if (!known.includes(name)) throw new UsageError(`--only: ${name} is not one of ${known.join(', ')}`)
+  for (const name of names)
+    if (!known.includes(name)) throw new UsageError(`--only: ${name} is not one of ${known.join(', ')}`)
   return new Set(names)
 }
 

@@ -44,7 +44,14 @@ export async function startServiceProcess(
 
   const launch = async () => {
     const started = spawn(process.execPath, [...nodeArgs, file], {
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        ...env,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     })
     child = started
@@ -53,7 +60,8 @@ export async function startServiceProcess(
     })
     const until = Date.now() + 30_000
     for (;;) {
-      if (started.exitCode !== null) throw new Error(`${file} exited (${started.exitCode}) before it was ready: ${output}`)
+      if (started.exitCode !== null)
+        throw new Error(`${file} exited (${started.exitCode}) before it was ready: ${output}`)
       try {
         const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(1_000) })
         await res.arrayBuffer()
@@ -99,7 +107,10 @@ export async function startServiceProcess(
 function cpuTimesOf(pid: number | undefined): { userMicros: number; systemMicros: number } {
   // Fields 14 and 15 of /proc/PID/stat (utime, stime), counted after the command name's closing paren.
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  return { userMicros: (Number(fields[11]) * 1_000_000) / CLOCK_TICKS, systemMicros: (Number(fields[12]) * 1_000_000) / CLOCK_TICKS }
+  return {
+    userMicros: (Number(fields[11]) * 1_000_000) / CLOCK_TICKS,
+    systemMicros: (Number(fields[12]) * 1_000_000) / CLOCK_TICKS,
+  }
 }
 
 /** Linux's USER_HZ, the unit of /proc's CPU times: 100 on every mainstream kernel (getconf CLK_TCK). */

@@ -39,7 +39,8 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
   const heldStreams = new Set<{ holding: boolean; chunks: Buffer[]; to: Socket }>()
   let requestMarker: string | ((chunk: Buffer) => boolean) | undefined
   const marks = (chunk: Buffer) =>
-    requestMarker !== undefined && (typeof requestMarker === 'string' ? chunk.includes(requestMarker) : requestMarker(chunk))
+    requestMarker !== undefined &&
+    (typeof requestMarker === 'string' ? chunk.includes(requestMarker) : requestMarker(chunk))
   let onRequest: (() => void) | undefined
   let server: Server
   let port = listenPort

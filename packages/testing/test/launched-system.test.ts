@@ -21,13 +21,21 @@ t.test('launches npm start, reads its ready list, stops it', async (t) => {
 t.test('a launcher that cannot start rejects with its output', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'launched-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
-  await t.rejects(launchSystem({ BNET_STANDIN_PORT: 'nope' }, ['--services', 'bnet-standin']), { message: /exited before it was ready[\s\S]*BNET_STANDIN_PORT/ })
+  await t.rejects(launchSystem({ BNET_STANDIN_PORT: 'nope' }, ['--services', 'bnet-standin']), {
+    message: /exited before it was ready[\s\S]*BNET_STANDIN_PORT/,
+  })
   await t.rejects(
-    launchSystem({ BNET_STANDIN_PORT: String(await freePort()), BNET_STANDIN_FIXTURES: join(dir, 'none.json') }, ['--services', 'bnet-standin'], 60_000),
+    launchSystem(
+      { BNET_STANDIN_PORT: String(await freePort()), BNET_STANDIN_FIXTURES: join(dir, 'none.json') },
+      ['--services', 'bnet-standin'],
+      60_000,
+    ),
     { message: /exited before it was ready/ },
   )
 })
 
 t.test('a launcher still starting past the timeout is stopped', async (t) => {
-  await t.rejects(launchSystem({ BNET_STANDIN_PORT: String(await freePort()) }, ['--services', 'bnet-standin'], 1), { message: /not ready within/ })
+  await t.rejects(launchSystem({ BNET_STANDIN_PORT: String(await freePort()) }, ['--services', 'bnet-standin'], 1), {
+    message: /not ready within/,
+  })
 })

@@ -21,7 +21,9 @@ t.test('a clean document has no problem; the accepted warnings are left out', as
       paths: {
         '/things': { get: { operationId: 'listThings', summary: 's', security: [], responses: { 200: ok, 400: bad } } },
         '/health/live': { get: { operationId: 'live', summary: 's', security: [], responses: { 200: ok } } },
-        '/auth/login': { get: { operationId: 'login', summary: 's', security: [], responses: { 302: { description: 'r' }, 400: bad } } },
+        '/auth/login': {
+          get: { operationId: 'login', summary: 's', security: [], responses: { 302: { description: 'r' }, 400: bad } },
+        },
       },
     }),
   )
@@ -37,7 +39,13 @@ t.test('errors and other warnings are reported with their rule and place', async
           get: {
             summary: 's',
             security: [],
-            responses: { 200: { description: 'ok', content: { 'application/json': { schema: { type: 'object', propertyNames: { pattern: '^a$' } } } } }, 400: bad },
+            responses: {
+              200: {
+                description: 'ok',
+                content: { 'application/json': { schema: { type: 'object', propertyNames: { pattern: '^a$' } } } },
+              },
+              400: bad,
+            },
           },
         },
         '/health/live': { get: { summary: 's', security: [], responses: { 200: ok } } },
@@ -45,10 +53,22 @@ t.test('errors and other warnings are reported with their rule and place', async
     }),
   )
   const seen = problems.map((p) => `${p.severity} ${p.rule} ${p.at}`)
-  t.ok(seen.includes('error no-empty-servers #/openapi') || seen.some((s) => s.startsWith('error no-empty-servers')), seen.join('\n'))
-  t.ok(seen.some((s) => s.startsWith('error struct') && s.includes('propertyNames')), 'propertyNames is not OpenAPI 3.0')
+  t.ok(
+    seen.includes('error no-empty-servers #/openapi') || seen.some((s) => s.startsWith('error no-empty-servers')),
+    seen.join('\n'),
+  )
+  t.ok(
+    seen.some((s) => s.startsWith('error struct') && s.includes('propertyNames')),
+    'propertyNames is not OpenAPI 3.0',
+  )
   t.ok(seen.includes('warn operation-operationId #/paths/~1things/get/operationId'))
-  t.ok(seen.includes('warn operation-operationId #/paths/~1health~1live/get/operationId'), 'only the 4xx warning of health is accepted')
-  t.notOk(seen.some((s) => s.includes('operation-4xx-response')), 'health answers no 4xx: accepted')
+  t.ok(
+    seen.includes('warn operation-operationId #/paths/~1health~1live/get/operationId'),
+    'only the 4xx warning of health is accepted',
+  )
+  t.notOk(
+    seen.some((s) => s.includes('operation-4xx-response')),
+    'health answers no 4xx: accepted',
+  )
   t.ok(problems.every((p) => p.message.length > 0))
 })

@@ -12,7 +12,10 @@ t.test('runOptions reads --name value and --name=value, and flags', async (t) =>
 
 t.test('runOptions refuses a missing value, an unknown option and a stray argument, as usage errors', async (t) => {
   t.throws(() => runOptions(['--against'], OPTIONS), new UsageError("Option '--against <value>' argument missing"))
-  t.throws(() => runOptions(['--against', '--quick'], OPTIONS), { name: 'UsageError', message: /^Option '--against' argument is ambiguous/ })
+  t.throws(() => runOptions(['--against', '--quick'], OPTIONS), {
+    name: 'UsageError',
+    message: /^Option '--against' argument is ambiguous/,
+  })
   t.throws(() => runOptions(['--rounds', '3'], OPTIONS), new UsageError("Unknown option '--rounds'"))
   t.throws(() => runOptions(['load'], OPTIONS), { name: 'UsageError', message: /^Unexpected argument 'load'/ })
 })
@@ -25,7 +28,10 @@ t.test('onlyOf keeps the named scenarios, all of them without --only', async (t)
 
 t.test('onlyOf refuses a name it does not know, naming the ones it does', async (t) => {
   // A scenario inside a group (api_members is part of load) ran nothing and wrote an empty report before.
-  t.throws(() => onlyOf('api_members', KNOWN), new UsageError('--only: api_members is not one of load, stampede, invalidation, hit_rate'))
+  t.throws(
+    () => onlyOf('api_members', KNOWN),
+    new UsageError('--only: api_members is not one of load, stampede, invalidation, hit_rate'),
+  )
   t.throws(() => onlyOf('load,stampedee', KNOWN), /stampedee is not one of/)
   t.throws(() => onlyOf(',', KNOWN), /--only needs one or more of load/)
 })
@@ -33,7 +39,8 @@ t.test('onlyOf refuses a name it does not know, naming the ones it does', async 
 t.test('positiveOption takes positive integers only', async (t) => {
   t.equal(positiveOption(undefined, 'rounds', 8), 8)
   t.equal(positiveOption('3', 'rounds', 8), 3)
-  for (const bad of ['0', '-1', '2.5', 'ten']) t.throws(() => positiveOption(bad, 'rounds', 8), /--rounds must be a positive integer/)
+  for (const bad of ['0', '-1', '2.5', 'ten'])
+    t.throws(() => positiveOption(bad, 'rounds', 8), /--rounds must be a positive integer/)
 })
 
 t.test('reportFailure shows a usage error by its message and anything else with its stack', async (t) => {

@@ -29,10 +29,15 @@ export interface BnetStandinOptions {
 /** The slice of Battle.net the project uses (OAuth and the WoW API), served from a fixture file. */
 export function buildBnetStandin(options: BnetStandinOptions): FastifyInstance {
   // One short line per request instead of Fastify's two; health probes are left out.
-  const app = Fastify({ logger: options.logger ?? false, logController: new LogController({ disableRequestLogging: true }) })
+  const app = Fastify({
+    logger: options.logger ?? false,
+    logController: new LogController({ disableRequestLogging: true }),
+  })
   app.addHook('onResponse', async (request, reply) => {
     if (request.url.startsWith('/health/')) return
-    request.log.info(`${request.method} ${request.url.split('?', 1)[0]} → ${reply.statusCode} (${reply.elapsedTime.toFixed(0)} ms)`)
+    request.log.info(
+      `${request.method} ${request.url.split('?', 1)[0]} → ${reply.statusCode} (${reply.elapsedTime.toFixed(0)} ms)`,
+    )
   })
   void app.register(formbody)
 
@@ -60,7 +65,9 @@ export function buildBnetStandin(options: BnetStandinOptions): FastifyInstance {
     if (effect.delayMs > 0) await sleep(effect.delayMs)
     if (effect.status === undefined) return
     if (effect.retryAfter !== undefined) void reply.header('retry-after', String(effect.retryAfter))
-    return reply.code(effect.status).send(apiErrorBody(effect.status, `injected by the stand-in's fault on ${effect.fault.path}`))
+    return reply
+      .code(effect.status)
+      .send(apiErrorBody(effect.status, `injected by the stand-in's fault on ${effect.fault.path}`))
   })
 
   app.get('/health/live', async () => ({ status: 'ok' }))
@@ -78,14 +85,18 @@ export function buildBnetStandin(options: BnetStandinOptions): FastifyInstance {
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof OAuthError) {
-      return reply.code(error.statusCode).headers(error.headers).send({ error: error.error, error_description: error.message })
+      return reply
+        .code(error.statusCode)
+        .headers(error.headers)
+        .send({ error: error.error, error_description: error.message })
     }
     if (error instanceof ApiError) {
       if (error.statusCode === 401) void reply.header('www-authenticate', 'Bearer error="invalid_token"')
       return reply.code(error.statusCode).send(apiErrorBody(error.statusCode, error.message))
     }
     const given = (error as { statusCode?: unknown }).statusCode
-    const status = error instanceof FixtureError || typeof given !== 'number' || given < 400 || given > 599 ? 500 : given
+    const status =
+      error instanceof FixtureError || typeof given !== 'number' || given < 400 || given > 599 ? 500 : given
     if (status >= 500) request.log.error({ err: error }, 'Battle.net stand-in failed a request')
     const message = error instanceof Error ? error.message : String(error)
     return reply.code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message })

@@ -80,7 +80,8 @@ export async function loadFixtures(fixturesPath: string): Promise<Fixtures> {
   try {
     text = await readFile(fixturesPath, 'utf8')
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(err as Error).message})`
+    const reason =
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(err as Error).message})`
     throw new FixtureError(fixturesPath, `${reason}; set BNET_STANDIN_FIXTURES to a fixture file`, { cause: err })
   }
   let data: unknown
@@ -105,11 +106,20 @@ const text: Check = (v, at) => (typeof v === 'string' && v.length > 0 ? undefine
 const intIn =
   (min: number, max: number): Check =>
   (v, at) =>
-    Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? undefined : `${at} must be an integer from ${min} to ${max}`
+    Number.isInteger(v) && (v as number) >= min && (v as number) <= max
+      ? undefined
+      : `${at} must be an integer from ${min} to ${max}`
 const slug: Check = (v, at) =>
-  typeof v === 'string' && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(v) ? undefined : `${at} must be a realm slug such as "area-52"`
+  typeof v === 'string' && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(v)
+    ? undefined
+    : `${at} must be a realm slug such as "area-52"`
 
-function fields(obj: Record<string, unknown>, at: string, checks: Record<string, Check>, optional = false): string | undefined {
+function fields(
+  obj: Record<string, unknown>,
+  at: string,
+  checks: Record<string, Check>,
+  optional = false,
+): string | undefined {
   for (const [key, check] of Object.entries(checks)) {
     if (optional && obj[key] === undefined) continue
     const problem = check(obj[key], `${at}.${key}`)
@@ -118,7 +128,11 @@ function fields(obj: Record<string, unknown>, at: string, checks: Record<string,
   return undefined
 }
 
-function list(value: unknown, at: string, each: (item: Record<string, unknown>, at: string) => string | undefined): string | undefined {
+function list(
+  value: unknown,
+  at: string,
+  each: (item: Record<string, unknown>, at: string) => string | undefined,
+): string | undefined {
   if (!Array.isArray(value)) return `${at} must be an array`
   for (const [i, item] of value.entries()) {
     if (!isRecord(item)) return `${at}[${i}] must be an object`
@@ -176,11 +190,17 @@ export function fixtureProblem(data: unknown): string | undefined {
   }
   if (data.faults === undefined) return undefined
   return list(data.faults, 'faults', (fault, at) => {
-    if (typeof fault.path !== 'string' || !fault.path.startsWith('/')) return `${at}.path must be a path prefix starting with "/"`
+    if (typeof fault.path !== 'string' || !fault.path.startsWith('/'))
+      return `${at}.path must be a path prefix starting with "/"`
     return fields(
       fault,
       at,
-      { status: intIn(100, 599), delay_ms: intIn(0, 600_000), retry_after: intIn(0, 86_400), times: intIn(1, Number.MAX_SAFE_INTEGER) },
+      {
+        status: intIn(100, 599),
+        delay_ms: intIn(0, 600_000),
+        retry_after: intIn(0, 86_400),
+        times: intIn(1, Number.MAX_SAFE_INTEGER),
+      },
       true,
     )
   })

@@ -17,8 +17,16 @@ export function requireNamespace(request: FastifyRequest, kind: NamespaceKind, r
   const header = request.headers['battlenet-namespace']
   const given = typeof query === 'string' && query !== '' ? query : typeof header === 'string' ? header : undefined
   const expected = regions.map((region) => `${kind}-${region}`)
-  if (given === undefined) throw new ApiError(404, `a namespace is required (${expected.join(' or ')}), as the namespace parameter or the Battlenet-Namespace header`)
+  if (given === undefined)
+    throw new ApiError(
+      404,
+      `a namespace is required (${expected.join(' or ')}), as the namespace parameter or the Battlenet-Namespace header`,
+    )
   const at = expected.indexOf(given)
-  if (at < 0) throw new ApiError(404, `namespace "${given.slice(0, 50)}" is not valid for this path: expected ${expected.join(' or ')}`)
+  if (at < 0)
+    throw new ApiError(
+      404,
+      `namespace "${given.slice(0, 50)}" is not valid for this path: expected ${expected.join(' or ')}`,
+    )
   return regions[at] as Region
 }

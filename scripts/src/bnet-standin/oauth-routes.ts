@@ -18,7 +18,10 @@ const invalidClient = (description: string): OAuthError =>
   new OAuthError(401, 'invalid_client', description, { 'www-authenticate': 'Basic realm="Battle.net stand-in"' })
 
 /** The client's id and secret, from HTTP Basic (RFC 6749 §2.3.1, form-encoded parts) or else the body. */
-function clientCredentials(authorization: string | undefined, body: Record<string, unknown>): { id: string; secret: string } {
+function clientCredentials(
+  authorization: string | undefined,
+  body: Record<string, unknown>,
+): { id: string; secret: string } {
   const basic = /^Basic\s+(\S+)\s*$/i.exec(authorization ?? '')
   if (basic) {
     const decoded = Buffer.from(basic[1] as string, 'base64').toString('utf8')
@@ -64,7 +67,11 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: StandinContext): 
     }
     // Compared as registered, character for character, as Battle.net does: never redirect to an unregistered URI.
     if (ctx.redirectUris !== undefined && !ctx.redirectUris.includes(redirectUri)) {
-      throw new OAuthError(400, 'invalid_request', `redirect_uri ${redirectUri.slice(0, 200)} is not registered for this client (registered: ${ctx.redirectUris.join(', ')})`)
+      throw new OAuthError(
+        400,
+        'invalid_request',
+        `redirect_uri ${redirectUri.slice(0, 200)} is not registered for this client (registered: ${ctx.redirectUris.join(', ')})`,
+      )
     }
     const responseType = stringParam(query, 'response_type')
     if (responseType !== undefined && responseType !== 'code') {
@@ -100,7 +107,12 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: StandinContext): 
     if (grantType === 'client_credentials') {
       const scope = stringParam(body, 'scope')
       const issued = ctx.grants.issueToken({ kind: 'client', clientId, scope })
-      return { access_token: issued.accessToken, token_type: 'bearer', expires_in: issued.expiresIn, ...(scope ? { scope } : {}) }
+      return {
+        access_token: issued.accessToken,
+        token_type: 'bearer',
+        expires_in: issued.expiresIn,
+        ...(scope ? { scope } : {}),
+      }
     }
     if (grantType !== 'authorization_code') {
       throw new OAuthError(400, 'unsupported_grant_type', 'grant_type must be authorization_code or client_credentials')

@@ -8,7 +8,8 @@ import { REGIONS, type Region } from './namespace.js'
 /** BNET_REGION, as guild-api reads it: the namespaces the stand-in accepts. Unset: any region. */
 function regionFromEnv(value: string | undefined): Region | undefined {
   if (value === undefined || value === '') return undefined
-  if (!(REGIONS as readonly string[]).includes(value)) throw new Error(`BNET_REGION must be one of ${REGIONS.join(', ')}`)
+  if (!(REGIONS as readonly string[]).includes(value))
+    throw new Error(`BNET_REGION must be one of ${REGIONS.join(', ')}`)
   return value as Region
 }
 
@@ -20,7 +21,9 @@ async function main(): Promise<void> {
   await loadFixtures(fixturesPath)
   const region = regionFromEnv(process.env.BNET_REGION)
   // The OAuth client's registered redirect URIs, comma-separated (npm start sets guild-api's callback).
-  const redirectUris = process.env.BNET_STANDIN_REDIRECT_URIS?.split(',').map((uri) => uri.trim()).filter((uri) => uri !== '')
+  const redirectUris = process.env.BNET_STANDIN_REDIRECT_URIS?.split(',')
+    .map((uri) => uri.trim())
+    .filter((uri) => uri !== '')
   const app = buildBnetStandin({
     fixturesPath,
     logger: { level: process.env.LOG_LEVEL || 'info' },

@@ -16,6 +16,9 @@ export function realmName(slug: string): string {
 /** The realm index: the fixture's `realms`, or else every realm slug it uses, in order of first use. */
 export function fixtureRealms(fixtures: Fixtures): FixtureRealm[] {
   if (fixtures.realms !== undefined) return fixtures.realms
-  const slugs = new Set([...fixtures.users.flatMap((u) => u.characters.map((c) => c.realm)), ...fixtures.guilds.map((g) => g.realm)])
+  const slugs = new Set([
+    ...fixtures.users.flatMap((u) => u.characters.map((c) => c.realm)),
+    ...fixtures.guilds.map((g) => g.realm),
+  ])
   return [...slugs].map((slug, i) => ({ id: i + 1, slug, name: realmName(slug) }))
 }

@@ -51,7 +51,10 @@ export function registerWowRoutes(app: FastifyInstance, ctx: StandinContext): vo
     if (grant.kind !== 'user') throw new ApiError(401, 'this path needs a user access token (authorization_code grant)')
     requireNamespace(request, 'profile', ctx.regions)
     if (!(grant.scope ?? '').split(' ').includes(PROFILE_SCOPE)) {
-      throw new ApiError(403, `this path needs a token granted the ${PROFILE_SCOPE} scope (asked for at /oauth/authorize)`)
+      throw new ApiError(
+        403,
+        `this path needs a token granted the ${PROFILE_SCOPE} scope (asked for at /oauth/authorize)`,
+      )
     }
     const fixtures = ctx.fixtures(request)
     const user = fixtures.users.find((u) => u.id === grant.userId)
@@ -75,7 +78,13 @@ export function registerWowRoutes(app: FastifyInstance, ctx: StandinContext): vo
   app.get('/data/wow/realm/index', async (request) => {
     requireGrant(ctx, request)
     requireNamespace(request, 'dynamic', ctx.regions)
-    return { realms: fixtureRealms(ctx.fixtures(request)).map((realm) => ({ id: realm.id, name: realm.name, slug: realm.slug })) }
+    return {
+      realms: fixtureRealms(ctx.fixtures(request)).map((realm) => ({
+        id: realm.id,
+        name: realm.name,
+        slug: realm.slug,
+      })),
+    }
   })
 
   app.get('/data/wow/guild/:realmSlug/:nameSlug/roster', async (request) => {

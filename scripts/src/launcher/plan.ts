@@ -59,9 +59,7 @@ export function parseServicesOption(value: string): ChildName[] {
     .filter(Boolean)
   const unknown = names.filter((name) => !(CHILD_NAMES as readonly string[]).includes(name))
   if (names.length === 0 || unknown.length > 0) {
-    throw new LaunchConfigError(
-      `--services takes a comma-separated list of ${CHILD_NAMES.join(', ')}; got "${value}"`,
-    )
+    throw new LaunchConfigError(`--services takes a comma-separated list of ${CHILD_NAMES.join(', ')}; got "${value}"`)
   }
   return names as ChildName[]
 }
@@ -93,7 +91,10 @@ export function buildLaunchPlan(env: NodeJS.ProcessEnv, options: PlanOptions): L
   const own = (file: string) => join(options.ownDir, `${file}${options.ext}`)
   const service = (name: string) => join(options.repoRoot, 'services', name, 'dist', 'server.js')
   const httpUrl = (port: number) => `http://${reach}:${port}`
-  const http = (port: number): Readiness => ({ kind: 'http', urls: [`${httpUrl(port)}/health/ready`, `${httpUrl(port)}/health/live`] })
+  const http = (port: number): Readiness => ({
+    kind: 'http',
+    urls: [`${httpUrl(port)}/health/ready`, `${httpUrl(port)}/health/live`],
+  })
 
   const databaseUrl = embeddedDb ? `postgres://postgres@${reach}:${ports.pg}/postgres` : (env.DATABASE_URL as string)
   const serviceEnv: Record<string, string> = {
@@ -107,7 +108,15 @@ export function buildLaunchPlan(env: NodeJS.ProcessEnv, options: PlanOptions): L
   const publicUrl = (env.PUBLIC_URL || httpUrl(ports.guildApi)).replace(/\/+$/, '')
   const webUrl = httpUrl(ports.web)
   // guild-api lets the web app's origin call it with the session cookie, besides any given.
-  const corsOrigins = [...new Set([...(env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean), webUrl])].join(',')
+  const corsOrigins = [
+    ...new Set([
+      ...(env.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+      webUrl,
+    ]),
+  ].join(',')
   const bnetEnv: Record<string, string> = standin
     ? {
         BNET_CLIENT_ID: STANDIN_CLIENT_ID,
@@ -135,7 +144,12 @@ export function buildLaunchPlan(env: NodeJS.ProcessEnv, options: PlanOptions): L
     children.push({
       name: 'bnet-standin',
       script: own('bnet-standin/server'),
-      env: { ...base, HOST: host, BNET_STANDIN_PORT: String(ports.standin), BNET_STANDIN_REDIRECT_URIS: `${publicUrl}/auth/callback` },
+      env: {
+        ...base,
+        HOST: host,
+        BNET_STANDIN_PORT: String(ports.standin),
+        BNET_STANDIN_REDIRECT_URIS: `${publicUrl}/auth/callback`,
+      },
       host,
       port: ports.standin,
       portVariable: 'BNET_STANDIN_PORT',
@@ -198,7 +212,9 @@ export function buildLaunchPlan(env: NodeJS.ProcessEnv, options: PlanOptions): L
   const loginUrls = selected.some((child) => child.name === 'guild-api')
     ? [
         { label: 'log in', url: login() },
-        ...(standin ? [{ label: 'log in as Thrall#1234 (guild master of Horde Vanguard)', url: login('Thrall%231234') }] : []),
+        ...(standin
+          ? [{ label: 'log in as Thrall#1234 (guild master of Horde Vanguard)', url: login('Thrall%231234') }]
+          : []),
       ]
     : []
   return { children: selected, loginUrls, appUrl: withApp ? `${webUrl}/` : undefined }

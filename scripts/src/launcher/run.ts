@@ -5,7 +5,14 @@ import { randomBytes } from 'node:crypto'
 import { OWN_DIR, OWN_EXT, REPO_ROOT } from '../paths.js'
 import { PortConfigError } from '../port-env.js'
 import { portInUse } from '../port-free.js'
-import { buildLaunchPlan, type ChildName, type ChildSpec, LaunchConfigError, type LaunchPlan, parseServicesOption } from './plan.js'
+import {
+  buildLaunchPlan,
+  type ChildName,
+  type ChildSpec,
+  LaunchConfigError,
+  type LaunchPlan,
+  parseServicesOption,
+} from './plan.js'
 import { type ChildExit, type SupervisedChild, Supervisor } from './supervisor.js'
 import { waitUntilReady } from './wait-ready.js'
 
@@ -54,7 +61,8 @@ function plan(options: RunOptions): LaunchPlan | { problem: string; help?: true 
     })
   } catch (err) {
     if (err instanceof LaunchConfigError || err instanceof PortConfigError) return { problem: err.message }
-    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return { problem: `${(err as Error).message}\n${HELP}` }
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
+      return { problem: `${(err as Error).message}\n${HELP}` }
     throw err
   }
 }
@@ -124,7 +132,8 @@ export async function runLauncher(options: RunOptions): Promise<number> {
     {
       out: options.out,
       err: options.err,
-      onUnexpectedExit: (child, exit) => void shutdown(1, `${child.name} exited unexpectedly (${describeExit(exit)}); stopping the rest`, 'err'),
+      onUnexpectedExit: (child, exit) =>
+        void shutdown(1, `${child.name} exited unexpectedly (${describeExit(exit)}); stopping the rest`, 'err'),
     },
     planned.children.map((child) => child.name),
   )

@@ -28,7 +28,11 @@ t.test('a fault without times applies to every request; without retry_after no h
   t.teardown(s.close)
   await s.write({ ...(await s.demo()), faults: [{ path: '/oauth/token', status: 503 }] })
   for (let i = 0; i < 3; i++) {
-    const res = await s.app.inject({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'client_credentials' } })
+    const res = await s.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      payload: { grant_type: 'client_credentials' },
+    })
     t.equal(res.statusCode, 503)
     t.notOk(res.headers['retry-after'])
   }
@@ -72,5 +76,10 @@ t.test('FaultInjector: first matching fault with uses left wins; counts are per 
   t.equal(faults.pick(undefined, '/a'), undefined)
   const edited = [{ path: '/a', status: 500, times: 2 }]
   t.equal(faults.pick(edited, '/a')?.status, 500, 'an edited fault counts afresh')
-  t.same(faults.pick([{ path: '/', delay_ms: 5 }], '/x'), { fault: { path: '/', delay_ms: 5 }, delayMs: 5, status: undefined, retryAfter: undefined })
+  t.same(faults.pick([{ path: '/', delay_ms: 5 }], '/x'), {
+    fault: { path: '/', delay_ms: 5 },
+    delayMs: 5,
+    status: undefined,
+    retryAfter: undefined,
+  })
 })

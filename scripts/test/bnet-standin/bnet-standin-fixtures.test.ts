@@ -31,7 +31,12 @@ t.test('an edit of the fixture file between two calls is seen by the second', as
   const renamed = await s.demo()
   ;(renamed.users[0] as Fixtures['users'][number]).characters[0]!.level = 81
   await s.write(renamed)
-  const profile = (await s.app.inject({ url: '/profile/user/wow?namespace=profile-us', headers: { authorization: `Bearer ${thrall}` } })).json()
+  const profile = (
+    await s.app.inject({
+      url: '/profile/user/wow?namespace=profile-us',
+      headers: { authorization: `Bearer ${thrall}` },
+    })
+  ).json()
   t.equal(profile.wow_accounts[0].characters[0].level, 81)
 })
 
@@ -41,7 +46,11 @@ t.test('a broken fixture file makes requests 500 with a message naming the file 
   await s.write('{ "users": [ ')
   const res = await s.app.inject({ url: '/oauth/authorize?client_id=a&redirect_uri=http%3A%2F%2Fx%2F' })
   t.equal(res.statusCode, 500)
-  t.match(res.json(), { statusCode: 500, error: 'Internal Server Error', message: /fixture file .*fixtures\.json: is not valid JSON/ })
+  t.match(res.json(), {
+    statusCode: 500,
+    error: 'Internal Server Error',
+    message: /fixture file .*fixtures\.json: is not valid JSON/,
+  })
   const ready = await s.app.inject({ url: '/health/ready' })
   t.equal(ready.statusCode, 503)
   t.match(ready.json(), { fixtures: 'down', message: /not valid JSON/ })
@@ -52,7 +61,10 @@ t.test('a broken fixture file makes requests 500 with a message naming the file 
   await s.write(demo)
   const roster = await s.app.inject({ method: 'POST', url: '/oauth/token', payload: {} })
   t.equal(roster.statusCode, 500)
-  t.match(roster.json().message, /guilds\[0\]\.roster\[8\]\.name must be a non-empty string \(character 7777 belongs to no fixture user\)/)
+  t.match(
+    roster.json().message,
+    /guilds\[0\]\.roster\[8\]\.name must be a non-empty string \(character 7777 belongs to no fixture user\)/,
+  )
 
   await s.write(await s.demo())
   t.equal((await s.app.inject({ url: '/health/ready' })).statusCode, 200, 'fixed again')
@@ -77,18 +89,33 @@ t.test('fixtureProblem names the first bad field by its path', async (t) => {
     [{ users: [1], guilds: [] }, /^users\[0\] must be an object/],
     [{ users: [{ id: 0, battletag: 'a', characters: [] }], guilds: [] }, /users\[0\]\.id must be a positive integer/],
     [{ users: [{ id: 2 ** 53, battletag: 'a', characters: [] }], guilds: [] }, /below 2\^53/],
-    [{ users: [{ id: 1, battletag: '', characters: [] }], guilds: [] }, /users\[0\]\.battletag must be a non-empty string/],
+    [
+      { users: [{ id: 1, battletag: '', characters: [] }], guilds: [] },
+      /users\[0\]\.battletag must be a non-empty string/,
+    ],
     [{ users: [{ id: 1, battletag: 'a' }], guilds: [] }, /users\[0\]\.characters must be an array/],
     [
-      { users: [{ id: 1, battletag: 'a', characters: [{ id: 1, name: 'x', realm: 'Area 52', level: 1, class_id: 1 }] }], guilds: [] },
+      {
+        users: [{ id: 1, battletag: 'a', characters: [{ id: 1, name: 'x', realm: 'Area 52', level: 1, class_id: 1 }] }],
+        guilds: [],
+      },
       /users\[0\]\.characters\[0\]\.realm must be a realm slug/,
     ],
     [
-      { users: [{ id: 1, battletag: 'a', characters: [{ id: 1, name: 'x', realm: 'a', level: 101, class_id: 1 }] }], guilds: [] },
+      {
+        users: [{ id: 1, battletag: 'a', characters: [{ id: 1, name: 'x', realm: 'a', level: 101, class_id: 1 }] }],
+        guilds: [],
+      },
       /level must be an integer from 1 to 100/,
     ],
     [{ users: [], guilds: [{ id: 1, name: 'g', realm: 'r', roster: [] }] }, /guilds\[0\]\.faction/],
-    [{ users: [], guilds: [{ id: 1, name: 'g', realm: 'r', faction: 'HORDE', roster: [{ character_id: 1, rank: 10 }] }] }, /rank must be an integer from 0 to 9/],
+    [
+      {
+        users: [],
+        guilds: [{ id: 1, name: 'g', realm: 'r', faction: 'HORDE', roster: [{ character_id: 1, rank: 10 }] }],
+      },
+      /rank must be an integer from 0 to 9/,
+    ],
     [{ ...good, clients: [] }, /clients must be an object/],
     [{ ...good, clients: { a: 1 } }, /clients\.a must be a non-empty string/],
     [{ ...good, faults: {} }, /faults must be an array/],
@@ -118,7 +145,13 @@ t.test('the bundled demo fixtures are valid and hold the contract example for Th
     battletag: 'Thrall#1234',
     characters: [{ id: 5001, name: 'Thrall', realm: 'area-52', level: 80, class_id: 7 }],
   })
-  t.match(demo.guilds[0], { id: 9001, name: 'Horde Vanguard', realm: 'area-52', faction: 'HORDE', roster: [{ character_id: 5001, rank: 0 }] })
+  t.match(demo.guilds[0], {
+    id: 9001,
+    name: 'Horde Vanguard',
+    realm: 'area-52',
+    faction: 'HORDE',
+    roster: [{ character_id: 5001, rank: 0 }],
+  })
   const second = demo.guilds[1] as Fixtures['guilds'][number]
   t.not(second.realm, 'area-52', 'a second guild on another realm')
   const gm = second.roster.find((entry) => entry.rank === 0)

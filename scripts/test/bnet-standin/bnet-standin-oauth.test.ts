@@ -27,7 +27,10 @@ t.test('a login_hint may be the numeric id, and battletags match case-insensitiv
   for (const hint of ['100002', 'saurfang#2345']) {
     const code = await authorize(s.app, hint)
     const token = await exchange(s.app, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })
-    const me = await s.app.inject({ url: '/oauth/userinfo', headers: { authorization: `Bearer ${token.json().access_token}` } })
+    const me = await s.app.inject({
+      url: '/oauth/userinfo',
+      headers: { authorization: `Bearer ${token.json().access_token}` },
+    })
     t.same(me.json(), { id: 100002, sub: '100002', battletag: 'Saurfang#2345' }, hint)
   }
 })
@@ -63,8 +66,16 @@ t.test('authorize refuses a request without client_id or a usable redirect_uri',
     ['client_id=standin', 'invalid_request', /redirect_uri/],
     ['client_id=standin&redirect_uri=%2Frelative', 'invalid_request', /redirect_uri must be an absolute/],
     ['client_id=standin&redirect_uri=ftp%3A%2F%2Fx%2F', 'invalid_request', /redirect_uri must be an absolute/],
-    [`client_id=a&client_id=b&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`, 'invalid_request', /client_id must be given once/],
-    [`client_id=a&response_type=token&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`, 'unsupported_response_type', /code/],
+    [
+      `client_id=a&client_id=b&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`,
+      'invalid_request',
+      /client_id must be given once/,
+    ],
+    [
+      `client_id=a&response_type=token&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`,
+      'unsupported_response_type',
+      /code/,
+    ],
   ]
   for (const [query, error, description] of cases) {
     const res = await s.app.inject({ url: `/oauth/authorize?${query}&login_hint=100001` })
@@ -96,11 +107,20 @@ t.test('token takes a JSON body with client_id and client_secret fields', async 
   const res = await s.app.inject({
     method: 'POST',
     url: '/oauth/token',
-    payload: { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: CLIENT.id, client_secret: CLIENT.secret },
+    payload: {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      client_id: CLIENT.id,
+      client_secret: CLIENT.secret,
+    },
   })
   t.equal(res.statusCode, 200)
   t.notOk('scope' in res.json(), 'no scope was asked for')
-  const me = await s.app.inject({ url: '/oauth/userinfo', headers: { authorization: `bearer ${res.json().access_token}` } })
+  const me = await s.app.inject({
+    url: '/oauth/userinfo',
+    headers: { authorization: `bearer ${res.json().access_token}` },
+  })
   t.equal(me.json().battletag, 'Rokhan#3456')
 })
 
@@ -124,12 +144,19 @@ t.test('a code works once: reuse, unknown codes and expired codes are invalid_gr
   const s = await standinUnderTest()
   t.teardown(s.close)
   const code = await authorize(s.app, 'Thrall#1234')
-  t.equal((await exchange(s.app, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })).statusCode, 200)
+  t.equal(
+    (await exchange(s.app, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })).statusCode,
+    200,
+  )
   const again = await exchange(s.app, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })
   t.equal(again.statusCode, 400)
   t.equal(again.json().error, 'invalid_grant')
 
-  const unknown = await exchange(s.app, { grant_type: 'authorization_code', code: 'made-up', redirect_uri: REDIRECT_URI })
+  const unknown = await exchange(s.app, {
+    grant_type: 'authorization_code',
+    code: 'made-up',
+    redirect_uri: REDIRECT_URI,
+  })
   t.equal(unknown.json().error, 'invalid_grant')
 
   const fresh = await authorize(s.app, 'Thrall#1234')
@@ -147,7 +174,11 @@ t.test('the redirect_uri and client at the token call must be those of the autho
   const s = await standinUnderTest()
   t.teardown(s.close)
   const code = await authorize(s.app, 'Thrall#1234')
-  const mismatch = await exchange(s.app, { grant_type: 'authorization_code', code, redirect_uri: 'http://127.0.0.1:3000/other' })
+  const mismatch = await exchange(s.app, {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: 'http://127.0.0.1:3000/other',
+  })
   t.equal(mismatch.statusCode, 400)
   t.equal(mismatch.json().error, 'invalid_grant')
   t.match(mismatch.json().error_description, /redirect_uri/)
@@ -166,7 +197,11 @@ t.test('the redirect_uri and client at the token call must be those of the autho
 t.test('token refuses missing client authentication, fields and unknown grant types', async (t) => {
   const s = await standinUnderTest()
   t.teardown(s.close)
-  const noClient = await s.app.inject({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'client_credentials' } })
+  const noClient = await s.app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    payload: { grant_type: 'client_credentials' },
+  })
   t.equal(noClient.statusCode, 401)
   t.equal(noClient.json().error, 'invalid_client')
   t.match(noClient.headers['www-authenticate'], /^Basic/)
@@ -251,12 +286,21 @@ t.test('userinfo wants a live user token', async (t) => {
   t.equal((await s.app.inject({ url: '/oauth/userinfo', headers: { authorization: 'Bearer nope' } })).statusCode, 401)
 
   const client = (await exchange(s.app, { grant_type: 'client_credentials' })).json().access_token
-  t.equal((await s.app.inject({ url: '/oauth/userinfo', headers: { authorization: `Bearer ${client}` } })).statusCode, 401, 'not a client token')
+  t.equal(
+    (await s.app.inject({ url: '/oauth/userinfo', headers: { authorization: `Bearer ${client}` } })).statusCode,
+    401,
+    'not a client token',
+  )
 
   const code = await authorize(s.app, 'Thrall#1234')
-  const token = (await exchange(s.app, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })).json().access_token
+  const token = (await exchange(s.app, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })).json()
+    .access_token
   s.advance(86_400 * 1000)
-  t.equal((await s.app.inject({ url: '/oauth/userinfo', headers: { authorization: `Bearer ${token}` } })).statusCode, 401, 'expired')
+  t.equal(
+    (await s.app.inject({ url: '/oauth/userinfo', headers: { authorization: `Bearer ${token}` } })).statusCode,
+    401,
+    'expired',
+  )
 })
 
 t.test('a user removed from the fixtures after authorize cannot get a token', async (t) => {

@@ -44,7 +44,10 @@ export function runNode(script: string, env: NodeJS.ProcessEnv, args: string[] =
           if (pattern.test(text)) done(() => resolve())
           else if (closed) done(() => reject(new Error(`exited before printing ${pattern}:\n${text}`)))
         }
-        const timer = setTimeout(() => done(() => reject(new Error(`${pattern} not printed within ${timeoutMs} ms:\n${text}`))), timeoutMs)
+        const timer = setTimeout(
+          () => done(() => reject(new Error(`${pattern} not printed within ${timeoutMs} ms:\n${text}`))),
+          timeoutMs,
+        )
         const done = (settle: () => void) => {
           clearTimeout(timer)
           listeners.delete(check)
@@ -59,7 +62,15 @@ export function runNode(script: string, env: NodeJS.ProcessEnv, args: string[] =
 /** The environment without the variables that would change what a launcher or child does. */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env }
-  for (const name of ['DATABASE_URL', 'BNET_CLIENT_ID', 'BNET_CLIENT_SECRET', 'SERVICE_TOKEN', 'HOST', 'PORT', 'BNET_STANDIN_FIXTURES']) {
+  for (const name of [
+    'DATABASE_URL',
+    'BNET_CLIENT_ID',
+    'BNET_CLIENT_SECRET',
+    'SERVICE_TOKEN',
+    'HOST',
+    'PORT',
+    'BNET_STANDIN_FIXTURES',
+  ]) {
     delete env[name]
   }
   return { ...env, LOG_LEVEL: 'warn', ...extra }

@@ -22,11 +22,15 @@ export interface StandinUnderTest {
 }
 
 /** A stand-in on its own temporary copy of the demo fixtures, with a clock the test moves. */
-export async function standinUnderTest(fixtures?: unknown, options: Pick<BnetStandinOptions, 'region' | 'redirectUris'> = {}): Promise<StandinUnderTest> {
+export async function standinUnderTest(
+  fixtures?: unknown,
+  options: Pick<BnetStandinOptions, 'region' | 'redirectUris'> = {},
+): Promise<StandinUnderTest> {
   const dir = await mkdtemp(join(tmpdir(), 'bnet-standin-'))
   const fixturesPath = join(dir, 'fixtures.json')
   const demo = async () => JSON.parse(await readFile(DEMO_FIXTURES, 'utf8')) as Fixtures
-  const write = async (value: unknown) => writeFile(fixturesPath, typeof value === 'string' ? value : JSON.stringify(value))
+  const write = async (value: unknown) =>
+    writeFile(fixturesPath, typeof value === 'string' ? value : JSON.stringify(value))
   await write(fixtures ?? (await demo()))
   let offset = 0
   const app = buildBnetStandin({ fixturesPath, clock: () => Date.now() + offset, ...options })
@@ -45,11 +49,23 @@ export async function standinUnderTest(fixtures?: unknown, options: Pick<BnetSta
   }
 }
 
-export const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
+export const basic = (id: string, secret: string): string =>
+  `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
 
 /** GET /oauth/authorize with a login_hint; answers the code from the redirect. */
-export async function authorize(app: FastifyInstance, loginHint: string, extra: Record<string, string> = {}): Promise<string> {
-  const query = new URLSearchParams({ client_id: CLIENT.id, redirect_uri: REDIRECT_URI, state: 's1', login_hint: loginHint, scope: 'openid wow.profile', ...extra })
+export async function authorize(
+  app: FastifyInstance,
+  loginHint: string,
+  extra: Record<string, string> = {},
+): Promise<string> {
+  const query = new URLSearchParams({
+    client_id: CLIENT.id,
+    redirect_uri: REDIRECT_URI,
+    state: 's1',
+    login_hint: loginHint,
+    scope: 'openid wow.profile',
+    ...extra,
+  })
   const res = await app.inject({ method: 'GET', url: `/oauth/authorize?${query}` })
   if (res.statusCode !== 302) throw new Error(`authorize answered ${res.statusCode}: ${res.body}`)
   const code = new URL(res.headers.location as string).searchParams.get('code')

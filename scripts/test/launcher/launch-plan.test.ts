@@ -1,7 +1,18 @@
 import t from 'tap'
-import { buildLaunchPlan, CHILD_NAMES, type ChildSpec, type LaunchPlan, parseServicesOption } from '../../src/launcher/plan.js'
+import {
+  buildLaunchPlan,
+  CHILD_NAMES,
+  type ChildSpec,
+  type LaunchPlan,
+  parseServicesOption,
+} from '../../src/launcher/plan.js'
 
-const options = { ownDir: '/repo/scripts/dist', ext: '.js' as const, repoRoot: '/repo', newServiceToken: () => 'fresh-token' }
+const options = {
+  ownDir: '/repo/scripts/dist',
+  ext: '.js' as const,
+  repoRoot: '/repo',
+  newServiceToken: () => 'fresh-token',
+}
 const child = (plan: LaunchPlan, name: ChildSpec['name']): ChildSpec => {
   const found = plan.children.find((c) => c.name === name)
   if (!found) throw new Error(`${name} is not in the plan`)
@@ -10,7 +21,10 @@ const child = (plan: LaunchPlan, name: ChildSpec['name']): ChildSpec => {
 
 t.test('on an empty environment: embedded Postgres, the stand-in and both services, with wired-up env', async (t) => {
   const plan = buildLaunchPlan({ PATH: '/bin', REDIS_URL: 'redis://127.0.0.1:6379/3', LOG_LEVEL: 'debug' }, options)
-  t.same(plan.children.map((c) => c.name), CHILD_NAMES)
+  t.same(
+    plan.children.map((c) => c.name),
+    CHILD_NAMES,
+  )
 
   const pg = child(plan, 'embedded-postgres')
   t.match(pg, {
@@ -24,12 +38,29 @@ t.test('on an empty environment: embedded Postgres, the stand-in and both servic
   t.equal(pg.env.EMBEDDED_PG_PORT, '5433')
 
   const standin = child(plan, 'bnet-standin')
-  t.match(standin, { script: '/repo/scripts/dist/bnet-standin/server.js', port: 3002, url: 'http://127.0.0.1:3002', stage: 0 })
-  t.same(standin.ready, { kind: 'http', urls: ['http://127.0.0.1:3002/health/ready', 'http://127.0.0.1:3002/health/live'] })
-  t.equal(standin.env.BNET_STANDIN_REDIRECT_URIS, 'http://127.0.0.1:3000/auth/callback', "the stand-in accepts guild-api's callback alone")
+  t.match(standin, {
+    script: '/repo/scripts/dist/bnet-standin/server.js',
+    port: 3002,
+    url: 'http://127.0.0.1:3002',
+    stage: 0,
+  })
+  t.same(standin.ready, {
+    kind: 'http',
+    urls: ['http://127.0.0.1:3002/health/ready', 'http://127.0.0.1:3002/health/live'],
+  })
+  t.equal(
+    standin.env.BNET_STANDIN_REDIRECT_URIS,
+    'http://127.0.0.1:3000/auth/callback',
+    "the stand-in accepts guild-api's callback alone",
+  )
 
   const ps = child(plan, 'permission-service')
-  t.match(ps, { script: '/repo/services/permission-service/dist/server.js', port: 3001, portVariable: 'PERMISSION_SERVICE_PORT', stage: 1 })
+  t.match(ps, {
+    script: '/repo/services/permission-service/dist/server.js',
+    port: 3001,
+    portVariable: 'PERMISSION_SERVICE_PORT',
+    stage: 1,
+  })
   t.match(ps.env, {
     PORT: '3001',
     HOST: '127.0.0.1',
@@ -43,7 +74,12 @@ t.test('on an empty environment: embedded Postgres, the stand-in and both servic
   t.notOk('BNET_CLIENT_ID' in ps.env, 'permission-service does not need Battle.net')
 
   const api = child(plan, 'guild-api')
-  t.match(api, { script: '/repo/services/guild-api/dist/server.js', port: 3000, portVariable: 'GUILD_API_PORT', stage: 1 })
+  t.match(api, {
+    script: '/repo/services/guild-api/dist/server.js',
+    port: 3000,
+    portVariable: 'GUILD_API_PORT',
+    stage: 1,
+  })
   t.match(api.env, {
     PORT: '3000',
     DATABASE_URL: 'postgres://postgres@127.0.0.1:5433/postgres',
@@ -59,7 +95,13 @@ t.test('on an empty environment: embedded Postgres, the stand-in and both servic
   t.equal(api.env.CORS_ORIGINS, 'http://127.0.0.1:3003', "the web app's origin may call guild-api with the cookie")
 
   const web = child(plan, 'web')
-  t.match(web, { script: '/repo/services/web/dist/server/main.js', port: 3003, portVariable: 'WEB_PORT', url: 'http://127.0.0.1:3003', stage: 1 })
+  t.match(web, {
+    script: '/repo/services/web/dist/server/main.js',
+    port: 3003,
+    portVariable: 'WEB_PORT',
+    url: 'http://127.0.0.1:3003',
+    stage: 1,
+  })
   t.match(web.env, { PORT: '3003', HOST: '127.0.0.1', GUILD_API_URL: 'http://127.0.0.1:3000' })
   t.same(web.ready, { kind: 'http', urls: ['http://127.0.0.1:3003/health/live'] })
   t.equal(plan.appUrl, 'http://127.0.0.1:3003/', 'the URL to open')
@@ -73,15 +115,21 @@ t.test('on an empty environment: embedded Postgres, the stand-in and both servic
   ])
 })
 
-t.test('WEB_PORT moves the app, its origin joins any CORS_ORIGINS given; without the app, logins end on /me', async (t) => {
-  const plan = buildLaunchPlan({ WEB_PORT: '4003', CORS_ORIGINS: 'https://tools.example, http://127.0.0.1:4003' }, options)
-  t.equal(child(plan, 'web').env.PORT, '4003')
-  t.equal(child(plan, 'guild-api').env.CORS_ORIGINS, 'https://tools.example,http://127.0.0.1:4003', 'once each')
-  t.equal(plan.appUrl, 'http://127.0.0.1:4003/')
-  const noApp = buildLaunchPlan({}, { ...options, only: ['guild-api', 'permission-service'] })
-  t.equal(noApp.appUrl, undefined)
-  t.equal(noApp.loginUrls[0]?.url, 'http://127.0.0.1:3000/auth/login')
-})
+t.test(
+  'WEB_PORT moves the app, its origin joins any CORS_ORIGINS given; without the app, logins end on /me',
+  async (t) => {
+    const plan = buildLaunchPlan(
+      { WEB_PORT: '4003', CORS_ORIGINS: 'https://tools.example, http://127.0.0.1:4003' },
+      options,
+    )
+    t.equal(child(plan, 'web').env.PORT, '4003')
+    t.equal(child(plan, 'guild-api').env.CORS_ORIGINS, 'https://tools.example,http://127.0.0.1:4003', 'once each')
+    t.equal(plan.appUrl, 'http://127.0.0.1:4003/')
+    const noApp = buildLaunchPlan({}, { ...options, only: ['guild-api', 'permission-service'] })
+    t.equal(noApp.appUrl, undefined)
+    t.equal(noApp.loginUrls[0]?.url, 'http://127.0.0.1:3000/auth/login')
+  },
+)
 
 t.test('one SERVICE_TOKEN per plan, the same for both services; a given one is kept', async (t) => {
   let n = 0
@@ -89,7 +137,10 @@ t.test('one SERVICE_TOKEN per plan, the same for both services; a given one is k
   t.equal(n, 1)
   t.equal(child(plan, 'guild-api').env.SERVICE_TOKEN, 'token-1')
   t.equal(child(plan, 'permission-service').env.SERVICE_TOKEN, 'token-1')
-  const given = buildLaunchPlan({ SERVICE_TOKEN: 'mine' }, { ...options, newServiceToken: () => t.fail('not asked') as never })
+  const given = buildLaunchPlan(
+    { SERVICE_TOKEN: 'mine' },
+    { ...options, newServiceToken: () => t.fail('not asked') as never },
+  )
   t.equal(child(given, 'guild-api').env.SERVICE_TOKEN, 'mine')
 })
 
@@ -112,19 +163,34 @@ t.test('BNET_CLIENT_ID set: no stand-in, Battle.net variables pass through untou
   )
   t.notOk(plan.children.some((c) => c.name === 'bnet-standin'))
   const env = child(plan, 'guild-api').env
-  t.match(env, { BNET_CLIENT_ID: 'real', BNET_CLIENT_SECRET: 'shh', BNET_REGION: 'eu', PUBLIC_URL: 'https://guild.example/' })
+  t.match(env, {
+    BNET_CLIENT_ID: 'real',
+    BNET_CLIENT_SECRET: 'shh',
+    BNET_REGION: 'eu',
+    PUBLIC_URL: 'https://guild.example/',
+  })
   t.notOk('BNET_OAUTH_URL' in env)
   t.same(
     plan.loginUrls,
     [{ label: 'log in', url: 'https://guild.example/auth/login?redirect=http%3A%2F%2F127.0.0.1%3A3003%2F' }],
     'PUBLIC_URL without its trailing slash',
   )
-  t.equal(child(plan, 'web').env.GUILD_API_URL, 'https://guild.example', 'the app calls guild-api where browsers reach it')
+  t.equal(
+    child(plan, 'web').env.GUILD_API_URL,
+    'https://guild.example',
+    'the app calls guild-api where browsers reach it',
+  )
 })
 
 t.test('the port variables and HOST move every URL', async (t) => {
   const plan = buildLaunchPlan(
-    { HOST: '0.0.0.0', GUILD_API_PORT: '4000', PERMISSION_SERVICE_PORT: '4001', BNET_STANDIN_PORT: '4002', EMBEDDED_PG_PORT: '6543' },
+    {
+      HOST: '0.0.0.0',
+      GUILD_API_PORT: '4000',
+      PERMISSION_SERVICE_PORT: '4001',
+      BNET_STANDIN_PORT: '4002',
+      EMBEDDED_PG_PORT: '6543',
+    },
     options,
   )
   t.match(child(plan, 'embedded-postgres'), { host: '0.0.0.0', port: 6543, ready: { host: '127.0.0.1', port: 6543 } })
@@ -145,14 +211,21 @@ t.test('the port variables and HOST move every URL', async (t) => {
 })
 
 t.test('a bad port names its variable', async (t) => {
-  t.throws(() => buildLaunchPlan({ GUILD_API_PORT: 'abc' }, options), { name: 'PortConfigError', message: /GUILD_API_PORT must be a TCP port/ })
+  t.throws(() => buildLaunchPlan({ GUILD_API_PORT: 'abc' }, options), {
+    name: 'PortConfigError',
+    message: /GUILD_API_PORT must be a TCP port/,
+  })
   t.throws(() => buildLaunchPlan({ EMBEDDED_PG_PORT: '70000' }, options), { message: /EMBEDDED_PG_PORT/ })
   t.throws(() => buildLaunchPlan({ BNET_STANDIN_PORT: '0' }, options), { message: /BNET_STANDIN_PORT/ })
 })
 
 t.test('only: runs a subset with the same environment; no login URLs without guild-api', async (t) => {
   const plan = buildLaunchPlan({}, { ...options, only: ['bnet-standin', 'embedded-postgres'] })
-  t.same(plan.children.map((c) => c.name), ['embedded-postgres', 'bnet-standin'], 'start order kept')
+  t.same(
+    plan.children.map((c) => c.name),
+    ['embedded-postgres', 'bnet-standin'],
+    'start order kept',
+  )
   t.same(plan.loginUrls, [])
   const api = buildLaunchPlan({}, { ...options, only: ['guild-api'] })
   t.equal(child(api, 'guild-api').env.DATABASE_URL, 'postgres://postgres@127.0.0.1:5433/postgres')
@@ -168,6 +241,9 @@ t.test('source mode: the workspace entry files with the .ts extension', async (t
 
 t.test('parseServicesOption', async (t) => {
   t.same(parseServicesOption('embedded-postgres, bnet-standin'), ['embedded-postgres', 'bnet-standin'])
-  t.throws(() => parseServicesOption('guild-api,redis'), { name: 'LaunchConfigError', message: /--services takes .* got "guild-api,redis"/ })
+  t.throws(() => parseServicesOption('guild-api,redis'), {
+    name: 'LaunchConfigError',
+    message: /--services takes .* got "guild-api,redis"/,
+  })
   t.throws(() => parseServicesOption(' , '), { message: /--services/ })
 })

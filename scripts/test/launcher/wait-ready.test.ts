@@ -11,14 +11,21 @@ const listen = async (server: Server | ReturnType<typeof createHttpServer>): Pro
 
 t.test('tcp: resolves once something listens; times out naming the child and the last problem', async (t) => {
   const port = await freePort()
-  await t.rejects(waitUntilReady('embedded-postgres', { kind: 'tcp', host: '127.0.0.1', port }, { timeoutMs: 300, intervalMs: 50 }), {
-    name: 'ReadyTimeoutError',
-    message: /^embedded-postgres did not answer within 0 s \(last: connect ECONNREFUSED/,
-  })
+  await t.rejects(
+    waitUntilReady('embedded-postgres', { kind: 'tcp', host: '127.0.0.1', port }, { timeoutMs: 300, intervalMs: 50 }),
+    {
+      name: 'ReadyTimeoutError',
+      message: /^embedded-postgres did not answer within 0 s \(last: connect ECONNREFUSED/,
+    },
+  )
   const server = createServer((socket) => socket.end())
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
   setTimeout(() => server.listen(port, '127.0.0.1'), 150)
-  await waitUntilReady('embedded-postgres', { kind: 'tcp', host: '127.0.0.1', port }, { timeoutMs: 5000, intervalMs: 50 })
+  await waitUntilReady(
+    'embedded-postgres',
+    { kind: 'tcp', host: '127.0.0.1', port },
+    { timeoutMs: 5000, intervalMs: 50 },
+  )
   t.pass('ready once listening')
 })
 
@@ -59,7 +66,11 @@ t.test('an aborted signal stops the wait at once with its reason', async (t) => 
   setTimeout(() => controller.abort(new Error('guild-api exited before it was ready')), 100)
   const t0 = Date.now()
   await t.rejects(
-    waitUntilReady('guild-api', { kind: 'tcp', host: '127.0.0.1', port }, { timeoutMs: 10_000, intervalMs: 1000, signal: controller.signal }),
+    waitUntilReady(
+      'guild-api',
+      { kind: 'tcp', host: '127.0.0.1', port },
+      { timeoutMs: 10_000, intervalMs: 1000, signal: controller.signal },
+    ),
     { message: 'guild-api exited before it was ready' },
   )
   t.ok(Date.now() - t0 < 2000)

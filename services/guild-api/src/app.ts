@@ -79,7 +79,10 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     servers: [{ url: config.PUBLIC_URL, description: "guild-api's PUBLIC_URL" }],
     security: {
       bearer: { description: 'a session token: Authorization: Bearer <token>' },
-      cookie: { name: cookiePolicy(config.PUBLIC_URL).session.name, description: 'the session cookie set by /auth/callback' },
+      cookie: {
+        name: cookiePolicy(config.PUBLIC_URL).session.name,
+        description: 'the session cookie set by /auth/callback',
+      },
     },
   })
   await app.register(cachePlugin)

@@ -44,7 +44,11 @@ const httpUrl = { type: 'string', pattern: '^https?://[^\\s]+$' } as const
 export const schema = configSchema({
   defaultPort: DEFAULT_PORT,
   properties: {
-    PERMISSION_SERVICE_URL: { ...httpUrl, default: 'http://127.0.0.1:3001', description: 'an http(s) URL of permission-service' },
+    PERMISSION_SERVICE_URL: {
+      ...httpUrl,
+      default: 'http://127.0.0.1:3001',
+      description: 'an http(s) URL of permission-service',
+    },
     PERMISSION_DEADLINE_MS: {
       type: 'integer',
       minimum: 10,
@@ -52,7 +56,11 @@ export const schema = configSchema({
       default: 250,
       description: 'how long (ms) a permission check may take before the request answers 503 (10-10000)',
     },
-    PUBLIC_URL: { ...httpUrl, default: 'http://127.0.0.1:3000', description: "an http(s) URL: guild-api's external address" },
+    PUBLIC_URL: {
+      ...httpUrl,
+      default: 'http://127.0.0.1:3000',
+      description: "an http(s) URL: guild-api's external address",
+    },
     CORS_ORIGINS: {
       type: 'string',
       pattern: '^https?://[^\\s,/]+(,\\s*https?://[^\\s,/]+)*$',
@@ -94,7 +102,7 @@ export const schema = configSchema({
       minimum: 2,
       maximum: 1_048_576,
       default: 16_384,
-      description: "the largest guild settings object, in bytes of JSON (2-1048576)",
+      description: 'the largest guild settings object, in bytes of JSON (2-1048576)',
     },
     AUTH_RATE_LIMIT_MAX: {
       type: 'integer',
@@ -108,7 +116,8 @@ export const schema = configSchema({
       minimum: 0,
       maximum: 60_000,
       default: 2_000,
-      description: 'how long (ms) this process answers a cached read from memory before asking Redis; 0 turns it off (0-60000)',
+      description:
+        'how long (ms) this process answers a cached read from memory before asking Redis; 0 turns it off (0-60000)',
     },
     CACHE_OUTBOX_INTERVAL_MS: {
       type: 'integer',
@@ -148,7 +157,8 @@ export const schema = configSchema({
       minimum: 1,
       maximum: 1_000,
       default: 2,
-      description: 'how many guild-api instances split the Battle.net quota when Redis cannot count it: each keeps to 1/N (1-1000)',
+      description:
+        'how many guild-api instances split the Battle.net quota when Redis cannot count it: each keeps to 1/N (1-1000)',
     },
     GUILD_WRITE_RATE_LIMIT_MAX: {
       type: 'integer',

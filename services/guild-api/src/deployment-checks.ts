@@ -15,9 +15,10 @@ export function refuseDevelopmentSettings(config: GuildApiConfig): void {
   const exposed = exposureReason(config)
   if (exposed === undefined) return
   if (config.COOKIE_SECRET === DEV_COOKIE_SECRET) {
-    throw new ConfigError(`invalid configuration: COOKIE_SECRET is the public development one, refused when ${exposed}; set a secret of your own`, [
-      'COOKIE_SECRET',
-    ])
+    throw new ConfigError(
+      `invalid configuration: COOKIE_SECRET is the public development one, refused when ${exposed}; set a secret of your own`,
+      ['COOKIE_SECRET'],
+    )
   }
   for (const variable of ['BNET_OAUTH_URL', 'BNET_API_URL'] as const) {
     const url = new URL(apiBaseUrl(config[variable], config.BNET_REGION))

@@ -12,9 +12,12 @@ export function schemaErrorMessage(errors: FastifySchemaValidationError[], dataV
       const path = `${dataVar}${e.instancePath}`
       const params = e.params as Record<string, unknown>
       const propertyName = (e as { propertyName?: unknown }).propertyName
-      if (e.keyword === 'additionalProperties') return `${path} must NOT have the property "${String(params.additionalProperty)}"`
-      if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) return `${path} must be one of: ${params.allowedValues.join(', ')}`
-      if (typeof propertyName === 'string') return `${path}: the name "${propertyName.slice(0, 40)}" ${e.message ?? 'is not valid'}`
+      if (e.keyword === 'additionalProperties')
+        return `${path} must NOT have the property "${String(params.additionalProperty)}"`
+      if (e.keyword === 'enum' && Array.isArray(params.allowedValues))
+        return `${path} must be one of: ${params.allowedValues.join(', ')}`
+      if (typeof propertyName === 'string')
+        return `${path}: the name "${propertyName.slice(0, 40)}" ${e.message ?? 'is not valid'}`
       return `${path} ${e.message ?? 'is not valid'}`
     })
     .join(', ')

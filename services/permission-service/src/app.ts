@@ -22,7 +22,6 @@ declare module 'fastify' {
   }
 }
 
-
 export interface BuildOptions {
   /** The environment to read; tests pass their own. Default `process.env`. */
   env?: Record<string, string | undefined>
@@ -44,7 +43,8 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
   await app.register(openApiPlugin, {
     title: 'permission-service',
     version: '1.0.0',
-    description: 'May Battle.net user B use tool T in guild G? Answered from memory, Redis, then one indexed query; 503 rather than a guess.',
+    description:
+      'May Battle.net user B use tool T in guild G? Answered from memory, Redis, then one indexed query; 503 rather than a guess.',
     security: { bearer: { description: 'SERVICE_TOKEN' } },
   })
   await app.register(cachePlugin)

@@ -20,7 +20,11 @@ for (const page of [gm, officer, raider]) page.setDefaultTimeout(15_000)
 
 t.test('the client is generated from the live /docs/json (nothing written by hand has drifted)', async (t) => {
   const run = promisify(execFile)
-  const { stdout } = await run(process.execPath, [join(REPO_ROOT, 'services/web/scripts/generate-api.mjs'), '--check', apiUrl])
+  const { stdout } = await run(process.execPath, [
+    join(REPO_ROOT, 'services/web/scripts/generate-api.mjs'),
+    '--check',
+    apiUrl,
+  ])
   t.match(stdout, /matches/)
 })
 
@@ -47,7 +51,11 @@ t.test('the guild master signs in, registers the guild through the realm picker,
   await gm.getByLabel('Realm', { exact: true }).selectOption({ label: 'Area 52 (my characters)' })
   await gm.getByLabel('Guild name').fill('No Such Guild')
   await gm.getByRole('button', { name: 'Register' }).click()
-  t.match(await gm.getByRole('alert').textContent(), /Battle\.net (knows no guild|does not know)/, 'an unknown guild, said plainly')
+  t.match(
+    await gm.getByRole('alert').textContent(),
+    /Battle\.net (knows no guild|does not know)/,
+    'an unknown guild, said plainly',
+  )
   await expectAccessible(t, gm, 'register')
   await screenshot(gm, 'register')
   await gm.getByLabel('Guild name').fill('Horde Vanguard')
@@ -80,7 +88,10 @@ t.test('the guild master lets rank 4 use progress; the raider sees it after a re
   t.equal(await card.getByText('progress').count(), 0, 'no progress yet')
 
   await gm.goto(`${appUrl}/`)
-  await gm.getByRole('article', { name: 'Horde Vanguard' }).getByRole('link', { name: 'Permissions', exact: true }).click()
+  await gm
+    .getByRole('article', { name: 'Horde Vanguard' })
+    .getByRole('link', { name: 'Permissions', exact: true })
+    .click()
   await gm.getByLabel('Add a tool').fill('Progress!')
   await gm.getByRole('button', { name: 'Add', exact: true }).click()
   await gm.getByText(/A tool name is a lower-case letter/).waitFor()
@@ -123,28 +134,31 @@ t.test('the fixture demotes the raider, the guild master syncs, the raider loses
   await expectAccessible(t, raider, 'not allowed')
 })
 
-t.test('an officer without permissions sees the matrix read-only, and a forged request from the page is refused', async (t) => {
-  await officer.goto(`${appUrl}/guilds/9001/permissions`)
-  await officer.getByText('Read-only: changing permissions needs the permissions tool.').waitFor()
-  t.ok(await officer.getByLabel('progress: ranks 0 to 4').isDisabled(), 'the radios are disabled')
-  t.ok(await officer.getByLabel('progress: ranks 0 to 4').isChecked(), 'and show the map')
-  t.equal(await officer.getByRole('button', { name: 'Save permissions' }).count(), 0)
-  await expectAccessible(t, officer, 'permissions, read-only')
-  const forged = await officer.evaluate(async (api) => {
-    const res = await fetch(`${api}/guilds/9001/permissions`, {
-      method: 'PUT',
-      credentials: 'include',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ tools: { permissions: 9 } }),
-    })
-    return { status: res.status, body: (await res.json()) as { message: string } }
-  }, apiUrl)
-  t.equal(forged.status, 403, 'guild-api refuses the officer, whatever the page lets through')
-  await officer.reload()
-  await officer.getByText('Read-only: changing permissions needs the permissions tool.').waitFor()
-})
+t.test(
+  'an officer without permissions sees the matrix read-only, and a forged request from the page is refused',
+  async (t) => {
+    await officer.goto(`${appUrl}/guilds/9001/permissions`)
+    await officer.getByText('Read-only: changing permissions needs the permissions tool.').waitFor()
+    t.ok(await officer.getByLabel('progress: ranks 0 to 4').isDisabled(), 'the radios are disabled')
+    t.ok(await officer.getByLabel('progress: ranks 0 to 4').isChecked(), 'and show the map')
+    t.equal(await officer.getByRole('button', { name: 'Save permissions' }).count(), 0)
+    await expectAccessible(t, officer, 'permissions, read-only')
+    const forged = await officer.evaluate(async (api) => {
+      const res = await fetch(`${api}/guilds/9001/permissions`, {
+        method: 'PUT',
+        credentials: 'include',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tools: { permissions: 9 } }),
+      })
+      return { status: res.status, body: (await res.json()) as { message: string } }
+    }, apiUrl)
+    t.equal(forged.status, 403, 'guild-api refuses the officer, whatever the page lets through')
+    await officer.reload()
+    await officer.getByText('Read-only: changing permissions needs the permissions tool.').waitFor()
+  },
+)
 
-t.test('settings: the officer edits them; guild-api\'s validation message sits beside the field', async (t) => {
+t.test("settings: the officer edits them; guild-api's validation message sits beside the field", async (t) => {
   await officer.getByRole('link', { name: 'Settings' }).click()
   await officer.getByLabel('New setting').fill('motd')
   await officer.getByRole('button', { name: 'Add', exact: true }).click()
@@ -192,10 +206,16 @@ t.test('home, 404, and sign-out: the back button shows nothing private', async (
 
 t.test('a page from an origin outside CORS_ORIGINS can neither read nor change anything with the cookie', async (t) => {
   const evil = Fastify()
-  evil.get('/', async (_request, reply) => reply.type('text/html').send('<!doctype html><title>elsewhere</title><h1>elsewhere</h1>'))
+  evil.get('/', async (_request, reply) =>
+    reply.type('text/html').send('<!doctype html><title>elsewhere</title><h1>elsewhere</h1>'),
+  )
   await evil.listen({ host: '127.0.0.1', port: 0 })
   t.teardown(() => evil.close())
-  const summary = async () => (await gm.evaluate(async (api) => (await fetch(`${api}/guilds/9001`, { credentials: 'include' })).json(), apiUrl)) as { synced_at: string }
+  const summary = async () =>
+    (await gm.evaluate(
+      async (api) => (await fetch(`${api}/guilds/9001`, { credentials: 'include' })).json(),
+      apiUrl,
+    )) as { synced_at: string }
   const before = await summary()
 
   // The same browser, the same cookie (127.0.0.1 is one site for SameSite), another origin.
@@ -221,10 +241,16 @@ t.test('a page from an origin outside CORS_ORIGINS can neither read nor change a
         }),
       ),
       // A "simple" request goes out without a preflight, cookie and all: guild-api's CSRF check must refuse it.
-      postSync: await outcome(fetch(`${api}/guilds/9001/sync`, { method: 'POST', credentials: 'include', mode: 'no-cors' })),
+      postSync: await outcome(
+        fetch(`${api}/guilds/9001/sync`, { method: 'POST', credentials: 'include', mode: 'no-cors' }),
+      ),
     }
   }, apiUrl)
-  t.same(attempts, { readMe: 'blocked', putPermissions: 'blocked', postSync: 'sent, answer unreadable' }, 'CORS keeps every answer from the page')
+  t.same(
+    attempts,
+    { readMe: 'blocked', putPermissions: 'blocked', postSync: 'sent, answer unreadable' },
+    'CORS keeps every answer from the page',
+  )
   await page.close()
 
   const after = await summary()

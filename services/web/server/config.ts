@@ -24,8 +24,13 @@ export const schema: ConfigSchema = {
       type: 'string',
       pattern: '^https?://[^/?#\\s]+/?$',
       default: 'http://127.0.0.1:3000',
-      description: "guild-api's origin as browsers reach it, e.g. https://api.example.com (served as /config.json apiUrl)",
+      description:
+        "guild-api's origin as browsers reach it, e.g. https://api.example.com (served as /config.json apiUrl)",
     },
-    WEB_ROOT: { type: 'string', minLength: 1, description: 'the built app to serve; default dist/app beside this server' },
+    WEB_ROOT: {
+      type: 'string',
+      minLength: 1,
+      description: 'the built app to serve; default dist/app beside this server',
+    },
   },
 }

@@ -19,8 +19,16 @@ export async function staticSite(app: FastifyInstance, root: string): Promise<vo
     },
   })
   app.setNotFoundHandler(async (request, reply) => {
-    const wantsPage = request.method === 'GET' && !request.url.startsWith('/assets/') && (request.headers.accept ?? '').includes('text/html')
-    if (!wantsPage) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `${request.method} ${request.url.split('?')[0]} is not here` })
+    const wantsPage =
+      request.method === 'GET' &&
+      !request.url.startsWith('/assets/') &&
+      (request.headers.accept ?? '').includes('text/html')
+    if (!wantsPage)
+      return reply.code(404).send({
+        statusCode: 404,
+        error: 'Not Found',
+        message: `${request.method} ${request.url.split('?')[0]} is not here`,
+      })
     return reply.header('cache-control', 'no-cache').sendFile('index.html')
   })
 }

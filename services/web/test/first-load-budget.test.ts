@@ -9,7 +9,9 @@ const APP = fileURLToPath(new URL('../dist/app/', import.meta.url))
 
 /** The files index.html makes the browser fetch before the app runs: scripts, module preloads, styles. */
 function firstLoadFiles(html: string): string[] {
-  const refs = [...html.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="\/([^"]+\.(?:js|css))"/g)].map((m) => m[1] as string)
+  const refs = [...html.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="\/([^"]+\.(?:js|css))"/g)].map(
+    (m) => m[1] as string,
+  )
   return [...new Set(refs)]
 }
 
@@ -18,8 +20,14 @@ t.test('the built app (npm run build -w @guild/web) keeps its first load within 
     throw new Error('services/web/dist/app is not built: run `npm run build -w @guild/web` (the test script does)')
   })
   const files = firstLoadFiles(html)
-  t.ok(files.some((f) => f.endsWith('.js')), `index.html loads a script (${files.join(', ')})`)
-  t.ok(files.some((f) => f.endsWith('.css')), 'and a stylesheet')
+  t.ok(
+    files.some((f) => f.endsWith('.js')),
+    `index.html loads a script (${files.join(', ')})`,
+  )
+  t.ok(
+    files.some((f) => f.endsWith('.css')),
+    'and a stylesheet',
+  )
   let total = 0
   for (const file of files) {
     const gz = gzipSync(await readFile(`${APP}${file}`), { level: 9 }).length
@@ -32,7 +40,9 @@ t.test('the built app (npm run build -w @guild/web) keeps its first load within 
 
 t.test('the file list reads script, preload and stylesheet tags', async (t) => {
   t.same(
-    firstLoadFiles('<script type="module" crossorigin src="/assets/a-1.js"></script><link rel="modulepreload" href="/assets/b-2.js"><link rel="stylesheet" href="/assets/c-3.css"><link rel="icon" href="/favicon.ico">'),
+    firstLoadFiles(
+      '<script type="module" crossorigin src="/assets/a-1.js"></script><link rel="modulepreload" href="/assets/b-2.js"><link rel="stylesheet" href="/assets/c-3.css"><link rel="icon" href="/favicon.ico">',
+    ),
     ['assets/a-1.js', 'assets/b-2.js', 'assets/c-3.css'],
   )
 })

@@ -3,7 +3,8 @@ import { UsageError } from '../errors.js'
 
 function keyArgument(ctx: CliContext, command: string): string {
   const key = ctx.inv.args[0]
-  if (key === undefined || key === '' || ctx.inv.args.length > 1) throw new UsageError(`usage: guild-cache ${command} KEY (one key)`)
+  if (key === undefined || key === '' || ctx.inv.args.length > 1)
+    throw new UsageError(`usage: guild-cache ${command} KEY (one key)`)
   return key
 }
 
@@ -36,9 +37,16 @@ export async function get(ctx: CliContext): Promise<void> {
   if (type !== 'string') {
     // The layer's indexes are sorted sets: show their size rather than refusing.
     // An index's entries: its own marks (`{born}`, `{swept}`) are scored below 0.
-    const size = type !== 'zset' ? null : key.startsWith('cache:idx:') ? await client.zcount(key, 0, '+inf') : await client.zcard(key)
-    ctx.out.result({ key, exists: true, type, ttl: ttlSeconds(pttl), value: null, ...(size === null ? {} : { members: size }) }, () =>
-      `${key}  a ${type}${size === null ? '' : ` of ${size} members`}, not a cache entry; TTL ${describeTtl(pttl)}`,
+    const size =
+      type !== 'zset'
+        ? null
+        : key.startsWith('cache:idx:')
+          ? await client.zcount(key, 0, '+inf')
+          : await client.zcard(key)
+    ctx.out.result(
+      { key, exists: true, type, ttl: ttlSeconds(pttl), value: null, ...(size === null ? {} : { members: size }) },
+      () =>
+        `${key}  a ${type}${size === null ? '' : ` of ${size} members`}, not a cache entry; TTL ${describeTtl(pttl)}`,
     )
     return
   }
@@ -50,7 +58,9 @@ export async function get(ctx: CliContext): Promise<void> {
   } catch {
     json = false
   }
-  ctx.out.result({ key, exists: true, type, ttl: ttlSeconds(pttl), json, value }, () =>
-    `${key}  TTL ${describeTtl(pttl)}${json ? '' : ' (not JSON)'}\n${json ? JSON.stringify(value, null, 2) : raw}`,
+  ctx.out.result(
+    { key, exists: true, type, ttl: ttlSeconds(pttl), json, value },
+    () =>
+      `${key}  TTL ${describeTtl(pttl)}${json ? '' : ' (not JSON)'}\n${json ? JSON.stringify(value, null, 2) : raw}`,
   )
 }

@@ -12,7 +12,8 @@ const USAGE = 'usage: guild-cache purge guild G | purge user B | purge pattern P
 export async function purge(ctx: CliContext): Promise<void> {
   const [scope, arg, ...rest] = ctx.inv.args
   if (rest.length > 0 || arg === undefined) throw new UsageError(USAGE)
-  if (scope === 'guild' || scope === 'user') return await purgeScope(ctx, scope, idArgument(arg, scope === 'guild' ? 'guild_id' : 'bnet_id'))
+  if (scope === 'guild' || scope === 'user')
+    return await purgeScope(ctx, scope, idArgument(arg, scope === 'guild' ? 'guild_id' : 'bnet_id'))
   if (scope === 'pattern') return await purgePattern(ctx, arg)
   throw new UsageError(USAGE)
 }
@@ -26,24 +27,41 @@ export async function purge(ctx: CliContext): Promise<void> {
  * is rare, so it always scans.
  */
 async function purgeScope(ctx: CliContext, scope: 'guild' | 'user', id: number): Promise<void> {
-  const globs = scope === 'guild' ? [patterns.guildPermissions(id), patterns.guildEntries(id)] : [patterns.userPermissions(id)]
+  const globs =
+    scope === 'guild' ? [patterns.guildPermissions(id), patterns.guildEntries(id)] : [patterns.userPermissions(id)]
   const client = await ctx.admin()
   let matched = 0
   for (const glob of globs) matched += await countMatching(client, glob)
-  matched += await countIndexedBeyond(client, scope === 'guild' ? internalKeys.guildIndex(id) : internalKeys.userIndex(id), globs, scope === 'user' ? [keys.userProfile(id)] : [])
+  matched += await countIndexedBeyond(
+    client,
+    scope === 'guild' ? internalKeys.guildIndex(id) : internalKeys.userIndex(id),
+    globs,
+    scope === 'user' ? [keys.userProfile(id)] : [],
+  )
   if (!ctx.inv.yes) {
-    ctx.out.result({ scope, id, matched, removed: 0, dryRun: true }, () => `${count(matched)} entries of ${scope} ${id} (a dry run: nothing removed; add --yes to remove them)`)
+    ctx.out.result(
+      { scope, id, matched, removed: 0, dryRun: true },
+      () => `${count(matched)} entries of ${scope} ${id} (a dry run: nothing removed; add --yes to remove them)`,
+    )
     return
   }
   const cache = await ctx.cache()
   let removed = scope === 'guild' ? await cache.invalidateGuild(id) : await cache.invalidateUser(id)
   for (const glob of globs) removed += await cache.deletePattern(glob)
   ctx.assertCacheClean(`purge ${scope} ${id}`)
-  ctx.out.result({ scope, id, matched, removed, dryRun: false }, () => `purged ${scope} ${id}: ${count(removed)} entries removed; the services were told on the bus`)
+  ctx.out.result(
+    { scope, id, matched, removed, dryRun: false },
+    () => `purged ${scope} ${id}: ${count(removed)} entries removed; the services were told on the bus`,
+  )
 }
 
 /** Entries that exist among `named` and the index's members, leaving out those the globs count already. */
-async function countIndexedBeyond(client: RedisClient, index: string, globs: string[], named: string[]): Promise<number> {
+async function countIndexedBeyond(
+  client: RedisClient,
+  index: string,
+  globs: string[],
+  named: string[],
+): Promise<number> {
   const counted = globs.map(globToRegExp)
   const candidates = new Set(named)
   let cursor = '0'
@@ -64,11 +82,15 @@ async function countIndexedBeyond(client: RedisClient, index: string, globs: str
  * own `cache:` keys, so the count is what would go.
  */
 async function purgePattern(ctx: CliContext, pattern: string): Promise<void> {
-  if (/[\u0000-\u001f\u007f]/.test(pattern)) throw new UsageError('purge pattern: the pattern must not contain control characters')
+  if (/[\u0000-\u001f\u007f]/.test(pattern))
+    throw new UsageError('purge pattern: the pattern must not contain control characters')
   const client = await ctx.admin()
   const matched = await countMatching(client, pattern)
   if (!ctx.inv.yes) {
-    ctx.out.result({ pattern, matched, deleted: 0, dryRun: true }, () => `${count(matched)} keys match ${pattern} (a dry run: nothing deleted; add --yes to delete them)`)
+    ctx.out.result(
+      { pattern, matched, deleted: 0, dryRun: true },
+      () => `${count(matched)} keys match ${pattern} (a dry run: nothing deleted; add --yes to delete them)`,
+    )
     return
   }
   const cache = await ctx.cache()
@@ -76,7 +98,10 @@ async function purgePattern(ctx: CliContext, pattern: string): Promise<void> {
   const deleted = await cache.deletePattern(pattern, { onProgress: (n) => bar.update(n) })
   bar.done()
   ctx.assertCacheClean(`purge pattern ${pattern}`)
-  ctx.out.result({ pattern, matched, deleted, dryRun: false }, () => `deleted ${count(deleted)} keys matching ${pattern}; the services were told on the bus`)
+  ctx.out.result(
+    { pattern, matched, deleted, dryRun: false },
+    () => `deleted ${count(deleted)} keys matching ${pattern}; the services were told on the bus`,
+  )
 }
 
 /** SCAN MATCH on every master, leaving out `cache:` keys as deletePattern does. */

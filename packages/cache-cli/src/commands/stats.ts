@@ -7,10 +7,21 @@ import { reasonOf } from '../errors.js'
 
 export interface StatsReport {
   redis: { target: string; mode: 'single' | 'cluster'; masters: number }
-  memory: { usedBytes: number; maxBytes: number; policy: string | null; policySource: 'CONFIG GET' | 'INFO' | null; policyNote?: string }
+  memory: {
+    usedBytes: number
+    maxBytes: number
+    policy: string | null
+    policySource: 'CONFIG GET' | 'INFO' | null
+    policyNote?: string
+  }
   evictedKeys: number
   connectedClients: number
-  keys: { total: number; sampled: number; exact: boolean; namespaces: Record<string, { sampled: number; estimated: number }> }
+  keys: {
+    total: number
+    sampled: number
+    exact: boolean
+    namespaces: Record<string, { sampled: number; estimated: number }>
+  }
   hitRate: {
     endpoints: { url: string; ok: boolean; error?: string }[]
     namespaces: Record<string, RequestCounts & { hitRate: number | null }>
@@ -31,7 +42,9 @@ export async function stats(ctx: CliContext): Promise<void> {
   ])
   const infoPolicy = memory[0]?.get('maxmemory_policy') ?? null
   const keys = await sampleKeys(masters, sizes, ctx.inv.sample)
-  const namespaces = Object.fromEntries([...endpoints.namespaces].sort().map(([ns, c]) => [ns, { ...c, hitRate: hitRate(c) }]))
+  const namespaces = Object.fromEntries(
+    [...endpoints.namespaces].sort().map(([ns, c]) => [ns, { ...c, hitRate: hitRate(c) }]),
+  )
   const total = totalOf(endpoints.namespaces)
   const report: StatsReport = {
     redis: { target: describeTarget(ctx.target), mode: ctx.target.kind, masters: masters.length },
@@ -53,7 +66,9 @@ export async function stats(ctx: CliContext): Promise<void> {
 /** CONFIG GET maxmemory-policy; managed Redis often refuses CONFIG, and INFO memory says it too. */
 async function evictionPolicy(masters: Redis[]): Promise<{ value: string | null; note?: string }> {
   try {
-    const values = await Promise.all(masters.map(async (m) => ((await m.config('GET', 'maxmemory-policy')) as string[])[1] ?? null))
+    const values = await Promise.all(
+      masters.map(async (m) => ((await m.config('GET', 'maxmemory-policy')) as string[])[1] ?? null),
+    )
     const distinct = [...new Set(values.filter((v): v is string => v !== null))]
     return { value: distinct.length > 0 ? distinct.join(',') : null }
   } catch (err) {
@@ -103,7 +118,9 @@ async function sampleKeys(masters: Redis[], sizes: number[], sample: number): Pr
     }),
   )
   const namespaces = Object.fromEntries(
-    [...estimated].sort((a, b) => b[1].estimated - a[1].estimated).map(([ns, e]) => [ns, { sampled: e.sampled, estimated: Math.round(e.estimated) }]),
+    [...estimated]
+      .sort((a, b) => b[1].estimated - a[1].estimated)
+      .map(([ns, e]) => [ns, { sampled: e.sampled, estimated: Math.round(e.estimated) }]),
   )
   return { total, sampled: sampledAll, exact, namespaces }
 }
@@ -113,15 +130,28 @@ function render(r: StatsReport): string {
   lines.push(`redis      ${r.redis.target}${r.redis.mode === 'cluster' ? ` (${r.redis.masters} masters)` : ''}`)
   const max = r.memory.maxBytes > 0 ? `of ${bytes(r.memory.maxBytes)} maxmemory` : '(no maxmemory set)'
   lines.push(`memory     ${bytes(r.memory.usedBytes)} used ${max}`)
-  lines.push(`eviction   policy ${r.memory.policy ?? 'unknown'}${r.memory.policyNote ? ` (${r.memory.policyNote}${r.memory.policySource === 'INFO' ? '; read from INFO' : ''})` : ''}, ${count(r.evictedKeys)} keys evicted`)
+  lines.push(
+    `eviction   policy ${r.memory.policy ?? 'unknown'}${r.memory.policyNote ? ` (${r.memory.policyNote}${r.memory.policySource === 'INFO' ? '; read from INFO' : ''})` : ''}, ${count(r.evictedKeys)} keys evicted`,
+  )
   lines.push(`clients    ${count(r.connectedClients)} connected`)
   const how = r.keys.exact ? 'all scanned' : `estimated from ${count(r.keys.sampled)} sampled by SCAN`
   lines.push(`keys       ${count(r.keys.total)} in total (${how})`)
-  const nsRows = Object.entries(r.keys.namespaces).map(([ns, e]) => [`  ${ns}`, count(e.estimated), percent(r.keys.total > 0 ? e.estimated / r.keys.total : null)])
+  const nsRows = Object.entries(r.keys.namespaces).map(([ns, e]) => [
+    `  ${ns}`,
+    count(e.estimated),
+    percent(r.keys.total > 0 ? e.estimated / r.keys.total : null),
+  ])
   if (nsRows.length > 0) lines.push(table(['  namespace', 'keys', 'share'], nsRows))
   const reached = r.hitRate.endpoints.filter((e) => e.ok).length
-  lines.push(`hit rate   ${percent(r.hitRate.total.hitRate)} (${count(r.hitRate.total.hits)} hits, ${count(r.hitRate.total.misses)} misses; from ${reached} of ${r.hitRate.endpoints.length} metrics endpoints)`)
-  const hitRows = Object.entries(r.hitRate.namespaces).map(([ns, c]) => [`  ${ns}`, count(c.hits), count(c.misses), percent(c.hitRate)])
+  lines.push(
+    `hit rate   ${percent(r.hitRate.total.hitRate)} (${count(r.hitRate.total.hits)} hits, ${count(r.hitRate.total.misses)} misses; from ${reached} of ${r.hitRate.endpoints.length} metrics endpoints)`,
+  )
+  const hitRows = Object.entries(r.hitRate.namespaces).map(([ns, c]) => [
+    `  ${ns}`,
+    count(c.hits),
+    count(c.misses),
+    percent(c.hitRate),
+  ])
   if (hitRows.length > 0) lines.push(table(['  namespace', 'hits', 'misses', 'hit rate'], hitRows))
   for (const e of r.hitRate.endpoints.filter((e) => !e.ok)) lines.push(`  unreachable: ${e.url} (${e.error})`)
   return lines.join('\n')

@@ -38,7 +38,10 @@ export async function watch(ctx: CliContext, signal: AbortSignal): Promise<void>
   let previous = await sampleNow(ctx, client)
   let ticks = 0
   while (!signal.aborted && (ctx.inv.count === undefined || ticks < ctx.inv.count)) {
-    await Promise.race([sleep(ctx.inv.intervalMs), new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))])
+    await Promise.race([
+      sleep(ctx.inv.intervalMs),
+      new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true })),
+    ])
     if (signal.aborted) break
     const current = await sampleNow(ctx, client)
     const tick = rates(previous, current)

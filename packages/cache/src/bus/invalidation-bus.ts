@@ -146,7 +146,8 @@ export class InvalidationBus {
         this.options.log.error('bus', err, 'invalidation bus subscribe failed')
         if (subscriber.status !== 'ready') return
         setTimeout(() => {
-          if (!this.#closed && !this.#subscribing && !this.#listening && subscriber.status === 'ready') this.#subscribe(subscriber, channel)
+          if (!this.#closed && !this.#subscribing && !this.#listening && subscriber.status === 'ready')
+            this.#subscribe(subscriber, channel)
         }, this.options.heartbeatMs).unref()
       },
     )
@@ -196,7 +197,9 @@ export class InvalidationBus {
     else this.#distrust()
     if (!this.#listening) return
     const beat: HeartbeatMessage = { v: 1, hb: ++this.#heartbeats, o: this.origin }
-    this.gate.run('heartbeat', (c) => this.#transport.send(c, this.channel, JSON.stringify(beat))).catch(() => undefined)
+    this.gate
+      .run('heartbeat', (c) => this.#transport.send(c, this.channel, JSON.stringify(beat)))
+      .catch(() => undefined)
   }
 
   /** The bus went quiet, or Redis went away: invalidations may be passing unheard. Copies kept in memory go now. */
@@ -273,7 +276,9 @@ export class InvalidationBus {
       this.options.metrics.event('bus_ack_timeout')
       this.options.log.error(
         'bus-ack',
-        new Error(`not acked by ${outcome.missing.length} of ${expected} cache processes (${outcome.missing.join(', ')})`),
+        new Error(
+          `not acked by ${outcome.missing.length} of ${expected} cache processes (${outcome.missing.join(', ')})`,
+        ),
         `an invalidation was not acked by every cache process within ${this.options.ackTimeoutMs} ms (propagationTimeoutMs); one may still serve what it dropped late`,
       )
     }
@@ -352,7 +357,11 @@ export class InvalidationBus {
     if (this.#closed) return
     if (attempt >= RETRY_DELAYS_MS.length) {
       this.options.metrics.event('bus_publish_dropped')
-      this.options.log.error('bus', new Error('gave up'), 'an invalidation could not be published; other processes rely on their L1 TTL')
+      this.options.log.error(
+        'bus',
+        new Error('gave up'),
+        'an invalidation could not be published; other processes rely on their L1 TTL',
+      )
       return
     }
     this.#retries.push({ message, attempt })
@@ -366,10 +375,12 @@ export class InvalidationBus {
       const batch = this.#retries.splice(0)
       for (const { message, attempt } of batch) {
         this.options.metrics.event('bus_publish_retry')
-        this.gate.run('publish', (c) => this.#transport.send(c, this.channel, message)).then(
-          () => this.options.metrics.event('bus_published'),
-          () => this.#retry(message, attempt + 1),
-        )
+        this.gate
+          .run('publish', (c) => this.#transport.send(c, this.channel, message))
+          .then(
+            () => this.options.metrics.event('bus_published'),
+            () => this.#retry(message, attempt + 1),
+          )
       }
     }, delayMs)
     this.#retryTimer.unref()

@@ -38,8 +38,15 @@ export function settleMs(ctx: CacheContext): number {
 }
 
 export async function readIndexState(ctx: CacheContext, index: string): Promise<IndexState> {
-  const [[born, swept, now], evicted] = await ctx.gate.run('invalidate', (c) => Promise.all([scripted(c).indexMeta(index), evictedKeys(c)]))
-  return { born: born ?? null, nowMs: Number(now), evictionFree: evicted === 0, swept: sweptAfterSettling(born ?? null, swept ?? null, settleMs(ctx)) }
+  const [[born, swept, now], evicted] = await ctx.gate.run('invalidate', (c) =>
+    Promise.all([scripted(c).indexMeta(index), evictedKeys(c)]),
+  )
+  return {
+    born: born ?? null,
+    nowMs: Number(now),
+    evictionFree: evicted === 0,
+    swept: sweptAfterSettling(born ?? null, swept ?? null, settleMs(ctx)),
+  }
 }
 
 /**
@@ -58,7 +65,11 @@ function sweptAfterSettling(born: string | null, swept: string | null, settle: n
 }
 
 /** Whether a sweep that started at `startMs` can make the index vouch (see `sweptAfterSettling`). */
-export function worthMarking(state: IndexState, startMs: number, settle: number): state is IndexState & { born: string } {
+export function worthMarking(
+  state: IndexState,
+  startMs: number,
+  settle: number,
+): state is IndexState & { born: string } {
   return state.born !== null && startMs + Number(state.born) >= settle
 }
 

@@ -3,7 +3,16 @@ import type { CacheContext } from '../context.js'
 import { CacheUnavailableError } from '../errors.js'
 import type { InvalidationBus } from '../bus/invalidation-bus.js'
 import { readIndexState, settleMs, vouches, worthMarking } from './index-trust.js'
-import { internalKeys, leasedKey, namedByTag, staleOf, tagIndex, tagSweep, tags as scopeTags, type ScopeSweep } from '../keys/keys.js'
+import {
+  internalKeys,
+  leasedKey,
+  namedByTag,
+  staleOf,
+  tagIndex,
+  tagSweep,
+  tags as scopeTags,
+  type ScopeSweep,
+} from '../keys/keys.js'
 import { scripted } from '../context.js'
 import { BATCH, mastersOf, unlinkKeys, unlinkWithLeases } from './redis-keys-ops.js'
 import type { InvalidationEvent } from '../types.js'
@@ -43,7 +52,10 @@ export class Invalidator {
   ) {}
 
   /** `onProgress` hears how many entries were removed so far, after each batch (patterns only: the others are one or two batches). */
-  async invalidate(event: Exclude<InvalidationEvent, { scope: 'all' }>, onProgress?: (removed: number) => void): Promise<number> {
+  async invalidate(
+    event: Exclude<InvalidationEvent, { scope: 'all' }>,
+    onProgress?: (removed: number) => void,
+  ): Promise<number> {
     let removed = 0
     let unreached = false
     let announced = event
@@ -97,7 +109,10 @@ export class Invalidator {
    * Removes the entries (and their leases, which is what stops a racing reader's write). Resolves how
    * many entries existed, and for a guild or a user which ones.
    */
-  async #remove(event: Exclude<InvalidationEvent, { scope: 'all' }>, onProgress?: (removed: number) => void): Promise<{ count: number; keys?: string[] }> {
+  async #remove(
+    event: Exclude<InvalidationEvent, { scope: 'all' }>,
+    onProgress?: (removed: number) => void,
+  ): Promise<{ count: number; keys?: string[] }> {
     switch (event.scope) {
       case 'guild':
         return await this.#removeTag(scopeTags.guild(event.id))
@@ -108,7 +123,9 @@ export class Invalidator {
       case 'key':
         return { count: (await this.#unlinkWithLeases([event.key])).length }
       case 'pattern':
-        return { count: await this.#sweep({ glob: event.pattern, belongs: (key) => !key.startsWith('cache:') }, onProgress) }
+        return {
+          count: await this.#sweep({ glob: event.pattern, belongs: (key) => !key.startsWith('cache:') }, onProgress),
+        }
     }
   }
 
@@ -155,7 +172,9 @@ export class Invalidator {
     const names: string[] = []
     do {
       const want = Math.max(0, ANNOUNCED_MAX - names.length)
-      const [next, existed, found, bornNow] = await this.ctx.gate.run('invalidate', (c) => scripted(c).unlinkIndexPage(index, cursor, INDEX_PAGE, want))
+      const [next, existed, found, bornNow] = await this.ctx.gate.run('invalidate', (c) =>
+        scripted(c).unlinkIndexPage(index, cursor, INDEX_PAGE, want),
+      )
       born ??= bornNow ?? null
       cursor = String(next)
       count += Number(existed)
@@ -182,12 +201,15 @@ export class Invalidator {
     try {
       do {
         const first = born === undefined
-        const [[next, flat], bornNow] = await this.ctx.gate.run('invalidate', (c) => Promise.all([c.zscan(index, cursor, 'COUNT', BATCH), first ? c.zscore(index, '{born}') : null]))
+        const [[next, flat], bornNow] = await this.ctx.gate.run('invalidate', (c) =>
+          Promise.all([c.zscan(index, cursor, 'COUNT', BATCH), first ? c.zscore(index, '{born}') : null]),
+        )
         if (first) born = bornNow
         cursor = next
         const members: string[] = []
         // Meta members (`{born}`, `{swept}`) name no entry.
-        for (let i = 0; i < flat.length; i += 2) if (!(flat[i] as string).startsWith('{')) members.push(flat[i] as string)
+        for (let i = 0; i < flat.length; i += 2)
+          if (!(flat[i] as string).startsWith('{')) members.push(flat[i] as string)
         start(members)
       } while (cursor !== '0')
     } catch (err) {

@@ -21,7 +21,14 @@ export interface EntryTags {
  * entry or a copy of it may live (with a stale copy, TTL + grace), since a member leaves its index then.
  * `lateMs`: how long a reply that missed `deadline` is still waited for (RedisGate.run), for a reader about to lease.
  */
-export async function registerInIndexes(ctx: CacheContext, entries: readonly string[], ttlSeconds: number, tagging: EntryTags | undefined, deadline: number, lateMs = 0): Promise<void> {
+export async function registerInIndexes(
+  ctx: CacheContext,
+  entries: readonly string[],
+  ttlSeconds: number,
+  tagging: EntryTags | undefined,
+  deadline: number,
+  lateMs = 0,
+): Promise<void> {
   const byIndex = new Map<string, string[]>()
   for (const key of entries) {
     for (const tag of tagsOfKey(key, tagging?.user, tagging?.tags)) add(byIndex, tagIndex(tag), key)
@@ -35,7 +42,9 @@ export async function registerInIndexes(ctx: CacheContext, entries: readonly str
       const calls: Promise<number>[] = []
       for (const [index, members] of byIndex) {
         for (let i = 0; i < members.length; i += MEMBERS_PER_CALL) {
-          calls.push(scripted(c).indexRegister(index, lifeMs, MAX_TTL * 1_000, ...members.slice(i, i + MEMBERS_PER_CALL)))
+          calls.push(
+            scripted(c).indexRegister(index, lifeMs, MAX_TTL * 1_000, ...members.slice(i, i + MEMBERS_PER_CALL)),
+          )
         }
       }
       return Promise.all(calls)

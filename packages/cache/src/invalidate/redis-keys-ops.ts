@@ -30,14 +30,21 @@ const ENTRIES_PER_CALL = 250
  * entries that existed. On a single Redis, one script call per 250 entries; on a Cluster, where a command
  * must stay in one slot, one per entry (the three share a slot through the hash tags), auto-pipelined per node.
  */
-export async function unlinkWithLeases(client: RedisClient & ScriptCommands, keys: readonly string[]): Promise<string[]> {
+export async function unlinkWithLeases(
+  client: RedisClient & ScriptCommands,
+  keys: readonly string[],
+): Promise<string[]> {
   if (keys.length === 0) return []
   if (client instanceof Cluster) {
-    return (await Promise.all(keys.map((key) => client.unlinkEntry(key, internalKeys.lease(key), internalKeys.stale(key))))).flat()
+    return (
+      await Promise.all(keys.map((key) => client.unlinkEntry(key, internalKeys.lease(key), internalKeys.stale(key))))
+    ).flat()
   }
   const calls: Promise<string[]>[] = []
   for (let i = 0; i < keys.length; i += ENTRIES_PER_CALL) {
-    const triples = keys.slice(i, i + ENTRIES_PER_CALL).flatMap((key) => [key, internalKeys.lease(key), internalKeys.stale(key)])
+    const triples = keys
+      .slice(i, i + ENTRIES_PER_CALL)
+      .flatMap((key) => [key, internalKeys.lease(key), internalKeys.stale(key)])
     calls.push(client.unlinkEntries(triples.length, ...triples))
   }
   return (await Promise.all(calls)).flat()

@@ -15,7 +15,8 @@ function id(value: unknown, name: string): number {
 }
 
 function tool(value: unknown): string {
-  if (!isValidTool(value)) throw new CacheInputError(`tool must match ${TOOL_PATTERN.source}, got ${JSON.stringify(value)}`)
+  if (!isValidTool(value))
+    throw new CacheInputError(`tool must match ${TOOL_PATTERN.source}, got ${JSON.stringify(value)}`)
   return value
 }
 
@@ -94,7 +95,8 @@ export function staleOf(stale: string): string {
  * So no tag holds a glob character, whitespace or a brace (a tag is a Cluster hash tag in its index's
  * name). `guild:` and `user:` tags must name a valid id: they are the contract's scopes.
  */
-export const TAG_RULE = 'namespace:value, namespace matching ^[a-z][a-z0-9_-]{0,31}$ and value 1 to 128 of A-Z a-z 0-9 _ . : -'
+export const TAG_RULE =
+  'namespace:value, namespace matching ^[a-z][a-z0-9_-]{0,31}$ and value 1 to 128 of A-Z a-z 0-9 _ . : -'
 const TAG = /^[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9_.:-]{1,128}$/
 /** Tags one entry may carry, or one invalidation may name. */
 export const MAX_TAGS = 32
@@ -104,9 +106,11 @@ export function assertTags(tags: unknown, where: string): asserts tags is readon
   if (!Array.isArray(tags)) throw new CacheInputError(`${where}: tags must be an array of strings`)
   if (tags.length > MAX_TAGS) throw new CacheInputError(`${where}: at most ${MAX_TAGS} tags, got ${tags.length}`)
   for (const tag of tags) {
-    if (typeof tag !== 'string' || !TAG.test(tag)) throw new CacheInputError(`${where}: tag ${JSON.stringify(tag)} must be ${TAG_RULE}`)
+    if (typeof tag !== 'string' || !TAG.test(tag))
+      throw new CacheInputError(`${where}: tag ${JSON.stringify(tag)} must be ${TAG_RULE}`)
     const scoped = /^(guild|user):(.*)$/.exec(tag)
-    if (scoped && intOf(scoped[2]) === undefined) throw new CacheInputError(`${where}: tag ${JSON.stringify(tag)} must name ${ID_RULE} after "${scoped[1]}:"`)
+    if (scoped && intOf(scoped[2]) === undefined)
+      throw new CacheInputError(`${where}: tag ${JSON.stringify(tag)} must name ${ID_RULE} after "${scoped[1]}:"`)
   }
 }
 
@@ -121,7 +125,10 @@ export const tags = {
  */
 export function tagIndex(tag: string): string {
   const scoped = /^(guild|user):([0-9]+)$/.exec(tag)
-  if (scoped) return scoped[1] === 'guild' ? internalKeys.guildIndex(Number(scoped[2])) : internalKeys.userIndex(Number(scoped[2]))
+  if (scoped)
+    return scoped[1] === 'guild'
+      ? internalKeys.guildIndex(Number(scoped[2]))
+      : internalKeys.userIndex(Number(scoped[2]))
   return `cache:idx:tag:{${tag}}`
 }
 
@@ -148,9 +155,11 @@ export function tagSweep(tag: string): ScopeSweep {
   const scoped = scopeOfTag(tag)
   // Sessions are not cache entries a flush may take: logging everyone out is not an invalidation.
   // They carry only their user's tag (tagsOfKey refuses others), so no generic tag needs them.
-  if (scoped === undefined) return { glob: '*', belongs: (key) => !key.startsWith('cache:') && !key.startsWith(SESSION_PREFIX) }
+  if (scoped === undefined)
+    return { glob: '*', belongs: (key) => !key.startsWith('cache:') && !key.startsWith(SESSION_PREFIX) }
   const n = escapeGlob(String(scoped.id))
-  if (scoped.scope === 'guild') return { glob: `*:${n}:*`, belongs: (key) => !key.startsWith('cache:') && tagsOfKey(key).includes(tag) }
+  if (scoped.scope === 'guild')
+    return { glob: `*:${n}:*`, belongs: (key) => !key.startsWith('cache:') && tagsOfKey(key).includes(tag) }
   return { glob: `permission:*:${n}:*`, belongs: (key) => tagsOfKey(key).includes(tag) }
 }
 
@@ -158,7 +167,9 @@ export function tagSweep(tag: string): ScopeSweep {
 export function namedByTag(tag: string): string[] {
   const scoped = scopeOfTag(tag)
   if (scoped === undefined) return []
-  return scoped.scope === 'guild' ? [keys.guildMembers(scoped.id), keys.guildSettings(scoped.id)] : [keys.userProfile(scoped.id)]
+  return scoped.scope === 'guild'
+    ? [keys.guildMembers(scoped.id), keys.guildSettings(scoped.id)]
+    : [keys.userProfile(scoped.id)]
 }
 
 /** Which invalidation scopes an entry belongs to, read off its key (and the owner a session entry was given). */
@@ -166,7 +177,6 @@ export interface KeyScopes {
   guild?: number
   user?: number
 }
-
 
 function intOf(segment: string | undefined): number | undefined {
   if (segment === undefined || !ID_PATTERN.test(segment)) return undefined
@@ -203,7 +213,9 @@ export function tagsOfKey(key: string, owner?: number, extra: readonly string[] 
   const scopes = scopesOfKey(key, owner)
   if (extra.length > 0 && key.startsWith(SESSION_PREFIX) && extra.some((tag) => scopeOfTag(tag) === undefined)) {
     // A generic tag's eviction fallback sweeps entries but never sessions (tagSweep), so it could miss one.
-    throw new CacheInputError(`a session (${SESSION_PREFIX}…) takes no tags but guild:G and user:B, got ${extra.join(', ')}`)
+    throw new CacheInputError(
+      `a session (${SESSION_PREFIX}…) takes no tags but guild:G and user:B, got ${extra.join(', ')}`,
+    )
   }
   const out = new Set<string>()
   if (scopes.guild !== undefined) out.add(`guild:${scopes.guild}`)

@@ -1,4 +1,10 @@
-import { boundOnce, RecordedCounter, RecordedHistogram, type CounterRecorder, type HistogramRecorder } from '@guild/metrics'
+import {
+  boundOnce,
+  RecordedCounter,
+  RecordedHistogram,
+  type CounterRecorder,
+  type HistogramRecorder,
+} from '@guild/metrics'
 import { Counter, Gauge, Registry } from 'prom-client'
 
 /**
@@ -48,7 +54,11 @@ export class CacheMetrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
       registers,
     })
-    this.#up = new Gauge({ name: 'cache_redis_up', help: '1 while Redis answers and the circuit breaker is closed', registers })
+    this.#up = new Gauge({
+      name: 'cache_redis_up',
+      help: '1 while Redis answers and the circuit breaker is closed',
+      registers,
+    })
     this.#events = new Counter({
       name: 'cache_events_total',
       help: 'What the cache did beyond reads: loads, stale writes refused, lock waits, early refreshes, bus traffic',

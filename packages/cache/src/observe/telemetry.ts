@@ -16,15 +16,23 @@ export class CacheTelemetry {
   readonly #attributes = new Map<string, Attributes>()
 
   hit(namespace: string): void {
-    ;(this.#hits ??= meter().createCounter('cache.hits', { description: 'Reads answered by the cache' })).add(1, this.#attrs(namespace))
+    ;(this.#hits ??= meter().createCounter('cache.hits', { description: 'Reads answered by the cache' })).add(
+      1,
+      this.#attrs(namespace),
+    )
   }
 
   miss(namespace: string): void {
-    ;(this.#misses ??= meter().createCounter('cache.misses', { description: 'Reads the cache could not answer' })).add(1, this.#attrs(namespace))
+    ;(this.#misses ??= meter().createCounter('cache.misses', { description: 'Reads the cache could not answer' })).add(
+      1,
+      this.#attrs(namespace),
+    )
   }
 
   stale(namespace: string): void {
-    ;(this.#stale ??= meter().createCounter('cache.stale_served', { description: 'Reads answered with a stale (grace) copy' })).add(1, this.#attrs(namespace))
+    ;(this.#stale ??= meter().createCounter('cache.stale_served', {
+      description: 'Reads answered with a stale (grace) copy',
+    })).add(1, this.#attrs(namespace))
   }
 
   /** Runs `work` inside a span named `name`; a rejection is recorded on the span and rethrown. */

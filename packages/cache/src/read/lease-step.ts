@@ -10,7 +10,13 @@ export type KeyedOutcome = readonly [string, LeaseOutcome | undefined]
  * stale copy's life), then their leases, in the write guard's order. Both decide who loads, so a late
  * reply is waited for up to lockWaitMs. Redis unavailable: every outcome undefined (load, store nothing).
  */
-export async function leaseMany(ctx: CacheContext, keys: readonly string[], lifeSeconds: number, deadline: number, tagging: EntryTags | undefined): Promise<KeyedOutcome[]> {
+export async function leaseMany(
+  ctx: CacheContext,
+  keys: readonly string[],
+  lifeSeconds: number,
+  deadline: number,
+  tagging: EntryTags | undefined,
+): Promise<KeyedOutcome[]> {
   try {
     const late = ctx.options.lockWaitMs
     await registerInIndexes(ctx, keys, lifeSeconds, tagging, deadline, late)
@@ -33,7 +39,12 @@ export interface LoadPlan {
  * asked key is loaded (held elsewhere or Redis unavailable: loaded too, in the same loader call, but not
  * written). A prefetch key is loaded only under our own lease: anything else is there or on its way.
  */
-export function planLoads<T>(outcomes: readonly KeyedOutcome[], asked: ReadonlySet<string>, parse: (key: string, raw: string) => { value: T } | undefined, found: Map<string, T>): LoadPlan {
+export function planLoads<T>(
+  outcomes: readonly KeyedOutcome[],
+  asked: ReadonlySet<string>,
+  parse: (key: string, raw: string) => { value: T } | undefined,
+  found: Map<string, T>,
+): LoadPlan {
   const plan: LoadPlan = { tokens: new Map(), toLoad: [] }
   for (const [key, outcome] of outcomes) {
     if (!asked.has(key)) {

@@ -14,5 +14,10 @@ export function readAll(c: RedisClient, keys: readonly string[]): Promise<(strin
 
 /** The stale (grace) copies of `keys`, in order; read only when a loader failed or is late. */
 export async function readStale(ctx: CacheContext, keys: readonly string[]): Promise<(string | null)[]> {
-  return await ctx.gate.run('get_stale', (c) => readAll(c, keys.map((k) => internalKeys.stale(k))))
+  return await ctx.gate.run('get_stale', (c) =>
+    readAll(
+      c,
+      keys.map((k) => internalKeys.stale(k)),
+    ),
+  )
 }

@@ -13,17 +13,20 @@ export interface ReadPolicy {
 /** Timeouts as given to createCache or a call, checked; `name` says where in an error. */
 export function checkTimeouts(timeouts: LoaderTimeouts | undefined, name: string): LoaderTimeouts {
   if (timeouts === undefined) return {}
-  if (timeouts === null || typeof timeouts !== 'object') throw new CacheInputError(`${name} must be { soft?, hard? } in milliseconds`)
+  if (timeouts === null || typeof timeouts !== 'object')
+    throw new CacheInputError(`${name} must be { soft?, hard? } in milliseconds`)
   for (const which of ['soft', 'hard'] as const) {
     const ms = timeouts[which]
-    if (ms !== undefined && (!Number.isInteger(ms) || ms < 1)) throw new CacheInputError(`${name}.${which} must be a whole number of milliseconds >= 1, got ${String(ms)}`)
+    if (ms !== undefined && (!Number.isInteger(ms) || ms < 1))
+      throw new CacheInputError(`${name}.${which} must be a whole number of milliseconds >= 1, got ${String(ms)}`)
   }
   return { ...timeouts }
 }
 
 /** The entry's TTL and its grace together: the stale copy lives ttl + grace, and no key outlives a day. */
 export function assertTtlWithGrace(ttl: number, grace: number, name: string): void {
-  if (ttl + grace > MAX_TTL) throw new CacheInputError(`${name}: ttl + grace (${ttl} + ${grace} s) must be at most ${MAX_TTL} s`)
+  if (ttl + grace > MAX_TTL)
+    throw new CacheInputError(`${name}: ttl + grace (${ttl} + ${grace} s) must be at most ${MAX_TTL} s`)
 }
 
 /**
@@ -49,9 +52,15 @@ export class ReadPolicies {
   }
 }
 
-export function readPolicy(name: string, ttl: number, options: GraceOptions | undefined, defaults: LoaderTimeouts): ReadPolicy {
+export function readPolicy(
+  name: string,
+  ttl: number,
+  options: GraceOptions | undefined,
+  defaults: LoaderTimeouts,
+): ReadPolicy {
   const grace = options?.grace ?? 0
-  if (!Number.isInteger(grace) || grace < 0) throw new CacheInputError(`${name}: grace must be a whole number of seconds >= 0, got ${String(grace)}`)
+  if (!Number.isInteger(grace) || grace < 0)
+    throw new CacheInputError(`${name}: grace must be a whole number of seconds >= 0, got ${String(grace)}`)
   assertTtlWithGrace(ttl, grace, name)
   const own = checkTimeouts(options?.timeouts, `${name}: timeouts`)
   return { ttl, grace, softMs: own.soft ?? defaults.soft, hardMs: own.hard ?? defaults.hard }

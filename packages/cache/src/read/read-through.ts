@@ -47,11 +47,17 @@ export class ReadThrough {
     private readonly observers: ReadObservers,
   ) {}
 
-  async getOrSet<T>(key: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: EntryTags | undefined): Promise<T> {
+  async getOrSet<T>(
+    key: string,
+    loader: (ctx: LoaderContext) => Promise<T>,
+    policy: ReadPolicy,
+    owner: EntryTags | undefined,
+  ): Promise<T> {
     const { ctx } = this
     const ns = namespaceOf(key)
     // Just back from an outage, a stale copy may predate an invalidation still on its way: none is read.
-    if (!ctx.gate.enabled || this.#recovering()) return await this.#settle(key, ns, this.#loadOnly(ns, loader, policy), policy, noStale)
+    if (!ctx.gate.enabled || this.#recovering())
+      return await this.#settle(key, ns, this.#loadOnly(ns, loader, policy), policy, noStale)
     const deadline = ctx.gate.deadline()
     let raw: string | null
     let msLeft = 0
@@ -96,9 +102,18 @@ export class ReadThrough {
     if (this.observers.events.wants('miss')) this.observers.events.emit('miss', { key })
   }
 
-  #miss<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: EntryTags | undefined, deadline: number): Promise<T> {
+  #miss<T>(
+    key: string,
+    ns: string,
+    loader: (ctx: LoaderContext) => Promise<T>,
+    policy: ReadPolicy,
+    owner: EntryTags | undefined,
+    deadline: number,
+  ): Promise<T> {
     return this.observers.telemetry.span('cache.getOrSet load', { 'cache.key': key, 'cache.namespace': ns }, () =>
-      this.#settle(key, ns, this.#loadUnderLease(key, ns, loader, policy, owner, deadline), policy, () => this.#staleOne<T>(key)),
+      this.#settle(key, ns, this.#loadUnderLease(key, ns, loader, policy, owner, deadline), policy, () =>
+        this.#staleOne<T>(key),
+      ),
     )
   }
 
@@ -153,7 +168,13 @@ export class ReadThrough {
    * prefetch values are never returned. When every asked key hits, the prefetch runs in the background.
    * With grace, a failing or late loader is answered for by the asked keys' stale copies, all or none.
    */
-  async getOrSetMany<T>(keys: readonly string[], loader: (missing: string[]) => Promise<T[]>, policy: ReadPolicy, prefetch: readonly string[] = [], tagging?: EntryTags): Promise<T[]> {
+  async getOrSetMany<T>(
+    keys: readonly string[],
+    loader: (missing: string[]) => Promise<T[]>,
+    policy: ReadPolicy,
+    prefetch: readonly string[] = [],
+    tagging?: EntryTags,
+  ): Promise<T[]> {
     const { ctx } = this
     const unique = [...new Set(keys)]
     const asked = new Set(unique)
@@ -177,7 +198,9 @@ export class ReadThrough {
       return await loadAllAsked(() => this.#staleAll<T>(unique))
     }
     const parse = (key: string, raw: string) => this.#parse<T>(key, raw)
-    const { found, missing, extraMissing } = classify(reading, raws, asked, parse, (key, hit) => (hit ? this.countHit(key, namespaceOf(key)) : this.countMiss(key, namespaceOf(key))))
+    const { found, missing, extraMissing } = classify(reading, raws, asked, parse, (key, hit) =>
+      hit ? this.countHit(key, namespaceOf(key)) : this.countMiss(key, namespaceOf(key)),
+    )
     if (missing.length === 0) {
       if (extraMissing.length > 0) this.#prefetchInBackground(extraMissing, loadMissing, policy, tagging)
       return answer(found)
@@ -191,15 +214,25 @@ export class ReadThrough {
       return answer(found)
     }
     if (toLoad.length > askedLoads.length) ctx.metrics.event('prefetch', toLoad.length - askedLoads.length)
-    const loaded = this.observers.telemetry.span('cache.getOrSetMany load', { 'cache.namespace': ns, 'cache.keys': toLoad.length }, () => {
-      const work = this.#loadAndCommitMany(toLoad, tokens, loadMissing, policy)
-      return this.#settleMany(askedLoads, ns, work, policy, () => this.#staleAll<T>(askedLoads))
-    })
+    const loaded = this.observers.telemetry.span(
+      'cache.getOrSetMany load',
+      { 'cache.namespace': ns, 'cache.keys': toLoad.length },
+      () => {
+        const work = this.#loadAndCommitMany(toLoad, tokens, loadMissing, policy)
+        return this.#settleMany(askedLoads, ns, work, policy, () => this.#staleAll<T>(askedLoads))
+      },
+    )
     for (const [key, value] of await loaded) if (asked.has(key)) found.set(key, value)
     return answer(found)
   }
 
-  #settleMany<T>(keys: readonly string[], ns: string, work: Promise<Map<string, T>>, policy: ReadPolicy, stale: StaleLookup<Map<string, T>>): Promise<Map<string, T>> {
+  #settleMany<T>(
+    keys: readonly string[],
+    ns: string,
+    work: Promise<Map<string, T>>,
+    policy: ReadPolicy,
+    stale: StaleLookup<Map<string, T>>,
+  ): Promise<Map<string, T>> {
     return settle(keys[0] as string, work, policy, stale, {
       served: (reason) => this.#countStale(keys, ns, reason),
       timedOut: () => this.ctx.metrics.event('loader_timeout'),
@@ -210,7 +243,12 @@ export class ReadThrough {
    * The load and commit steps: `toLoad` in one loader call (load-step.ts), stored where we hold the lease
    * (write-guard.ts `commitUnderLeases`, with the stale copies); resolves every loaded value.
    */
-  async #loadAndCommitMany<T>(toLoad: string[], tokens: Map<string, string>, loadMissing: (missing: string[]) => Promise<T[]>, policy: ReadPolicy): Promise<Map<string, T>> {
+  async #loadAndCommitMany<T>(
+    toLoad: string[],
+    tokens: Map<string, string>,
+    loadMissing: (missing: string[]) => Promise<T[]>,
+    policy: ReadPolicy,
+  ): Promise<Map<string, T>> {
     const { ctx } = this
     let values: T[]
     try {
@@ -235,16 +273,29 @@ export class ReadThrough {
   }
 
   /** Prefetch nobody waits for: leases first (the guard's order), then the load. Failures leave the keys to be filled on demand. */
-  #prefetchInBackground<T>(keys: string[], loadMissing: (missing: string[]) => Promise<T[]>, policy: ReadPolicy, tagging: EntryTags | undefined): void {
+  #prefetchInBackground<T>(
+    keys: string[],
+    loadMissing: (missing: string[]) => Promise<T[]>,
+    policy: ReadPolicy,
+    tagging: EntryTags | undefined,
+  ): void {
     const deadline = this.ctx.gate.deadline()
-    void leaseMany(this.ctx, keys, policy.ttl + policy.grace, deadline, tagging).then((outcomes) => {
-      const tokens = new Map<string, string>()
-      for (const [key, outcome] of outcomes) if (outcome?.kind === 'acquired') tokens.set(key, outcome.token)
-      if (tokens.size > 0) this.#prefetchLoad([...tokens.keys()], tokens, loadMissing, policy)
-    }, () => undefined)
+    void leaseMany(this.ctx, keys, policy.ttl + policy.grace, deadline, tagging).then(
+      (outcomes) => {
+        const tokens = new Map<string, string>()
+        for (const [key, outcome] of outcomes) if (outcome?.kind === 'acquired') tokens.set(key, outcome.token)
+        if (tokens.size > 0) this.#prefetchLoad([...tokens.keys()], tokens, loadMissing, policy)
+      },
+      () => undefined,
+    )
   }
 
-  #prefetchLoad<T>(toLoad: string[], tokens: Map<string, string>, loadMissing: (missing: string[]) => Promise<T[]>, policy: ReadPolicy): void {
+  #prefetchLoad<T>(
+    toLoad: string[],
+    tokens: Map<string, string>,
+    loadMissing: (missing: string[]) => Promise<T[]>,
+    policy: ReadPolicy,
+  ): void {
     this.ctx.metrics.event('prefetch', toLoad.length)
     this.#loadAndCommitMany(toLoad, tokens, loadMissing, policy).catch((err: unknown) => {
       this.ctx.options.logger.debug({ err, keys: toLoad.length }, 'prefetch failed; its keys are filled on demand')
@@ -276,7 +327,8 @@ export class ReadThrough {
       this.#expiry.delete(key)
       return
     }
-    if (!this.#expiry.has(key) && this.#expiry.size >= EXPIRY_MEMO_MAX) this.#expiry.delete(this.#expiry.keys().next().value as string)
+    if (!this.#expiry.has(key) && this.#expiry.size >= EXPIRY_MEMO_MAX)
+      this.#expiry.delete(this.#expiry.keys().next().value as string)
     this.#expiry.set(key, from + msLeft)
   }
 
@@ -290,7 +342,11 @@ export class ReadThrough {
   }
 
   #busyTimeout(err: CacheUnavailableError): boolean {
-    return err.reason === 'timeout' && err.overrunMs >= this.ctx.options.operationTimeoutMs / 2 && this.ctx.gate.state() === 'up'
+    return (
+      err.reason === 'timeout' &&
+      err.overrunMs >= this.ctx.options.operationTimeoutMs / 2 &&
+      this.ctx.gate.state() === 'up'
+    )
   }
 
   /** Just back from an outage: read through to the source, neither reading nor writing Redis (see RedisGate.recovering). */
@@ -307,7 +363,14 @@ export class ReadThrough {
     return value
   }
 
-  async #loadUnderLease<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: EntryTags | undefined, deadline: number): Promise<T> {
+  async #loadUnderLease<T>(
+    key: string,
+    ns: string,
+    loader: (ctx: LoaderContext) => Promise<T>,
+    policy: ReadPolicy,
+    owner: EntryTags | undefined,
+    deadline: number,
+  ): Promise<T> {
     const { ctx } = this
     let outcome
     try {
@@ -335,7 +398,14 @@ export class ReadThrough {
    * gives the lease back. A loader that raised its entry's TTL (`ctx.setTtl`) has the key's index life
    * raised first: an index member must outlive its entry.
    */
-  async #loadAndCommit<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: EntryTags | undefined, token: string): Promise<T> {
+  async #loadAndCommit<T>(
+    key: string,
+    ns: string,
+    loader: (ctx: LoaderContext) => Promise<T>,
+    policy: ReadPolicy,
+    owner: EntryTags | undefined,
+    token: string,
+  ): Promise<T> {
     const { ctx } = this
     const loading = loaderContext(policy)
     let value: T
@@ -356,7 +426,8 @@ export class ReadThrough {
     try {
       if (ttl > policy.ttl) await registerInIndexes(ctx, [key], ttl + policy.grace, owner, ctx.gate.deadline())
       const sentAt = performance.now()
-      if ((await commitUnderLeases(ctx, [{ key, token, json, ttl, grace: policy.grace }])) === 1) this.#noteExpiry(key, ttl * 1_000, sentAt)
+      if ((await commitUnderLeases(ctx, [{ key, token, json, ttl, grace: policy.grace }])) === 1)
+        this.#noteExpiry(key, ttl * 1_000, sentAt)
     } catch (err) {
       if (!unavailable(err)) throw err
       void releaseLease(ctx, key, token)
@@ -365,7 +436,12 @@ export class ReadThrough {
   }
 
   /** Another process holds the lease: wait (bounded by lockWaitMs) for its value, then load ourselves without writing. */
-  async #waitForHolder<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy): Promise<T> {
+  async #waitForHolder<T>(
+    key: string,
+    ns: string,
+    loader: (ctx: LoaderContext) => Promise<T>,
+    policy: ReadPolicy,
+  ): Promise<T> {
     const { ctx } = this
     ctx.metrics.event('lock_wait')
     const until = performance.now() + ctx.options.lockWaitMs
@@ -402,7 +478,13 @@ export class ReadThrough {
     return await this.#loadOnly(ns, loader, policy)
   }
 
-  #refreshEarly<T>(key: string, ns: string, loader: (ctx: LoaderContext) => Promise<T>, policy: ReadPolicy, owner: EntryTags | undefined): void {
+  #refreshEarly<T>(
+    key: string,
+    ns: string,
+    loader: (ctx: LoaderContext) => Promise<T>,
+    policy: ReadPolicy,
+    owner: EntryTags | undefined,
+  ): void {
     const { ctx } = this
     if (this.#refreshing.has(key)) return
     this.#refreshing.add(key)
@@ -416,7 +498,8 @@ export class ReadThrough {
       await this.#loadAndCommit(key, ns, loader, policy, owner, outcome.token)
     })()
       .catch((err: unknown) => {
-        if (!unavailable(err)) ctx.log.error('early-refresh', err, `early refresh of ${key} failed; the entry expires as usual`)
+        if (!unavailable(err))
+          ctx.log.error('early-refresh', err, `early refresh of ${key} failed; the entry expires as usual`)
       })
       .finally(() => this.#refreshing.delete(key))
   }

@@ -29,7 +29,9 @@ const PLAIN_STRING = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/
  * SHA-256 of a canonical JSON (object keys sorted), prefixed `~` so it can never equal a plain segment.
  */
 export function argsKeySegment(args: readonly unknown[]): string {
-  const plain = args.every((a) => (typeof a === 'number' && Number.isSafeInteger(a)) || (typeof a === 'string' && PLAIN_STRING.test(a)))
+  const plain = args.every(
+    (a) => (typeof a === 'number' && Number.isSafeInteger(a)) || (typeof a === 'string' && PLAIN_STRING.test(a)),
+  )
   if (plain && args.length > 0) return args.map(String).join(':')
   return '~' + createHash('sha256').update(canonicalJson(args)).digest('hex')
 }

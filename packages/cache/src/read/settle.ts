@@ -20,7 +20,13 @@ export interface SettleHooks {
   timedOut(): void
 }
 
-export function settle<T>(key: string, work: Promise<T>, policy: ReadPolicy, stale: StaleLookup<T>, hooks: SettleHooks): Promise<T> {
+export function settle<T>(
+  key: string,
+  work: Promise<T>,
+  policy: ReadPolicy,
+  stale: StaleLookup<T>,
+  hooks: SettleHooks,
+): Promise<T> {
   const { grace, softMs, hardMs } = policy
   if (grace === 0 && hardMs === undefined) return work
   return new Promise<T>((resolve, reject) => {

@@ -31,7 +31,9 @@ export function parseClusterNodes(spec: string): ClusterNode[] {
       const m = /^([^:\s]+):(\d{1,5})$/.exec(hostPort)
       const port = m ? Number(m[2]) : NaN
       if (!m || port < 1 || port > 65_535) {
-        throw new CacheInputError(`REDIS_CLUSTER_NODES must be host:port,host:port,…; ${JSON.stringify(hostPort)} is not host:port`)
+        throw new CacheInputError(
+          `REDIS_CLUSTER_NODES must be host:port,host:port,…; ${JSON.stringify(hostPort)} is not host:port`,
+        )
       }
       return { host: m[1] as string, port }
     })
@@ -54,7 +56,10 @@ export function assertRedisUrl(url: string): void {
 /** Reconnect attempts at 50, 100, 200, … ms, up to `maxMs` (the cache's reconnectMaxDelayMs; see options.ts). */
 const backoff = (maxMs: number) => (times: number) => Math.min(25 * 2 ** times, maxMs)
 
-export function createRedisClient(options: { url?: string | undefined; clusterNodes?: string | undefined }, reconnectMaxDelayMs = 400): RedisClient | undefined {
+export function createRedisClient(
+  options: { url?: string | undefined; clusterNodes?: string | undefined },
+  reconnectMaxDelayMs = 400,
+): RedisClient | undefined {
   if (options.clusterNodes) {
     return new Cluster(parseClusterNodes(options.clusterNodes), {
       enableOfflineQueue: false,
@@ -107,6 +112,8 @@ export async function isServing(client: RedisClient): Promise<boolean> {
     }
     owners.add(owner)
   }
-  const infos = await Promise.all([...owners].map((owner) => masters.get(owner)?.call('CLUSTER', 'INFO') as Promise<string>))
+  const infos = await Promise.all(
+    [...owners].map((owner) => masters.get(owner)?.call('CLUSTER', 'INFO') as Promise<string>),
+  )
   return infos.every((info) => /^cluster_state:ok\b/m.test(info))
 }

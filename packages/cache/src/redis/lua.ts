@@ -193,8 +193,22 @@ export const scripts = {
 } as const
 
 export interface ScriptCommands {
-  guardAcquire(key: string, lease: string, token: string, leaseTtlMs: number, mode: 'miss' | 'refresh'): Promise<[number, string?]>
-  guardCommit(key: string, lease: string, stale: string, token: string, json: string, ttlSeconds: number, staleTtlSeconds: number): Promise<number>
+  guardAcquire(
+    key: string,
+    lease: string,
+    token: string,
+    leaseTtlMs: number,
+    mode: 'miss' | 'refresh',
+  ): Promise<[number, string?]>
+  guardCommit(
+    key: string,
+    lease: string,
+    stale: string,
+    token: string,
+    json: string,
+    ttlSeconds: number,
+    staleTtlSeconds: number,
+  ): Promise<number>
   guardRelease(lease: string, token: string): Promise<number>
   guardWriteOver(key: string, lease: string, stale: string, json: string, ttlSeconds: number): Promise<number>
   guardToken(lease: string, token: string, leaseTtlMs: number): Promise<string>
@@ -205,7 +219,12 @@ export interface ScriptCommands {
   unlinkEntries(numberOfKeys: number, ...keys: string[]): Promise<string[]>
   /** The same script with its three keys declared, which a Cluster client needs to route it. */
   unlinkEntry(key: string, lease: string, stale: string): Promise<string[]>
-  unlinkIndexPage(index: string, cursor: string, count: number, namesWanted: number): Promise<[string, number, string[], string | null]>
+  unlinkIndexPage(
+    index: string,
+    cursor: string,
+    count: number,
+    namesWanted: number,
+  ): Promise<[string, number, string[], string | null]>
 }
 
 /** ioredis' defineCommand: EVALSHA with a fallback to EVAL, on a single Redis and on a Cluster alike. */

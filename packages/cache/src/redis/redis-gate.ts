@@ -70,7 +70,9 @@ export class RedisGate {
       // ioredis may retry a blackholed host quietly; the first attempt has settled after its connect timeout.
       setTimeout(settle, 1_500).unref()
     })
-    client.on('error', (err: unknown) => options.log.error('connection', err, 'redis connection error; the cache carries on without it'))
+    client.on('error', (err: unknown) =>
+      options.log.error('connection', err, 'redis connection error; the cache carries on without it'),
+    )
     client.on('ready', () => {
       this.#breaker.success()
       this.#publishState()
@@ -141,7 +143,12 @@ export class RedisGate {
    * loads a key) may wait that much longer for a reply that missed the deadline while the connection is
    * up: the process was busy, or Redis slow, and the reply is still the truth. Counted as `late_reply`.
    */
-  async run<T>(operation: string, fn: (client: RedisClient) => Promise<T>, deadline = this.deadline(), lateMs = 0): Promise<T> {
+  async run<T>(
+    operation: string,
+    fn: (client: RedisClient) => Promise<T>,
+    deadline = this.deadline(),
+    lateMs = 0,
+  ): Promise<T> {
     const client = this.client
     if (!client) throw new CacheUnavailableError('disabled')
     if (this.#closed) throw new CacheUnavailableError('closed')
@@ -160,7 +167,8 @@ export class RedisGate {
         result = await withinDeadline(reply, remaining, timedOut)
       } catch (err) {
         if (err instanceof CacheUnavailableError) err.overrunMs = performance.now() - started - remaining
-        if (!(err instanceof CacheUnavailableError) || lateMs <= 0 || this.#breaker.isOpen || client.status !== 'ready') throw err
+        if (!(err instanceof CacheUnavailableError) || lateMs <= 0 || this.#breaker.isOpen || client.status !== 'ready')
+          throw err
         this.options.metrics.event('late_reply')
         result = await withinDeadline(reply, lateMs, timedOut)
       }
@@ -168,7 +176,10 @@ export class RedisGate {
       this.#breaker.success()
       return result
     } catch (err) {
-      throw this.#fail(operation, err instanceof CacheUnavailableError ? err : new CacheUnavailableError('failed', { cause: err }))
+      throw this.#fail(
+        operation,
+        err instanceof CacheUnavailableError ? err : new CacheUnavailableError('failed', { cause: err }),
+      )
     }
   }
 
@@ -181,7 +192,10 @@ export class RedisGate {
     if (!client) return
     if (client.status === 'ready') {
       // QUIT waits for pending replies; a hanging Redis must not hold up shutdown.
-      await withinDeadline(client.quit().catch(() => undefined), 1_000)
+      await withinDeadline(
+        client.quit().catch(() => undefined),
+        1_000,
+      )
     }
     client.disconnect()
   }
@@ -189,7 +203,11 @@ export class RedisGate {
   #fail(operation: string, err: CacheUnavailableError): CacheUnavailableError {
     this.options.metrics.error(operation)
     this.#breaker.failure()
-    this.options.log.error(operation, err.cause ?? err, `cache ${operation} failed (${err.reason}); continuing without the cache`)
+    this.options.log.error(
+      operation,
+      err.cause ?? err,
+      `cache ${operation} failed (${err.reason}); continuing without the cache`,
+    )
     return err
   }
 

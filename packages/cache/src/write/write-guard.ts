@@ -13,19 +13,27 @@ import { internalKeys } from '../keys/keys.js'
  * An invalidation that scans the index after the entry was recorded deletes the lease; one that scanned
  * before it ran entirely before the lease, so the read sees the committed change.
  */
-export type LeaseOutcome =
-  | { kind: 'acquired'; token: string }
-  | { kind: 'filled'; raw: string }
-  | { kind: 'held' }
+export type LeaseOutcome = { kind: 'acquired'; token: string } | { kind: 'filled'; raw: string } | { kind: 'held' }
 
 /**
  * `lateMs`: a reply that misses `deadline` is still waited for that long (RedisGate.run). It says who
  * loads: given up on, this process would load beside the lease holder, a second query for one key.
  */
-export async function acquireLease(ctx: CacheContext, key: string, mode: 'miss' | 'refresh', deadline: number, lateMs = 0): Promise<LeaseOutcome> {
+export async function acquireLease(
+  ctx: CacheContext,
+  key: string,
+  mode: 'miss' | 'refresh',
+  deadline: number,
+  lateMs = 0,
+): Promise<LeaseOutcome> {
   const token = randomUUID()
   const [state, raw] = await ctx.gate
-    .run('lease', (c) => scripted(c).guardAcquire(key, internalKeys.lease(key), token, ctx.options.lockTtlMs, mode), deadline, lateMs)
+    .run(
+      'lease',
+      (c) => scripted(c).guardAcquire(key, internalKeys.lease(key), token, ctx.options.lockTtlMs, mode),
+      deadline,
+      lateMs,
+    )
     .catch((err: unknown) => giveBackAfterTimeout(ctx, [key], [token], err))
   if (state === 1 && typeof raw === 'string') return { kind: 'filled', raw }
   if (state === 2) return { kind: 'acquired', token }
@@ -33,12 +41,22 @@ export async function acquireLease(ctx: CacheContext, key: string, mode: 'miss' 
 }
 
 /** The batch form: every lease in one Redis step (one deadline, one timer), outcomes in the order of `keys`. */
-export async function acquireLeases(ctx: CacheContext, keys: readonly string[], deadline: number, lateMs = 0): Promise<LeaseOutcome[]> {
+export async function acquireLeases(
+  ctx: CacheContext,
+  keys: readonly string[],
+  deadline: number,
+  lateMs = 0,
+): Promise<LeaseOutcome[]> {
   const tokens = keys.map(() => randomUUID())
   const replies = await ctx.gate
     .run(
       'lease',
-      (c) => Promise.all(keys.map((key, i) => scripted(c).guardAcquire(key, internalKeys.lease(key), tokens[i] as string, ctx.options.lockTtlMs, 'miss'))),
+      (c) =>
+        Promise.all(
+          keys.map((key, i) =>
+            scripted(c).guardAcquire(key, internalKeys.lease(key), tokens[i] as string, ctx.options.lockTtlMs, 'miss'),
+          ),
+        ),
       deadline,
       lateMs,
     )
@@ -56,7 +74,12 @@ export async function acquireLeases(ctx: CacheContext, keys: readonly string[], 
  * back in the background (each release checks its token, so no one else's lease goes); the step still
  * fails with its own error.
  */
-function giveBackAfterTimeout(ctx: CacheContext, keys: readonly string[], tokens: readonly string[], err: unknown): never {
+function giveBackAfterTimeout(
+  ctx: CacheContext,
+  keys: readonly string[],
+  tokens: readonly string[],
+  err: unknown,
+): never {
   keys.forEach((key, i) => void releaseLease(ctx, key, tokens[i] as string))
   throw err
 }
@@ -80,7 +103,15 @@ export async function commitUnderLeases(ctx: CacheContext, writes: readonly Guar
   const stored = await ctx.gate.run('commit', (c) =>
     Promise.all(
       writes.map((w) =>
-        scripted(c).guardCommit(w.key, internalKeys.lease(w.key), internalKeys.stale(w.key), w.token, w.json, w.ttl, w.grace > 0 ? w.ttl + w.grace : 0),
+        scripted(c).guardCommit(
+          w.key,
+          internalKeys.lease(w.key),
+          internalKeys.stale(w.key),
+          w.token,
+          w.json,
+          w.ttl,
+          w.grace > 0 ? w.ttl + w.grace : 0,
+        ),
       ),
     ),
   )
@@ -93,8 +124,18 @@ export async function commitUnderLeases(ctx: CacheContext, writes: readonly Guar
 }
 
 /** `set` without a token: stores `json`, deletes the key's lease and any stale copy in one step (lua.ts `writeOverLease`). */
-export async function writeOverLease(ctx: CacheContext, key: string, json: string, ttlSeconds: number, deadline: number): Promise<void> {
-  await ctx.gate.run('set', (c) => scripted(c).guardWriteOver(key, internalKeys.lease(key), internalKeys.stale(key), json, ttlSeconds), deadline)
+export async function writeOverLease(
+  ctx: CacheContext,
+  key: string,
+  json: string,
+  ttlSeconds: number,
+  deadline: number,
+): Promise<void> {
+  await ctx.gate.run(
+    'set',
+    (c) => scripted(c).guardWriteOver(key, internalKeys.lease(key), internalKeys.stale(key), json, ttlSeconds),
+    deadline,
+  )
 }
 
 /**
@@ -104,7 +145,11 @@ export async function writeOverLease(ctx: CacheContext, key: string, json: strin
  */
 export async function takeWriteToken(ctx: CacheContext, key: string, deadline: number): Promise<string> {
   const token = randomUUID()
-  return await ctx.gate.run('lease', (c) => scripted(c).guardToken(internalKeys.lease(key), token, ctx.options.lockTtlMs), deadline)
+  return await ctx.gate.run(
+    'lease',
+    (c) => scripted(c).guardToken(internalKeys.lease(key), token, ctx.options.lockTtlMs),
+    deadline,
+  )
 }
 
 /**

@@ -17,7 +17,11 @@ t.test('an invalidation reaches every process, and returns only once they have d
   // No waiting here: the acks are what invalidateGuild waited for.
   t.same(seen[0], [{ scope: 'guild', id: 42 }], 'instance 1 had dropped its copies when invalidateGuild returned')
   t.same(seen[1], [{ scope: 'guild', id: 42 }], 'instance 2 too')
-  t.same(instances.map((c) => c.epoch()), epochs.map((e) => e + 1), 'their epochs moved')
+  t.same(
+    instances.map((c) => c.epoch()),
+    epochs.map((e) => e + 1),
+    'their epochs moved',
+  )
 
   await guildApi.invalidateUser(7)
   await guildApi.delete(keys.guildSettings(42))
@@ -58,7 +62,12 @@ t.test('a listener that throws does not stop the others or the invalidation', as
 t.test('a subscriber that lost its connection tells its listeners to drop everything', async (t) => {
   const redis = await startOwnRedis()
   t.teardown(() => redis.stop())
-  const cache = createCache({ url: redis.url, logger: silentLogger(), busChannel: 'cache:test:bus-gap', breakerProbeIntervalMs: 100 })
+  const cache = createCache({
+    url: redis.url,
+    logger: silentLogger(),
+    busChannel: 'cache:test:bus-gap',
+    breakerProbeIntervalMs: 100,
+  })
   t.teardown(() => cache.close())
   await cache.ready
   const seen: InvalidationEvent[] = []
@@ -69,27 +78,41 @@ t.test('a subscriber that lost its connection tells its listeners to drop everyt
   t.ok(await eventually(() => seen.some((e) => e.scope === 'all'), 5_000), 'got scope all after the gap')
 })
 
-t.test('after a reconnect the bus listens only once Redis accepted the subscription; one it refuses is reported and retried', async (t) => {
-  const redis = await startOwnRedis()
-  t.teardown(() => redis.stop())
-  const { Redis } = await import('ioredis')
-  const admin = new Redis(redis.port, '127.0.0.1')
-  t.teardown(() => admin.disconnect())
-  await admin.call('ACL', 'SETUSER', 'bus', 'on', '>bus-secret', '~*', '&*', '+@all')
-  const logger = silentLogger()
-  const cache = createCache({ url: `redis://bus:bus-secret@127.0.0.1:${redis.port}/0`, logger, busChannel: 'cache:test:bus-acl', breakerProbeIntervalMs: 100 })
-  t.teardown(() => cache.close())
-  t.ok(await eventually(() => cache.propagating(), 5_000), 'listening at first')
-  // Redis 7 disconnects a subscriber from channels its user may no longer use; it connects again at once
-  // and its SUBSCRIBE is refused. ioredis' own re-subscribe would be a rejection nobody handles.
-  await admin.call('ACL', 'SETUSER', 'bus', 'resetchannels', '&unrelated')
-  t.ok(await eventually(() => logger.lines.some((l) => l.msg === 'invalidation bus subscribe failed'), 5_000), 'the refusal is reported')
-  t.equal(cache.propagating(), false, 'memory is not trusted without a subscription')
-  await admin.call('ACL', 'SETUSER', 'bus', 'allchannels')
-  t.ok(await eventually(() => cache.propagating(), 5_000), 'subscribed again once Redis allows it, without a reconnect')
-  const subscribers = (await admin.call('PUBSUB', 'NUMSUB', 'cache:test:bus-acl')) as [string, number]
-  t.equal(Number(subscribers[1]), 1, 'one subscription: the retry did not pile up')
-})
+t.test(
+  'after a reconnect the bus listens only once Redis accepted the subscription; one it refuses is reported and retried',
+  async (t) => {
+    const redis = await startOwnRedis()
+    t.teardown(() => redis.stop())
+    const { Redis } = await import('ioredis')
+    const admin = new Redis(redis.port, '127.0.0.1')
+    t.teardown(() => admin.disconnect())
+    await admin.call('ACL', 'SETUSER', 'bus', 'on', '>bus-secret', '~*', '&*', '+@all')
+    const logger = silentLogger()
+    const cache = createCache({
+      url: `redis://bus:bus-secret@127.0.0.1:${redis.port}/0`,
+      logger,
+      busChannel: 'cache:test:bus-acl',
+      breakerProbeIntervalMs: 100,
+    })
+    t.teardown(() => cache.close())
+    t.ok(await eventually(() => cache.propagating(), 5_000), 'listening at first')
+    // Redis 7 disconnects a subscriber from channels its user may no longer use; it connects again at once
+    // and its SUBSCRIBE is refused. ioredis' own re-subscribe would be a rejection nobody handles.
+    await admin.call('ACL', 'SETUSER', 'bus', 'resetchannels', '&unrelated')
+    t.ok(
+      await eventually(() => logger.lines.some((l) => l.msg === 'invalidation bus subscribe failed'), 5_000),
+      'the refusal is reported',
+    )
+    t.equal(cache.propagating(), false, 'memory is not trusted without a subscription')
+    await admin.call('ACL', 'SETUSER', 'bus', 'allchannels')
+    t.ok(
+      await eventually(() => cache.propagating(), 5_000),
+      'subscribed again once Redis allows it, without a reconnect',
+    )
+    const subscribers = (await admin.call('PUBSUB', 'NUMSUB', 'cache:test:bus-acl')) as [string, number]
+    t.equal(Number(subscribers[1]), 1, 'one subscription: the retry did not pile up')
+  },
+)
 
 t.test('with Redis down an invalidation still reaches local listeners, and waits for no ack', async (t) => {
   const cache = createCache({ url: 'redis://127.0.0.1:1/0', logger: silentLogger(), busChannel: 'cache:test:bus-down' })
@@ -116,7 +139,11 @@ t.test('a guild or user invalidation names the entries it removed', async (t) =>
   await writer.invalidateGuild(5)
   const event = heard[0] as { scope: 'guild'; id: number; removed?: string[] }
   t.equal(event.scope, 'guild')
-  t.same([...(event.removed ?? [])].sort(), ['permission:5:50:roster', 'permission:5:51:roster'], 'as the other processes heard it')
+  t.same(
+    [...(event.removed ?? [])].sort(),
+    ['permission:5:50:roster', 'permission:5:51:roster'],
+    'as the other processes heard it',
+  )
   await writer.invalidateGuild(5)
   t.notOk('removed' in (heard[1] as object), 'nothing removed: nothing named')
   await writer.invalidateUser(50)

@@ -26,7 +26,12 @@ t.test('deletePattern: a load that began before it never stores its value, where
   }
   const proxy = await startTcpProxy(server.port)
   t.teardown(() => proxy.close())
-  const options = { busChannel: 'cache:test:pattern-race', logger: silentLogger(), operationTimeoutMs: 10_000, propagationTimeoutMs: 1_000 }
+  const options = {
+    busChannel: 'cache:test:pattern-race',
+    logger: silentLogger(),
+    operationTimeoutMs: 10_000,
+    propagationTimeoutMs: 1_000,
+  }
   const writer = createCache({ ...options, url: `redis://127.0.0.1:${proxy.port}/0` })
   const reader = createCache({ ...options, url: server.url })
   t.teardown(() => Promise.all([writer.close(), reader.close()]))
@@ -45,7 +50,19 @@ t.test('deletePattern: a load that began before it never stores its value, where
   const key = keys.permission(11, 110, 'roster')
   // Three walks of equal length (leases, stale copies, entries): every boundary between them, and inside each.
   const third = Math.floor(scans / 3)
-  const pausePoints = [...new Set([1, Math.floor(scans / 4), third, third + 1, Math.floor(scans / 2), 2 * third, 2 * third + 1, Math.floor((3 * scans) / 4), scans])]
+  const pausePoints = [
+    ...new Set([
+      1,
+      Math.floor(scans / 4),
+      third,
+      third + 1,
+      Math.floor(scans / 2),
+      2 * third,
+      2 * third + 1,
+      Math.floor((3 * scans) / 4),
+      scans,
+    ]),
+  ]
   for (const at of pausePoints) {
     const readDone = deferred<void>()
     const release = deferred<void>()
@@ -56,7 +73,9 @@ t.test('deletePattern: a load that began before it never stores its value, where
     })
     await readDone.promise
     let seen = 0
-    const paused = new Promise<void>((resolve) => proxy.holdRequestsWith((chunk) => isScan(chunk) && ++seen === at, resolve))
+    const paused = new Promise<void>((resolve) =>
+      proxy.holdRequestsWith((chunk) => isScan(chunk) && ++seen === at, resolve),
+    )
     const deleting = writer.deletePattern('permission:11:*')
     await paused
     release.resolve()
@@ -64,7 +83,11 @@ t.test('deletePattern: a load that began before it never stores its value, where
     proxy.release()
     await deleting
     t.equal(await admin.get(key), null, `SCAN ${at}/${scans}: its value is not in Redis afterwards`)
-    t.same(await reader.getOrSet(key, async () => ({ has_access: false })), { has_access: false }, `SCAN ${at}/${scans}: the next read loads afresh`)
+    t.same(
+      await reader.getOrSet(key, async () => ({ has_access: false })),
+      { has_access: false },
+      `SCAN ${at}/${scans}: the next read loads afresh`,
+    )
     await admin.unlink(key)
   }
 })

@@ -13,7 +13,8 @@ import { evictWhileHot, pressedRedis } from '../fixtures/pressed-redis.js'
 const GUILD = 5
 const USERS = 300
 
-const readAll = (cache: Cache) => Promise.all(Array.from({ length: USERS }, (_, i) => cache.getPermissionCheck(GUILD, i + 1, 'roster')))
+const readAll = (cache: Cache) =>
+  Promise.all(Array.from({ length: USERS }, (_, i) => cache.getPermissionCheck(GUILD, i + 1, 'roster')))
 
 t.test('invalidateGuild after LRU evicted the guild index: no stale answer', async (t) => {
   const { admin, open } = await pressedRedis(t, 'cache:test:eviction')
@@ -34,7 +35,10 @@ t.test('invalidateGuild after LRU evicted the guild index: no stale answer', asy
   await writer.invalidateGuild(GUILD) // the revoke
   t.equal(heard.length, 1, 'the service heard it')
   t.match(heard[0], { scope: 'guild', id: GUILD })
-  t.ok(((heard[0] as { removed?: string[] }).removed ?? []).length >= hot, 'naming what was removed, the unindexed entries too')
+  t.ok(
+    ((heard[0] as { removed?: string[] }).removed ?? []).length >= hot,
+    'naming what was removed, the unindexed entries too',
+  )
   const after = await readAll(service)
   t.equal(after.filter((v) => v !== null).length, 0, 'zero stale answers through the library')
   t.equal(await admin.get(keys.guildMembers(GUILD)), null, 'the indexed entry too')
@@ -49,9 +53,23 @@ t.test('invalidateUser after LRU evicted the user indexes: no stale answer', asy
     await cache.set(keys.userProfile(u), { bnet_id: u }, 600)
     for (let g = 1; g <= 20; g++) await cache.setPermissionCheck(g, u, 'roster', true)
   }
-  const hot = () => Promise.all(users.flatMap((u) => [cache.get(keys.userProfile(u)), ...Array.from({ length: 20 }, (_, g) => cache.getPermissionCheck(g + 1, u, 'roster'))]))
-  await evictWhileHot(admin, cache, users.map((u) => internalKeys.userIndex(u)), hot)
-  t.ok((await hot()).some((v) => v !== null), 'entries still served after their indexes were evicted')
+  const hot = () =>
+    Promise.all(
+      users.flatMap((u) => [
+        cache.get(keys.userProfile(u)),
+        ...Array.from({ length: 20 }, (_, g) => cache.getPermissionCheck(g + 1, u, 'roster')),
+      ]),
+    )
+  await evictWhileHot(
+    admin,
+    cache,
+    users.map((u) => internalKeys.userIndex(u)),
+    hot,
+  )
+  t.ok(
+    (await hot()).some((v) => v !== null),
+    'entries still served after their indexes were evicted',
+  )
   for (const u of users) await cache.invalidateUser(u)
   t.equal((await hot()).filter((v) => v !== null).length, 0, 'zero stale answers')
 })

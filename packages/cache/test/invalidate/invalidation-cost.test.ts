@@ -48,16 +48,28 @@ t.test('guarantee 3: invalidation reads the index, never the keyspace', async (t
   t.equal(after.keys ?? 0, 0, 'never KEYS')
   t.equal((after.zscan ?? 0) - (before.zscan ?? 0), 1, 'one ZSCAN page of the user index')
   // The index page goes in one script call (lua.ts unlinkIndexPage: entries and leases unlinked in Redis).
-  t.ok((after.evalsha ?? 0) + (after.eval ?? 0) - (before.evalsha ?? 0) - (before.eval ?? 0) <= 4, 'a few batched script calls')
-  t.ok((after.unlink ?? 0) - (before.unlink ?? 0) <= 2 * 20 + 4, 'one UNLINK per entry and one per lease, inside the scripts')
+  t.ok(
+    (after.evalsha ?? 0) + (after.eval ?? 0) - (before.evalsha ?? 0) - (before.eval ?? 0) <= 4,
+    'a few batched script calls',
+  )
+  t.ok(
+    (after.unlink ?? 0) - (before.unlink ?? 0) <= 2 * 20 + 4,
+    'one UNLINK per entry and one per lease, inside the scripts',
+  )
   t.equal(await admin.exists(keys.permission(1, 501, 'roster')), 1, 'another user’s entry is untouched')
-  t.equal(await admin.dbsize(), 200_000 + 1 + 3 /* guild indexes */ + 2 /* user indexes */, 'only those 20 entries are gone')
+  t.equal(
+    await admin.dbsize(),
+    200_000 + 1 + 3 /* guild indexes */ + 2 /* user indexes */,
+    'only those 20 entries are gone',
+  )
 
   // A guild with 10,000 permission entries.
   // Written 100 at a time: a burst of thousands at once would outlast any small bound, and the cache would (rightly) give up.
   let stored = 0
   for (let from = 1; from <= 10_000; from += 100) {
-    const batch = await Promise.all(Array.from({ length: 100 }, (_, i) => cache.setPermissionCheck(77, from + i, 'roster', i % 2 === 0)))
+    const batch = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => cache.setPermissionCheck(77, from + i, 'roster', i % 2 === 0)),
+    )
     stored += batch.filter(Boolean).length
   }
   t.equal(stored, 10_000, 'all 10,000 stored')
@@ -74,11 +86,26 @@ t.test('guarantee 3: invalidation reads the index, never the keyspace', async (t
   // Pages of 500: few round trips, and no script holds Redis long enough to stall a GET alongside.
   const zscans = (pagesAfter.zscan ?? 0) - (pagesBefore.zscan ?? 0)
   t.ok(zscans >= 18 && zscans <= 24, `the index walked in pages of 500 (${zscans} ZSCAN)`)
-  t.equal(await admin.exists(keys.permission(77, 1, 'roster'), keys.permission(77, 5_000, 'roster'), keys.permission(77, 10_000, 'roster')), 0, 'entries gone')
-  t.equal(await admin.exists(`cache:lease:{${keys.permission(77, 9_999, 'roster')}}`), 0, 'and the lease with its entry')
+  t.equal(
+    await admin.exists(
+      keys.permission(77, 1, 'roster'),
+      keys.permission(77, 5_000, 'roster'),
+      keys.permission(77, 10_000, 'roster'),
+    ),
+    0,
+    'entries gone',
+  )
+  t.equal(
+    await admin.exists(`cache:lease:{${keys.permission(77, 9_999, 'roster')}}`),
+    0,
+    'and the lease with its entry',
+  )
   const named = heard[0]?.removed ?? []
   t.equal(named.length, 1_000, 'the event names the first 1,000 it removed')
-  t.ok(named.every((key) => key.startsWith('permission:77:')), 'all of them guild 77’s')
+  t.ok(
+    named.every((key) => key.startsWith('permission:77:')),
+    'all of them guild 77’s',
+  )
   t.ok(ms < 1_000, `10,000 entries in ${ms.toFixed(0)} ms`)
   const final = await commandCalls(admin)
   t.equal((final.scan ?? 0) - (before.scan ?? 0), 0, 'still no SCAN')

@@ -8,7 +8,8 @@ import { cacheOn, claimDb, type TestDb } from '../fixtures/harness.js'
  * In the cluster run (CACHE_TEST_REDIS=cluster) the same paths go through the Cluster's per-entry scripts.
  */
 
-const staleCopy = (db: TestDb, key: string) => db.redis.set(internalKeys.stale(key), JSON.stringify('old'), 'PX', 60_000)
+const staleCopy = (db: TestDb, key: string) =>
+  db.redis.set(internalKeys.stale(key), JSON.stringify('old'), 'PX', 60_000)
 const lease = (db: TestDb, key: string) => db.redis.set(internalKeys.lease(key), 'a-reader', 'PX', 10_000)
 const exists = async (db: TestDb, key: string) => (await db.redis.exists(key)) === 1
 
@@ -37,7 +38,8 @@ t.test('deletePattern removes stale copies, those of expired entries too, and sp
   for (const k of [live, expired, other]) await staleCopy(db, k)
   await lease(db, expired)
   t.equal(await cache.deletePattern('permission:9:*'), 1, 'one entry existed')
-  for (const k of [live, internalKeys.stale(live), internalKeys.stale(expired), internalKeys.lease(expired)]) t.notOk(await exists(db, k), `${k} gone`)
+  for (const k of [live, internalKeys.stale(live), internalKeys.stale(expired), internalKeys.lease(expired)])
+    t.notOk(await exists(db, k), `${k} gone`)
   t.ok(await exists(db, internalKeys.stale(other)), 'a stale copy the pattern does not match stays')
 })
 
@@ -46,10 +48,30 @@ t.test('invalidateGuild, invalidateUser and invalidateTags take stale copies thr
   const cache = await cacheOn(t, db)
   const session = keys.userSession('e'.repeat(64))
   const cases: [string, string, () => Promise<unknown>, () => Promise<number>][] = [
-    ['guild', keys.permission(12, 1, 'roster'), () => cache.setPermissionCheck(12, 1, 'roster', true), () => cache.invalidateGuild(12)],
-    ['guild members (by name)', keys.guildMembers(13), () => cache.set(keys.guildMembers(13), [1], 60), () => cache.invalidateGuild(13)],
-    ['user session', session, () => cache.set(session, { bnet_id: 14 }, 60, { user: 14 }), () => cache.invalidateUser(14)],
-    ['tag', 'raid:3:roster', () => cache.getOrSet('raid:3:roster', async () => [1], 60, { tags: ['raid:3'] }), () => cache.invalidateTags(['raid:3'])],
+    [
+      'guild',
+      keys.permission(12, 1, 'roster'),
+      () => cache.setPermissionCheck(12, 1, 'roster', true),
+      () => cache.invalidateGuild(12),
+    ],
+    [
+      'guild members (by name)',
+      keys.guildMembers(13),
+      () => cache.set(keys.guildMembers(13), [1], 60),
+      () => cache.invalidateGuild(13),
+    ],
+    [
+      'user session',
+      session,
+      () => cache.set(session, { bnet_id: 14 }, 60, { user: 14 }),
+      () => cache.invalidateUser(14),
+    ],
+    [
+      'tag',
+      'raid:3:roster',
+      () => cache.getOrSet('raid:3:roster', async () => [1], 60, { tags: ['raid:3'] }),
+      () => cache.invalidateTags(['raid:3']),
+    ],
   ]
   for (const [label, key, write, invalidate] of cases) {
     await write()

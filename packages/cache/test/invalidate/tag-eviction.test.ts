@@ -41,7 +41,11 @@ t.test('invalidateTags after LRU evicted the tag index: no stale answer, stale c
   t.ok(removed >= hot + 1, `${removed} removed: the unindexed entries too`)
   t.equal((await readHot(cache)).filter((v) => v !== null).length, 0, 'zero stale answers through the library')
   t.equal(await cache.get('raid:7:boss'), null, 'the indexed entry too')
-  t.equal(await admin.exists(internalKeys.stale('raid:7:member:gone'), internalKeys.stale(hotKey(0))), 0, 'stale copies gone')
+  t.equal(
+    await admin.exists(internalKeys.stale('raid:7:member:gone'), internalKeys.stale(hotKey(0))),
+    0,
+    'stale copies gone',
+  )
   t.equal(await admin.exists(session), 1, 'a session is no cache entry: the sweep leaves it')
   const untrusted = /cache_events_total\{event="index_untrusted"\} (\d+)/.exec(await writer.metrics.metrics())
   t.equal(untrusted?.[1], '1', 'counted as an untrusted index')
@@ -76,7 +80,9 @@ t.test('a guild scan after evictions takes stale copies of its expired entries',
   const cache = open()
   await cache.ready
   for (let u = 1; u <= HOT; u++) await cache.setPermissionCheck(5, u, 'roster', true)
-  await evictWhileHot(admin, cache, [internalKeys.guildIndex(5)], () => Promise.all(Array.from({ length: HOT }, (_, u) => cache.getPermissionCheck(5, u + 1, 'roster'))))
+  await evictWhileHot(admin, cache, [internalKeys.guildIndex(5)], () =>
+    Promise.all(Array.from({ length: HOT }, (_, u) => cache.getPermissionCheck(5, u + 1, 'roster'))),
+  )
   const expired = keys.permission(5, 9_999, 'roster')
   await admin.set(internalKeys.stale(expired), '"old"', 'PX', 60_000)
   await admin.set(internalKeys.stale(keys.permission(6, 1, 'roster')), '"other guild"', 'PX', 60_000)
@@ -89,6 +95,13 @@ t.test('a session takes no generic tag, since the sweep that backs one leaves se
   const { open } = await pressedRedis(t, 'cache:test:tag-eviction-session')
   const cache = open()
   await cache.ready
-  await t.rejects(cache.set(keys.userSession('b'.repeat(64)), { bnet_id: 2 }, 600, { tags: [TAG] }), /takes no tags but guild:G and user:B/)
-  t.equal(await cache.set(keys.userSession('b'.repeat(64)), { bnet_id: 2 }, 600, { tags: ['user:2'] }), true, 'its user tag is fine')
+  await t.rejects(
+    cache.set(keys.userSession('b'.repeat(64)), { bnet_id: 2 }, 600, { tags: [TAG] }),
+    /takes no tags but guild:G and user:B/,
+  )
+  t.equal(
+    await cache.set(keys.userSession('b'.repeat(64)), { bnet_id: 2 }, 600, { tags: ['user:2'] }),
+    true,
+    'its user tag is fine',
+  )
 })

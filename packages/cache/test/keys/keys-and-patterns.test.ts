@@ -1,5 +1,14 @@
 import t from 'tap'
-import { assertKey, escapeGlob, globToRegExp, keys, namespaceOf, patterns, scopesOfKey, sessionIdOf } from '../../src/index.js'
+import {
+  assertKey,
+  escapeGlob,
+  globToRegExp,
+  keys,
+  namespaceOf,
+  patterns,
+  scopesOfKey,
+  sessionIdOf,
+} from '../../src/index.js'
 import { allKeys, cacheOn, claimDb } from '../fixtures/harness.js'
 
 const badIds = [0, -1, 1.5, 2 ** 53, NaN, '12', null, undefined, 1n]
@@ -21,14 +30,22 @@ t.test('key builders spell the contract’s keys', async (t) => {
 
 t.test('every rejected id and tool, before anything reaches Redis', async (t) => {
   for (const bad of badIds) {
-    t.throws(() => keys.permission(bad as number, 1, 'roster'), { name: 'CacheInputError', message: /guildId must be a positive integer below 2\^53/ }, `guild ${String(bad)}`)
+    t.throws(
+      () => keys.permission(bad as number, 1, 'roster'),
+      { name: 'CacheInputError', message: /guildId must be a positive integer below 2\^53/ },
+      `guild ${String(bad)}`,
+    )
     t.throws(() => keys.permission(1, bad as number, 'roster'), { name: 'CacheInputError', message: /bnetId/ })
     t.throws(() => keys.guildMembers(bad as number), { name: 'CacheInputError' })
     t.throws(() => keys.userProfile(bad as number), { name: 'CacheInputError' })
     t.throws(() => patterns.guildPermissions(bad as number), { name: 'CacheInputError' })
   }
   for (const bad of badTools) {
-    t.throws(() => keys.permission(1, 1, bad), { name: 'CacheInputError', message: /tool must match/ }, JSON.stringify(bad))
+    t.throws(
+      () => keys.permission(1, 1, bad),
+      { name: 'CacheInputError', message: /tool must match/ },
+      JSON.stringify(bad),
+    )
   }
   t.throws(() => keys.userSession('not-a-hash'), { name: 'CacheInputError' })
   t.throws(() => keys.userSession('A'.repeat(64)), { name: 'CacheInputError' })
@@ -42,7 +59,8 @@ t.test('the cache refuses bad ids, tools and keys at its door', async (t) => {
     await t.rejects(cache.invalidateUser(bad as number), { name: 'CacheInputError' })
     await t.rejects(cache.getPermissionCheck(bad as number, 1, 'roster'), { name: 'CacheInputError' })
     // options.user undefined just means "no owner".
-    if (bad !== undefined) await t.rejects(cache.set('temp:x', 1, 60, { user: bad as number }), { name: 'CacheInputError' })
+    if (bad !== undefined)
+      await t.rejects(cache.set('temp:x', 1, 60, { user: bad as number }), { name: 'CacheInputError' })
   }
   for (const bad of badTools) await t.rejects(cache.setPermissionCheck(1, 1, bad, true), { name: 'CacheInputError' })
   await t.rejects(cache.setPermissionCheck(1, 1, 'roster', 'yes' as unknown as boolean), { name: 'CacheInputError' })
@@ -51,9 +69,13 @@ t.test('the cache refuses bad ids, tools and keys at its door', async (t) => {
     await t.rejects(cache.set(bad, 1), { name: 'CacheInputError' })
     await t.rejects(cache.delete(bad), { name: 'CacheInputError' })
   }
-  for (const bad of ['', 'a\u0000*', 7 as unknown as string]) await t.rejects(cache.deletePattern(bad), { name: 'CacheInputError' })
+  for (const bad of ['', 'a\u0000*', 7 as unknown as string])
+    await t.rejects(cache.deletePattern(bad), { name: 'CacheInputError' })
   await t.rejects(cache.getOrSet('temp:x', 'nope' as unknown as () => Promise<number>), { name: 'CacheInputError' })
-  await t.rejects(cache.getOrSetMany('temp:x' as unknown as string[], async () => []), { name: 'CacheInputError' })
+  await t.rejects(
+    cache.getOrSetMany('temp:x' as unknown as string[], async () => []),
+    { name: 'CacheInputError' },
+  )
   t.equal((await allKeys(db)).length, 0, 'nothing was written')
 })
 
@@ -80,7 +102,10 @@ t.test('deletePattern: SCAN and UNLINK in batches, counts, leaves the layer’s 
   t.ok(left.includes('permission:6:1:roster'))
   t.ok(left.includes('cache:idx:guild:{5}'), 'indexes are not data: a pattern never removes them')
   t.equal(await cache.deletePattern('*'), 1, 'even * spares cache: keys')
-  t.same((await allKeys(db)).filter((k) => !k.startsWith('cache:')), [])
+  t.same(
+    (await allKeys(db)).filter((k) => !k.startsWith('cache:')),
+    [],
+  )
 })
 
 t.test('scopes, namespaces, key checks and the glob matcher', async (t) => {

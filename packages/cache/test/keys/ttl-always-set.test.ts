@@ -22,8 +22,15 @@ t.test('guarantee 1: always a TTL', async (t) => {
 
   t.test('a bad ttl throws and stores nothing', async (t) => {
     for (const bad of [0, -1, 1.5, 86_401, NaN, Infinity, '300', null]) {
-      await t.rejects(cache.set('temp:bad', 1, bad as number), { name: 'CacheInputError', message: /ttl must be a whole number of seconds from 1 to 86400/ }, String(bad))
-      await t.rejects(cache.getOrSet('temp:bad', async () => 1, bad as number), { name: 'CacheInputError' })
+      await t.rejects(
+        cache.set('temp:bad', 1, bad as number),
+        { name: 'CacheInputError', message: /ttl must be a whole number of seconds from 1 to 86400/ },
+        String(bad),
+      )
+      await t.rejects(
+        cache.getOrSet('temp:bad', async () => 1, bad as number),
+        { name: 'CacheInputError' },
+      )
       t.throws(() => cache.cached('temp', async () => 1, { ttl: bad as number }), { name: 'CacheInputError' })
     }
     await t.rejects(cache.setPermissionCheck(1, 2, 'roster', true, 0), { name: 'CacheInputError' })
@@ -41,9 +48,16 @@ t.test('guarantee 1: always a TTL', async (t) => {
       ['function', () => 1],
       ['symbol', Symbol('s')],
     ] as const) {
-      await t.rejects(cache.set('temp:value', bad), { name: 'CacheInputError', message: /cannot be stored as JSON/ }, label)
+      await t.rejects(
+        cache.set('temp:value', bad),
+        { name: 'CacheInputError', message: /cannot be stored as JSON/ },
+        label,
+      )
     }
-    await t.rejects(cache.getOrSet('temp:value', async () => 10n as unknown), { name: 'CacheInputError' })
+    await t.rejects(
+      cache.getOrSet('temp:value', async () => 10n as unknown),
+      { name: 'CacheInputError' },
+    )
     t.equal(await db.redis.exists('temp:value'), 0)
     t.equal(await db.redis.exists('cache:lease:{temp:value}'), 0, 'the lease was given back')
   })
@@ -60,7 +74,11 @@ t.test('guarantee 1: always a TTL', async (t) => {
     for (const key of found) {
       const ttl = await db.redis.ttl(key)
       t.ok(ttl > 0 && ttl <= MAX_TTL, `${key} has TTL ${ttl}`)
-      t.match(key, /^(cache:|permission:\d+:\d+:[a-z][a-z0-9-]*$|guild:\d+:(members|settings)$|user:(profile:\d+|session:[0-9a-f]{64})$|temp:)/, `${key} is a contract name`)
+      t.match(
+        key,
+        /^(cache:|permission:\d+:\d+:[a-z][a-z0-9-]*$|guild:\d+:(members|settings)$|user:(profile:\d+|session:[0-9a-f]{64})$|temp:)/,
+        `${key} is a contract name`,
+      )
     }
   })
 })

@@ -1,5 +1,10 @@
 import { metrics, trace } from '@opentelemetry/api'
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics'
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import t from 'tap'
 import { CacheInputError, keys } from '../../src/index.js'
@@ -14,7 +19,10 @@ import { cacheOn, claimDb, eventually } from '../fixtures/harness.js'
 
 const spans = new InMemorySpanExporter()
 trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }))
-const reader = new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 3_600_000 })
+const reader = new PeriodicExportingMetricReader({
+  exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+  exportIntervalMillis: 3_600_000,
+})
 metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }))
 
 async function counter(name: string): Promise<number> {
@@ -29,29 +37,32 @@ async function counter(name: string): Promise<number> {
   return sum
 }
 
-t.test('hit, miss, invalidation events; unsubscribe stops them; a throwing listener does not break the call', async (t) => {
-  const db = await claimDb(t)
-  const cache = await cacheOn(t, db)
-  const key = keys.guildMembers(601)
-  const seen: string[] = []
-  const offHit = cache.on('hit', (e) => seen.push(`hit ${e.key}`))
-  cache.on('miss', (e) => seen.push(`miss ${e.key}`))
-  cache.on('miss', () => {
-    throw new Error('listener bug')
-  })
-  const invalidations: InvalidationEvent[] = []
-  cache.on('invalidation', (e) => invalidations.push(e))
-  await cache.getOrSet(key, async () => ['m'])
-  await cache.getOrSet(key, async () => ['m'])
-  t.same(await cache.get(key), ['m'])
-  t.same(seen, [`miss ${key}`, `hit ${key}`, `hit ${key}`])
-  offHit()
-  await cache.getOrSet(key, async () => ['m'])
-  t.equal(seen.length, 3, 'unsubscribed')
-  await cache.invalidateGuild(601)
-  t.match(invalidations, [{ scope: 'guild', id: 601 }])
-  t.throws(() => cache.on('nope' as 'hit', () => undefined), CacheInputError)
-})
+t.test(
+  'hit, miss, invalidation events; unsubscribe stops them; a throwing listener does not break the call',
+  async (t) => {
+    const db = await claimDb(t)
+    const cache = await cacheOn(t, db)
+    const key = keys.guildMembers(601)
+    const seen: string[] = []
+    const offHit = cache.on('hit', (e) => seen.push(`hit ${e.key}`))
+    cache.on('miss', (e) => seen.push(`miss ${e.key}`))
+    cache.on('miss', () => {
+      throw new Error('listener bug')
+    })
+    const invalidations: InvalidationEvent[] = []
+    cache.on('invalidation', (e) => invalidations.push(e))
+    await cache.getOrSet(key, async () => ['m'])
+    await cache.getOrSet(key, async () => ['m'])
+    t.same(await cache.get(key), ['m'])
+    t.same(seen, [`miss ${key}`, `hit ${key}`, `hit ${key}`])
+    offHit()
+    await cache.getOrSet(key, async () => ['m'])
+    t.equal(seen.length, 3, 'unsubscribed')
+    await cache.invalidateGuild(601)
+    t.match(invalidations, [{ scope: 'guild', id: 601 }])
+    t.throws(() => cache.on('nope' as 'hit', () => undefined), CacheInputError)
+  },
+)
 
 t.test('ack-timeout: an invalidation a known cache process did not ack', async (t) => {
   const db = await claimDb(t)
@@ -60,7 +71,10 @@ t.test('ack-timeout: an invalidation a known cache process did not ack', async (
   cache.on('ack-timeout', (e) => seen.push(e))
   // Heartbeats by hand from a "process" that never acks, until the cache knows it (then it is known for three beats).
   const beat = JSON.stringify({ v: 1, hb: 1, o: 'ghost-process' })
-  const heartbeat = (): Promise<number> => (db.redis instanceof Cluster ? (db.redis.spublish(db.channel, beat) as Promise<number>) : db.redis.publish(db.channel, beat))
+  const heartbeat = (): Promise<number> =>
+    db.redis instanceof Cluster
+      ? (db.redis.spublish(db.channel, beat) as Promise<number>)
+      : db.redis.publish(db.channel, beat)
   t.ok(await eventually(async () => (await heartbeat()) >= 0 && cache.stats().peers === 1, 3_000, 40))
   await cache.invalidateGuild(605)
   t.same(seen, [{ unacked: 1 }])
@@ -82,9 +96,14 @@ t.test('spans around loads and invalidations; hit, miss and stale counters', asy
     }),
   )
   t.same(
-    await cache.getOrSet(key, async () => {
-      throw new Error('db down')
-    }, 60, { grace: 60 }),
+    await cache.getOrSet(
+      key,
+      async () => {
+        throw new Error('db down')
+      },
+      60,
+      { grace: 60 },
+    ),
     { v: 1 },
   )
   await cache.invalidateGuild(602)
@@ -92,13 +111,23 @@ t.test('spans around loads and invalidations; hit, miss and stale counters', asy
   const loads = finished.filter((s) => s.name === 'cache.getOrSet load')
   t.equal(loads.length, 3, 'one span per load')
   t.same(loads[0]?.attributes, { 'cache.key': key, 'cache.namespace': 'guild' })
-  t.ok(loads.some((s) => s.status.code === 2 && s.events.some((e) => e.name === 'exception')), 'a failed load is an error span')
+  t.ok(
+    loads.some((s) => s.status.code === 2 && s.events.some((e) => e.name === 'exception')),
+    'a failed load is an error span',
+  )
   const inv = finished.find((s) => s.name === 'cache.invalidate')
   t.match(inv?.attributes, { 'cache.scope': 'guild', 'cache.removed': 0 })
   t.equal((await counter('cache.hits')) - hitsBefore, 1)
   t.equal((await counter('cache.misses')) - missesBefore, 3)
   t.equal(await counter('cache.stale_served'), 1)
   await cache.getOrSetMany([keys.userProfile(604)], async (missing) => missing.map(() => 1))
-  t.ok(spans.getFinishedSpans().some((s) => s.name === 'cache.getOrSetMany load'), 'getOrSetMany loads too')
-  t.match(await cache.metrics.metrics(), /cache_requests_total\{namespace="guild",result="hit"\} 1/, 'Prometheus metrics as before')
+  t.ok(
+    spans.getFinishedSpans().some((s) => s.name === 'cache.getOrSetMany load'),
+    'getOrSetMany loads too',
+  )
+  t.match(
+    await cache.metrics.metrics(),
+    /cache_requests_total\{namespace="guild",result="hit"\} 1/,
+    'Prometheus metrics as before',
+  )
 })

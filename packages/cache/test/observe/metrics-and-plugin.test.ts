@@ -23,7 +23,11 @@ t.test('Prometheus metrics: requests by namespace and result, errors by operatio
 })
 
 t.test('errors are counted by operation, and the up gauge drops', async (t) => {
-  const cache = createCache({ url: `redis://127.0.0.1:${await freePort()}/0`, logger: silentLogger(), busChannel: 'cache:test:metrics' })
+  const cache = createCache({
+    url: `redis://127.0.0.1:${await freePort()}/0`,
+    logger: silentLogger(),
+    busChannel: 'cache:test:metrics',
+  })
   t.teardown(() => cache.close())
   await cache.ready
   await cache.get('temp:a')
@@ -40,10 +44,13 @@ t.test('debug lines on hit and miss, as the seed’s "Monitor Performance" shows
   await cache.get('temp:x')
   await cache.set('temp:x', 1)
   await cache.get('temp:x')
-  t.same(logger.lines.filter((l) => l.level === 'debug').map((l) => [l.msg, (l.obj as { key: string }).key]), [
-    ['cache miss', 'temp:x'],
-    ['cache hit', 'temp:x'],
-  ])
+  t.same(
+    logger.lines.filter((l) => l.level === 'debug').map((l) => [l.msg, (l.obj as { key: string }).key]),
+    [
+      ['cache miss', 'temp:x'],
+      ['cache hit', 'temp:x'],
+    ],
+  )
 })
 
 t.test('the Fastify plugin decorates fastify.cache and boots at once with Redis down', async (t) => {

@@ -30,24 +30,27 @@ t.test('ctx.setTtl stores the entry (and its stale copy) with the TTL the loader
   t.ok(staleTtl > 42 && staleTtl <= 52, `stale copy: that TTL + grace (${staleTtl} s)`)
 })
 
-t.test('a TTL raised by the loader raises the index life too: an invalidation finds the entry all its life', async (t) => {
-  const db = await claimDb(t)
-  const cache = await cacheOn(t, db)
-  const key = keys.guildSettings(502)
-  await cache.getOrSet(
-    key,
-    async (ctx) => {
-      ctx.setTtl(3_600)
-      return { v: 1 }
-    },
-    5,
-  )
-  const score = Number(await db.redis.zscore(internalKeys.guildIndex(502), key))
-  const [seconds] = (await db.redis.time()) as [string | number, string | number]
-  t.ok(score - Number(seconds) * 1_000 > 3_500_000, 'index member outlives the entry')
-  t.equal(await cache.invalidateGuild(502), 1)
-  t.equal(await db.redis.exists(key), 0)
-})
+t.test(
+  'a TTL raised by the loader raises the index life too: an invalidation finds the entry all its life',
+  async (t) => {
+    const db = await claimDb(t)
+    const cache = await cacheOn(t, db)
+    const key = keys.guildSettings(502)
+    await cache.getOrSet(
+      key,
+      async (ctx) => {
+        ctx.setTtl(3_600)
+        return { v: 1 }
+      },
+      5,
+    )
+    const score = Number(await db.redis.zscore(internalKeys.guildIndex(502), key))
+    const [seconds] = (await db.redis.time()) as [string | number, string | number]
+    t.ok(score - Number(seconds) * 1_000 > 3_500_000, 'index member outlives the entry')
+    t.equal(await cache.invalidateGuild(502), 1)
+    t.equal(await db.redis.exists(key), 0)
+  },
+)
 
 t.test('a bad TTL from the loader rejects the call and stores nothing', async (t) => {
   const db = await claimDb(t)

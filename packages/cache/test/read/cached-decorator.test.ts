@@ -6,15 +6,23 @@ t.test('the seed’s @cached: first call misses and runs fn, the second hits', a
   const db = await claimDb(t)
   const cache = await cacheOn(t, db)
   let calls = 0
-  const getUserProfile = cache.cached('user:profile', async (userId: number) => {
-    calls++
-    return { bnet_id: userId, battletag: 'Thrall#1234' }
-  }, { ttl: 600 })
+  const getUserProfile = cache.cached(
+    'user:profile',
+    async (userId: number) => {
+      calls++
+      return { bnet_id: userId, battletag: 'Thrall#1234' }
+    },
+    { ttl: 600 },
+  )
   const first = await getUserProfile(123)
   const second = await getUserProfile(123)
   t.same(first, second)
   t.equal(calls, 1)
-  t.equal(await db.redis.get('user:profile:123'), JSON.stringify(first), 'the key is the contract’s user:profile:{bnet_id}')
+  t.equal(
+    await db.redis.get('user:profile:123'),
+    JSON.stringify(first),
+    'the key is the contract’s user:profile:{bnet_id}',
+  )
   const ttl = await db.redis.ttl('user:profile:123')
   t.ok(ttl > 595 && ttl <= 600)
   t.equal(await cache.invalidateUser(123), 1, 'and it is indexed like any other profile entry')
@@ -36,7 +44,11 @@ t.test('errors of fn are never cached', async (t) => {
 
 t.test('a stable serialization of the arguments', async (t) => {
   t.equal(argsKeySegment([1, 'roster']), '1:roster')
-  t.equal(argsKeySegment([{ b: 1, a: [2, { d: 1, c: 2 }] }]), argsKeySegment([{ a: [2, { c: 2, d: 1 }], b: 1 }]), 'object key order does not matter')
+  t.equal(
+    argsKeySegment([{ b: 1, a: [2, { d: 1, c: 2 }] }]),
+    argsKeySegment([{ a: [2, { c: 2, d: 1 }], b: 1 }]),
+    'object key order does not matter',
+  )
   t.not(argsKeySegment([1]), argsKeySegment(['1']), 'a number and a string are different arguments')
   t.not(argsKeySegment([{ a: 1 }]), argsKeySegment([{ a: 2 }]))
   t.match(argsKeySegment(['has space']), /^~[0-9a-f]{64}$/, 'anything else is hashed, never raw in a key')
@@ -48,7 +60,10 @@ t.test('a stable serialization of the arguments', async (t) => {
   const db = await claimDb(t)
   const cache = await cacheOn(t, db)
   let calls = 0
-  const byFilter = cache.cached('temp:search', async (filter: Record<string, unknown>) => (calls++, Object.keys(filter).length))
+  const byFilter = cache.cached(
+    'temp:search',
+    async (filter: Record<string, unknown>) => (calls++, Object.keys(filter).length),
+  )
   await byFilter({ realm: 'area-52', level: 80 })
   await byFilter({ level: 80, realm: 'area-52' })
   t.equal(calls, 1, 'same arguments in another order hit the same entry')

@@ -4,7 +4,6 @@ import t from 'tap'
 import { createCache } from '../../src/index.js'
 import { cacheOn, claimDb, silentLogger, sleep } from '../fixtures/harness.js'
 
-
 t.test('XFetch (β = 1): a hot key is refreshed before it expires, so expiry causes no miss', async (t) => {
   const db = await claimDb(t)
   const cache = await cacheOn(t, db)
@@ -73,7 +72,12 @@ t.test('a hot key far from expiry is read with one GET: its time left is asked f
   t.teardown(() => server.stop())
   const admin = new Redis(server.port, '127.0.0.1')
   t.teardown(() => admin.disconnect())
-  const cache = createCache({ url: server.url, logger: silentLogger(), busChannel: 'cache:test:ttl-left', operationTimeoutMs: 2_000 })
+  const cache = createCache({
+    url: server.url,
+    logger: silentLogger(),
+    busChannel: 'cache:test:ttl-left',
+    operationTimeoutMs: 2_000,
+  })
   t.teardown(() => cache.close())
   await cache.ready
   const pttlCalls = async () => Number(/cmdstat_pttl:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0)

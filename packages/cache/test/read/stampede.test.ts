@@ -7,11 +7,15 @@ t.test('1,000 concurrent cached calls for one key in a process → one call of f
   const db = await claimDb(t)
   const cache = await cacheOn(t, db)
   let calls = 0
-  const profile = cache.cached('user:profile', async (bnetId: number) => {
-    calls++
-    await sleep(20)
-    return { bnet_id: bnetId }
-  }, { ttl: 600 })
+  const profile = cache.cached(
+    'user:profile',
+    async (bnetId: number) => {
+      calls++
+      await sleep(20)
+      return { bnet_id: bnetId }
+    },
+    { ttl: 600 },
+  )
   const results = await Promise.all(Array.from({ length: 1_000 }, () => profile(456789)))
   t.equal(calls, 1)
   t.ok(results.every((r) => r.bnet_id === 456789))
@@ -42,7 +46,9 @@ t.test('across processes: one loads a missing key, the others wait for its value
     await sleep(50)
     return { has_access: true }
   }
-  const results = await Promise.all(Array.from({ length: 999 }, (_, i) => (instances[i % 3] as (typeof instances)[0]).getOrSet(key, loader)))
+  const results = await Promise.all(
+    Array.from({ length: 999 }, (_, i) => (instances[i % 3] as (typeof instances)[0]).getOrSet(key, loader)),
+  )
   t.equal(calls, 1, 'one loader call for 999 callers in three processes')
   t.ok(results.every((r) => r.has_access === true))
 })
@@ -96,7 +102,7 @@ t.test('a waiter stops waiting as soon as the holder gives its lease back withou
 t.test('a holder that dies leaves a lease that expires: loading resumes after lockTtlMs', async (t) => {
   const db = await claimDb(t)
   const cache = await cacheOn(t, db, { lockTtlMs: 150, lockWaitMs: 20 })
-  t.equal(cache.lockTtlMs, 150, 'the lease lifetime callers can plan with (permission-service\'s refill does)')
+  t.equal(cache.lockTtlMs, 150, "the lease lifetime callers can plan with (permission-service's refill does)")
   const key = keys.guildSettings(4)
   // A crashed process's lease: taken, never committed nor released.
   await db.redis.set('cache:lease:{guild:4:settings}', 'dead-process', 'PX', 150)
@@ -111,9 +117,12 @@ t.test('a loader that throws gives its lease back at once and caches nothing', a
   const db = await claimDb(t)
   const cache = await cacheOn(t, db)
   const key = keys.guildMembers(5)
-  await t.rejects(cache.getOrSet(key, async () => {
-    throw new Error('database down')
-  }), { message: 'database down' })
+  await t.rejects(
+    cache.getOrSet(key, async () => {
+      throw new Error('database down')
+    }),
+    { message: 'database down' },
+  )
   t.equal(await db.redis.exists(key), 0)
   t.equal(await db.redis.exists('cache:lease:{guild:5:members}'), 0, 'lease released')
   t.same(await cache.getOrSet(key, async () => ['ok']), ['ok'])
@@ -163,7 +172,13 @@ t.test('a lease reply that comes back after the bound (a busy process) still dec
   // past the 50 ms bound: what a process busy with a burst of requests sees.
   proxy.holdRepliesAfter(internalKeys.lease(key))
   const waiting = second()
-  t.ok(await eventually(async () => /cache_events_total\{event="late_reply"\} 1/.test(await other.metrics.metrics()), 5_000), 'its lease step outlived the bound')
+  t.ok(
+    await eventually(
+      async () => /cache_events_total\{event="late_reply"\} 1/.test(await other.metrics.metrics()),
+      5_000,
+    ),
+    'its lease step outlived the bound',
+  )
   t.equal(counted.loads, 1, 'and it did not load beside the holder')
   proxy.release()
   release()
@@ -172,42 +187,58 @@ t.test('a lease reply that comes back after the bound (a busy process) still dec
   t.equal(counted.loads, 1, 'one load for the key across both processes')
 })
 
-t.test('a lease reply that never comes: the call still ends, within the bound and lockWaitMs, and writes nothing', async (t) => {
-  const db = await claimDb(t)
-  if (!('url' in db.connection)) return t.pass('single-instance only: the proxy fronts one Redis')
-  const proxy = await startTcpProxy(Number(new URL(db.connection.url).port))
-  t.teardown(() => proxy.close())
-  const cache = await cacheOn(t, { ...db, connection: { url: proxied(db.connection.url, proxy.port) } }, { operationTimeoutMs: 50, lockWaitMs: 200 })
-  const key = keys.guildMembers(82)
-  proxy.holdRepliesAfter(internalKeys.lease(key))
-  const started = performance.now()
-  t.same(await cache.getOrSet(key, async () => ['loaded']), ['loaded'])
-  const took = performance.now() - started
-  t.ok(took >= 200 && took < 1_000, `gave up on the reply after the bound and lockWaitMs (${took.toFixed(0)} ms)`)
-  proxy.release()
-  t.equal(await db.redis.exists(key), 0, 'not stored: without the reply it holds no lease')
-})
+t.test(
+  'a lease reply that never comes: the call still ends, within the bound and lockWaitMs, and writes nothing',
+  async (t) => {
+    const db = await claimDb(t)
+    if (!('url' in db.connection)) return t.pass('single-instance only: the proxy fronts one Redis')
+    const proxy = await startTcpProxy(Number(new URL(db.connection.url).port))
+    t.teardown(() => proxy.close())
+    const cache = await cacheOn(
+      t,
+      { ...db, connection: { url: proxied(db.connection.url, proxy.port) } },
+      { operationTimeoutMs: 50, lockWaitMs: 200 },
+    )
+    const key = keys.guildMembers(82)
+    proxy.holdRepliesAfter(internalKeys.lease(key))
+    const started = performance.now()
+    t.same(await cache.getOrSet(key, async () => ['loaded']), ['loaded'])
+    const took = performance.now() - started
+    t.ok(took >= 200 && took < 1_000, `gave up on the reply after the bound and lockWaitMs (${took.toFixed(0)} ms)`)
+    proxy.release()
+    t.equal(await db.redis.exists(key), 0, 'not stored: without the reply it holds no lease')
+  },
+)
 
-t.test('a GET judged late because this process was busy goes on to the lease, which decides: no second load', async (t) => {
-  const key = keys.guildMembers(83)
-  const setup = await holderAndProxied(t, key, { operationTimeoutMs: 50, lockWaitMs: 5_000 })
-  if (setup === undefined) return t.pass('single-instance only: the proxy fronts one Redis')
-  const { proxy, other, counted, held, release, second } = setup
-  // The busy process's GET reaches Redis; then the process is stuck for 120 ms (a burst of requests to
-  // parse), and the reply stays held until the test lets it through.
-  proxy.holdRepliesAfter(key, () => {
-    const until = performance.now() + 120
-    while (performance.now() < until);
-  })
-  const waiting = second()
-  t.ok(await eventually(async () => /cache_events_total\{event="late_reply"\} 1/.test(await other.metrics.metrics()), 5_000), 'it went on to the lease steps')
-  t.equal(counted.loads, 1, 'and did not load beside the holder')
-  proxy.release()
-  release()
-  t.same(await held, ['from holder'])
-  t.same(await waiting, ['from holder'])
-  t.equal(counted.loads, 1)
-})
+t.test(
+  'a GET judged late because this process was busy goes on to the lease, which decides: no second load',
+  async (t) => {
+    const key = keys.guildMembers(83)
+    const setup = await holderAndProxied(t, key, { operationTimeoutMs: 50, lockWaitMs: 5_000 })
+    if (setup === undefined) return t.pass('single-instance only: the proxy fronts one Redis')
+    const { proxy, other, counted, held, release, second } = setup
+    // The busy process's GET reaches Redis; then the process is stuck for 120 ms (a burst of requests to
+    // parse), and the reply stays held until the test lets it through.
+    proxy.holdRepliesAfter(key, () => {
+      const until = performance.now() + 120
+      while (performance.now() < until);
+    })
+    const waiting = second()
+    t.ok(
+      await eventually(
+        async () => /cache_events_total\{event="late_reply"\} 1/.test(await other.metrics.metrics()),
+        5_000,
+      ),
+      'it went on to the lease steps',
+    )
+    t.equal(counted.loads, 1, 'and did not load beside the holder')
+    proxy.release()
+    release()
+    t.same(await held, ['from holder'])
+    t.same(await waiting, ['from holder'])
+    t.equal(counted.loads, 1)
+  },
+)
 
 t.test('a waiter sees the holder’s commit whole: never "no value" before it and "no lease" after it', async (t) => {
   const key = keys.guildMembers(84)
@@ -215,7 +246,10 @@ t.test('a waiter sees the holder’s commit whole: never "no value" before it an
   if (setup === undefined) return t.pass('single-instance only: the proxy fronts one Redis')
   const { proxy, other, counted, held, release, second } = setup
   const waiting = second()
-  t.ok(await eventually(async () => /cache_events_total\{event="lock_wait"\} 1/.test(await other.metrics.metrics())), 'waiting for the holder')
+  t.ok(
+    await eventually(async () => /cache_events_total\{event="lock_wait"\} 1/.test(await other.metrics.metrics())),
+    'waiting for the holder',
+  )
   // The next poll's look at the lease reaches Redis only after the holder committed.
   const polled = deferred<void>()
   proxy.holdRequestsWith(internalKeys.lease(key), () => polled.resolve())

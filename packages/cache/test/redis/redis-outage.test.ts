@@ -38,7 +38,16 @@ t.test('REDIS_URL unset: disabled, no errors, loaders answer', async (t) => {
   t.equal(await cache.get('temp:a'), null)
   t.equal(await cache.set('temp:a', 1), false)
   t.same(await cache.getOrSet('temp:a', async () => 5), 5)
-  t.same(cache.stats(), { hits: 0, misses: 0, errors: 0, hitRate: 0, redis: 'disabled', peers: 0, unacked: 0, staleServed: 0 })
+  t.same(cache.stats(), {
+    hits: 0,
+    misses: 0,
+    errors: 0,
+    hitRate: 0,
+    redis: 'disabled',
+    peers: 0,
+    unacked: 0,
+    staleServed: 0,
+  })
 })
 
 t.test('nothing listens on the port: every call within the bound, then the breaker answers at once', async (t) => {
@@ -52,14 +61,20 @@ t.test('nothing listens on the port: every call within the bound, then the break
   t.ok(first.ms < BOUND_MS + SLACK_MS, `first call ${first.ms.toFixed(1)} ms`)
   await cache.ready
   t.equal(cache.state(), 'down')
-  for (const [i, call] of (await everyCall(cache)).entries()) t.ok(call.ms < BOUND_MS + SLACK_MS, `call ${i}: ${call.ms.toFixed(1)} ms`)
+  for (const [i, call] of (await everyCall(cache)).entries())
+    t.ok(call.ms < BOUND_MS + SLACK_MS, `call ${i}: ${call.ms.toFixed(1)} ms`)
   const errorsBefore = cache.stats().errors
   // "At once" without a clock (a busy machine stretches any wall-time bound): every call settles before
   // the event loop's next turn, so none waited on a socket or a timer.
   let nextTurn = false
   setImmediate(() => (nextTurn = true))
-  const burst = await Promise.all(Array.from({ length: 1_000 }, () => cache.get('temp:b').then((value) => ({ value, nextTurn }))))
-  t.ok(burst.every((call) => call.value === null && !call.nextTurn), '1,000 calls with the breaker open all answered within the same turn of the event loop')
+  const burst = await Promise.all(
+    Array.from({ length: 1_000 }, () => cache.get('temp:b').then((value) => ({ value, nextTurn }))),
+  )
+  t.ok(
+    burst.every((call) => call.value === null && !call.nextTurn),
+    '1,000 calls with the breaker open all answered within the same turn of the event loop',
+  )
   t.equal(cache.stats().errors, errorsBefore, 'an open breaker makes no attempt, so counts no new error')
   const errorLines = logger.lines.filter((l) => l.level === 'error').length
   t.ok(errorLines <= 6, `errors logged at most once per interval per operation (${errorLines} lines)`)
@@ -68,7 +83,12 @@ t.test('nothing listens on the port: every call within the bound, then the break
 t.test('Redis dies mid-run, then returns: bounded calls meanwhile, caching resumes by itself', async (t) => {
   const redis = await startOwnRedis()
   t.teardown(() => redis.stop())
-  const cache = createCache({ url: redis.url, logger: silentLogger(), breakerProbeIntervalMs: 100, busChannel: 'cache:test:outage2' })
+  const cache = createCache({
+    url: redis.url,
+    logger: silentLogger(),
+    breakerProbeIntervalMs: 100,
+    busChannel: 'cache:test:outage2',
+  })
   t.teardown(() => cache.close())
   await cache.ready
   t.equal(cache.state(), 'up')
@@ -76,7 +96,8 @@ t.test('Redis dies mid-run, then returns: bounded calls meanwhile, caching resum
   t.equal(await cache.get('temp:a'), 1)
 
   await redis.kill()
-  for (const [i, call] of (await everyCall(cache)).entries()) t.ok(call.ms < BOUND_MS + SLACK_MS, `while dead, call ${i}: ${call.ms.toFixed(1)} ms`)
+  for (const [i, call] of (await everyCall(cache)).entries())
+    t.ok(call.ms < BOUND_MS + SLACK_MS, `while dead, call ${i}: ${call.ms.toFixed(1)} ms`)
   t.ok(await eventually(() => cache.state() === 'down'), 'reported down')
   let loads = 0
   t.equal(await cache.getOrSet('temp:b', async () => ++loads), 1, 'the loader answers while Redis is gone')
@@ -91,20 +112,29 @@ t.test('Redis dies mid-run, then returns: bounded calls meanwhile, caching resum
 t.test('Redis hanging (CLIENT PAUSE): calls bounded, breaker opens, closes once it answers again', async (t) => {
   const redis = await startOwnRedis()
   t.teardown(() => redis.stop())
-  const cache = createCache({ url: redis.url, logger: silentLogger(), breakerProbeIntervalMs: 100, busChannel: 'cache:test:outage3' })
+  const cache = createCache({
+    url: redis.url,
+    logger: silentLogger(),
+    breakerProbeIntervalMs: 100,
+    busChannel: 'cache:test:outage3',
+  })
   t.teardown(() => cache.close())
   await cache.ready
   const { Redis } = await import('ioredis')
   const admin = new Redis(redis.port, '127.0.0.1')
   t.teardown(() => admin.disconnect())
   await admin.call('CLIENT', 'PAUSE', '1500', 'ALL')
-  for (const [i, call] of (await everyCall(cache)).entries()) t.ok(call.ms < BOUND_MS + SLACK_MS, `while paused, call ${i}: ${call.ms.toFixed(1)} ms`)
+  for (const [i, call] of (await everyCall(cache)).entries())
+    t.ok(call.ms < BOUND_MS + SLACK_MS, `while paused, call ${i}: ${call.ms.toFixed(1)} ms`)
   t.equal(cache.state(), 'down', 'the breaker opened')
   const fast = await timed(() => cache.get('temp:a'))
   t.ok(fast.ms < 5, `an open breaker answers at once (${fast.ms.toFixed(2)} ms)`)
   t.ok(await eventually(() => cache.state() === 'up', 5_000), 'closed again after the pause')
   t.equal(await cache.set('temp:a', 2), true)
-  t.ok(await eventually(async () => (await cache.get('temp:a')) === 2, 5_000), 'read again once the recovery grace is over')
+  t.ok(
+    await eventually(async () => (await cache.get('temp:a')) === 2, 5_000),
+    'read again once the recovery grace is over',
+  )
 })
 
 t.test('a link that hangs (proxy stops forwarding) and is cut: bounded, then recovers', async (t) => {
@@ -112,16 +142,26 @@ t.test('a link that hangs (proxy stops forwarding) and is cut: bounded, then rec
   t.teardown(() => redis.stop())
   const proxy = await startTcpProxy(redis.port)
   t.teardown(() => proxy.close())
-  const cache = createCache({ url: `redis://127.0.0.1:${proxy.port}/0`, logger: silentLogger(), breakerProbeIntervalMs: 100, busChannel: 'cache:test:outage4' })
+  const cache = createCache({
+    url: `redis://127.0.0.1:${proxy.port}/0`,
+    logger: silentLogger(),
+    breakerProbeIntervalMs: 100,
+    busChannel: 'cache:test:outage4',
+  })
   t.teardown(() => cache.close())
   await cache.ready
   t.equal(await cache.set('temp:a', 1), true)
   proxy.hang()
-  for (const [i, call] of (await everyCall(cache)).entries()) t.ok(call.ms < BOUND_MS + SLACK_MS, `hung link, call ${i}: ${call.ms.toFixed(1)} ms`)
+  for (const [i, call] of (await everyCall(cache)).entries())
+    t.ok(call.ms < BOUND_MS + SLACK_MS, `hung link, call ${i}: ${call.ms.toFixed(1)} ms`)
   await proxy.cut()
-  for (const [i, call] of (await everyCall(cache)).entries()) t.ok(call.ms < BOUND_MS + SLACK_MS, `cut link, call ${i}: ${call.ms.toFixed(1)} ms`)
+  for (const [i, call] of (await everyCall(cache)).entries())
+    t.ok(call.ms < BOUND_MS + SLACK_MS, `cut link, call ${i}: ${call.ms.toFixed(1)} ms`)
   await proxy.restore()
-  t.ok(await eventually(async () => (await cache.set('temp:a', 3)) && (await cache.get('temp:a')) === 3, 5_000), 'caching resumed')
+  t.ok(
+    await eventually(async () => (await cache.set('temp:a', 3)) && (await cache.get('temp:a')) === 3, 5_000),
+    'caching resumed',
+  )
 })
 
 t.test('an invalidation that could not reach Redis is retried until it does', async (t) => {
@@ -129,7 +169,12 @@ t.test('an invalidation that could not reach Redis is retried until it does', as
   t.teardown(() => redis.stop())
   const proxy = await startTcpProxy(redis.port)
   t.teardown(() => proxy.close())
-  const cache = createCache({ url: `redis://127.0.0.1:${proxy.port}/0`, logger: silentLogger(), breakerProbeIntervalMs: 100, busChannel: 'cache:test:outage5' })
+  const cache = createCache({
+    url: `redis://127.0.0.1:${proxy.port}/0`,
+    logger: silentLogger(),
+    breakerProbeIntervalMs: 100,
+    busChannel: 'cache:test:outage5',
+  })
   t.teardown(() => cache.close())
   await cache.ready
   const key = keys.permission(9, 90, 'roster')
@@ -154,7 +199,12 @@ t.test('an invalidation that could not reach Redis is retried until it does', as
 
 t.test('a service boots while Redis is down and starts caching when it comes up', async (t) => {
   const port = await freePort()
-  const cache = createCache({ url: `redis://127.0.0.1:${port}/0`, logger: silentLogger(), breakerProbeIntervalMs: 100, busChannel: 'cache:test:outage6' })
+  const cache = createCache({
+    url: `redis://127.0.0.1:${port}/0`,
+    logger: silentLogger(),
+    breakerProbeIntervalMs: 100,
+    busChannel: 'cache:test:outage6',
+  })
   t.teardown(() => cache.close())
   await cache.ready
   t.equal(cache.state(), 'down')
@@ -162,59 +212,90 @@ t.test('a service boots while Redis is down and starts caching when it comes up'
   t.teardown(() => redis.stop())
   t.ok(await eventually(() => cache.state() === 'up', 5_000), 'connected by itself')
   // The SUBSCRIBE queued at boot failed with the first connection attempt; the bus must send its own.
-  t.ok(await eventually(() => cache.propagating(), 5_000), 'the bus subscribed once Redis came: memory can be trusted again')
+  t.ok(
+    await eventually(() => cache.propagating(), 5_000),
+    'the bus subscribed once Redis came: memory can be trusted again',
+  )
   t.equal(await cache.set('temp:a', 'late'), true)
-  t.ok(await eventually(async () => (await cache.get('temp:a')) === 'late', 5_000), 'read once the recovery grace is over')
+  t.ok(
+    await eventually(async () => (await cache.get('temp:a')) === 'late', 5_000),
+    'read once the recovery grace is over',
+  )
 })
 
-t.test('a Redis that hangs: memory is dropped and not trusted within a few heartbeats; after it, reads wait out the grace', async (t) => {
-  const redis = await startOwnRedis()
-  t.teardown(() => redis.stop())
-  const cache = createCache({ url: redis.url, logger: silentLogger(), breakerProbeIntervalMs: 100, busChannel: 'cache:test:outage7', memory: { ttlMs: 60_000 }, recoveryGraceMs: 500 })
-  t.teardown(() => cache.close())
-  await cache.ready
-  t.ok(await eventually(() => cache.propagating()), 'hears its own heartbeat')
-  let loads = 0
-  await cache.getOrSet('temp:m', async () => ++loads)
-  t.equal(await cache.getOrSet('temp:m', async () => ++loads), 1, 'from memory')
-  const heard: string[] = []
-  cache.onInvalidate((e) => heard.push(e.scope))
-  const { Redis } = await import('ioredis')
-  const admin = new Redis(redis.port, '127.0.0.1')
-  t.teardown(() => admin.disconnect())
-  const pausedAt = performance.now()
-  await admin.call('CLIENT', 'PAUSE', '1200', 'ALL')
-  t.ok(await eventually(() => !cache.propagating(), 1_000, 5), 'stops trusting memory')
-  const noticed = performance.now() - pausedAt
-  t.ok(noticed < 600, `within ${noticed.toFixed(0)} ms of the hang (no call made meanwhile)`)
-  t.ok(await eventually(() => heard.includes('all'), 1_000, 5), 'and dropped what it held')
-  t.equal(await cache.getOrSet('temp:m', async () => ++loads), 2, 'the loader answers, not memory')
-  // Written during the hang by someone who could still reach it? Here: an entry present when Redis returns.
-  t.ok(await eventually(() => cache.state() === 'up', 5_000), 'Redis back')
-  await admin.set('temp:stale', '"old"', 'EX', 60)
-  t.equal(await cache.getOrSet('temp:stale', async () => 'fresh'), 'fresh', 'within the grace, Redis is not read')
-  t.equal(cache.propagating(), false, 'nor memory trusted')
-  t.ok(await eventually(() => cache.propagating(), 2_000), 'then both come back by themselves')
-  t.equal(await cache.get('temp:stale'), 'old')
-})
+t.test(
+  'a Redis that hangs: memory is dropped and not trusted within a few heartbeats; after it, reads wait out the grace',
+  async (t) => {
+    const redis = await startOwnRedis()
+    t.teardown(() => redis.stop())
+    const cache = createCache({
+      url: redis.url,
+      logger: silentLogger(),
+      breakerProbeIntervalMs: 100,
+      busChannel: 'cache:test:outage7',
+      memory: { ttlMs: 60_000 },
+      recoveryGraceMs: 500,
+    })
+    t.teardown(() => cache.close())
+    await cache.ready
+    t.ok(await eventually(() => cache.propagating()), 'hears its own heartbeat')
+    let loads = 0
+    await cache.getOrSet('temp:m', async () => ++loads)
+    t.equal(await cache.getOrSet('temp:m', async () => ++loads), 1, 'from memory')
+    const heard: string[] = []
+    cache.onInvalidate((e) => heard.push(e.scope))
+    const { Redis } = await import('ioredis')
+    const admin = new Redis(redis.port, '127.0.0.1')
+    t.teardown(() => admin.disconnect())
+    const pausedAt = performance.now()
+    await admin.call('CLIENT', 'PAUSE', '1200', 'ALL')
+    t.ok(await eventually(() => !cache.propagating(), 1_000, 5), 'stops trusting memory')
+    const noticed = performance.now() - pausedAt
+    t.ok(noticed < 600, `within ${noticed.toFixed(0)} ms of the hang (no call made meanwhile)`)
+    t.ok(await eventually(() => heard.includes('all'), 1_000, 5), 'and dropped what it held')
+    t.equal(await cache.getOrSet('temp:m', async () => ++loads), 2, 'the loader answers, not memory')
+    // Written during the hang by someone who could still reach it? Here: an entry present when Redis returns.
+    t.ok(await eventually(() => cache.state() === 'up', 5_000), 'Redis back')
+    await admin.set('temp:stale', '"old"', 'EX', 60)
+    t.equal(await cache.getOrSet('temp:stale', async () => 'fresh'), 'fresh', 'within the grace, Redis is not read')
+    t.equal(cache.propagating(), false, 'nor memory trusted')
+    t.ok(await eventually(() => cache.propagating(), 2_000), 'then both come back by themselves')
+    t.equal(await cache.get('temp:stale'), 'old')
+  },
+)
 
-t.test('invalidationOutwaitsSilence: an invalidation that cannot reach Redis returns only after the others have noticed', async (t) => {
-  const redis = await startOwnRedis()
-  t.teardown(() => redis.stop())
-  const writer = createCache({ url: redis.url, logger: silentLogger(), breakerProbeIntervalMs: 100, busChannel: 'cache:test:outage8', invalidationOutwaitsSilence: true })
-  const reader = createCache({ url: redis.url, logger: silentLogger(), breakerProbeIntervalMs: 100, busChannel: 'cache:test:outage8', memory: { ttlMs: 60_000 } })
-  t.teardown(() => writer.close())
-  t.teardown(() => reader.close())
-  await Promise.all([writer.ready, reader.ready])
-  t.ok(await eventually(() => reader.propagating()))
-  const { Redis } = await import('ioredis')
-  const admin = new Redis(redis.port, '127.0.0.1')
-  t.teardown(() => admin.disconnect())
-  await admin.call('CLIENT', 'PAUSE', '1500', 'ALL')
-  const started = performance.now()
-  await writer.invalidateGuild(1)
-  const took = performance.now() - started
-  t.equal(reader.propagating(), false, 'when it returns, the reader no longer trusts its memory')
-  t.ok(took < 1_000, `bounded: ${took.toFixed(0)} ms`)
-  t.ok(await eventually(() => writer.state() === 'up', 5_000))
-})
+t.test(
+  'invalidationOutwaitsSilence: an invalidation that cannot reach Redis returns only after the others have noticed',
+  async (t) => {
+    const redis = await startOwnRedis()
+    t.teardown(() => redis.stop())
+    const writer = createCache({
+      url: redis.url,
+      logger: silentLogger(),
+      breakerProbeIntervalMs: 100,
+      busChannel: 'cache:test:outage8',
+      invalidationOutwaitsSilence: true,
+    })
+    const reader = createCache({
+      url: redis.url,
+      logger: silentLogger(),
+      breakerProbeIntervalMs: 100,
+      busChannel: 'cache:test:outage8',
+      memory: { ttlMs: 60_000 },
+    })
+    t.teardown(() => writer.close())
+    t.teardown(() => reader.close())
+    await Promise.all([writer.ready, reader.ready])
+    t.ok(await eventually(() => reader.propagating()))
+    const { Redis } = await import('ioredis')
+    const admin = new Redis(redis.port, '127.0.0.1')
+    t.teardown(() => admin.disconnect())
+    await admin.call('CLIENT', 'PAUSE', '1500', 'ALL')
+    const started = performance.now()
+    await writer.invalidateGuild(1)
+    const took = performance.now() - started
+    t.equal(reader.propagating(), false, 'when it returns, the reader no longer trusts its memory')
+    t.ok(took < 1_000, `bounded: ${took.toFixed(0)} ms`)
+    t.ok(await eventually(() => writer.state() === 'up', 5_000))
+  },
+)

@@ -8,7 +8,8 @@ import { cacheOn, claimDb, eventually } from '../fixtures/harness.js'
  * the public API: memory must not answer for an entry that is gone.
  */
 
-const gone = (db: Awaited<ReturnType<typeof claimDb>>, key: string) => eventually(async () => (await db.redis.exists(key)) === 0, 5_000, 20)
+const gone = (db: Awaited<ReturnType<typeof claimDb>>, key: string) =>
+  eventually(async () => (await db.redis.exists(key)) === 0, 5_000, 20)
 
 t.test('getOrSet: a copy of an entry stored here with a TTL of 1 s is not served once the entry expired', async (t) => {
   const db = await claimDb(t)
@@ -36,6 +37,10 @@ t.test('getOrSet and get: a copy of an entry another process stored lives no lon
   t.same(await reader.getOrSet(viaGetOrSet, async () => ({ from: 'reader' }), 600), { from: 'writer' }, 'a Redis hit')
   t.same(await reader.get(viaGet), { from: 'writer' })
   t.ok((await gone(db, viaGetOrSet)) && (await gone(db, viaGet)), 'Redis let both go')
-  t.same(await reader.getOrSet(viaGetOrSet, async () => ({ from: 'reader' }), 600), { from: 'reader' }, 'getOrSet: loaded, not remembered past the entry')
+  t.same(
+    await reader.getOrSet(viaGetOrSet, async () => ({ from: 'reader' }), 600),
+    { from: 'reader' },
+    'getOrSet: loaded, not remembered past the entry',
+  )
   t.equal(await reader.get(viaGet), null, 'get: a miss, not remembered past the entry')
 })

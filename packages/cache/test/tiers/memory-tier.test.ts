@@ -31,15 +31,18 @@ t.test('MemoryTier: TTL, bound, and invalidation by guild, user, key and pattern
   t.equal(tier.size, 0)
 })
 
-t.test('MemoryTier: a session entry goes with its owner, or with any user event when its owner is unknown', async (t) => {
-  const tier = new MemoryTier<string>(60_000, 100)
-  const owned = keys.userSession('a'.repeat(64))
-  const unowned = keys.userSession('b'.repeat(64))
-  tier.set(owned, 'x', 7)
-  tier.set(unowned, 'y')
-  t.same(tier.drop({ scope: 'user', id: 8 }), [unowned], 'another user: only the session whose owner is unknown')
-  t.same(tier.drop({ scope: 'user', id: 7 }), [owned])
-})
+t.test(
+  'MemoryTier: a session entry goes with its owner, or with any user event when its owner is unknown',
+  async (t) => {
+    const tier = new MemoryTier<string>(60_000, 100)
+    const owned = keys.userSession('a'.repeat(64))
+    const unowned = keys.userSession('b'.repeat(64))
+    tier.set(owned, 'x', 7)
+    tier.set(unowned, 'y')
+    t.same(tier.drop({ scope: 'user', id: 8 }), [unowned], 'another user: only the session whose owner is unknown')
+    t.same(tier.drop({ scope: 'user', id: 7 }), [owned])
+  },
+)
 
 t.test('getOrSet with memory: the second read never reaches Redis', async (t) => {
   const db = await claimDb(t)
@@ -66,12 +69,24 @@ t.test('an invalidation anywhere drops memory everywhere before it returns', asy
   version = 2
   await b.invalidateGuild(3)
   t.same(await a.getOrSet(keys.permission(3, 30, 'roster'), load), { version: 2 }, 'guild event: reloaded at once')
-  t.same(await a.getOrSet(keys.userSession('c'.repeat(64)), load, 600, { user: 30 }), { version: 1 }, 'not that user’s event yet')
+  t.same(
+    await a.getOrSet(keys.userSession('c'.repeat(64)), load, 600, { user: 30 }),
+    { version: 1 },
+    'not that user’s event yet',
+  )
   await b.invalidateUser(30)
-  t.same(await a.getOrSet(keys.userSession('c'.repeat(64)), load, 600, { user: 30 }), { version: 2 }, 'user event: reloaded at once')
+  t.same(
+    await a.getOrSet(keys.userSession('c'.repeat(64)), load, 600, { user: 30 }),
+    { version: 2 },
+    'user event: reloaded at once',
+  )
   version = 3
   await b.delete(keys.userSession('c'.repeat(64)))
-  t.same(await a.getOrSet(keys.userSession('c'.repeat(64)), load, 600, { user: 30 }), { version: 3 }, 'key event (a logout): reloaded at once')
+  t.same(
+    await a.getOrSet(keys.userSession('c'.repeat(64)), load, 600, { user: 30 }),
+    { version: 3 },
+    'key event (a logout): reloaded at once',
+  )
 })
 
 t.test('a value loaded across an invalidation is not remembered', async (t) => {
@@ -94,7 +109,12 @@ t.test('a value loaded across an invalidation is not remembered', async (t) => {
 })
 
 t.test('memory is not used while Redis is down (no bus to keep it honest), nor without Redis', async (t) => {
-  const down = createCache({ url: 'redis://127.0.0.1:1/0', memory: { ttlMs: 60_000 }, logger: silentLogger(), busChannel: 'cache:test:memory-down' })
+  const down = createCache({
+    url: 'redis://127.0.0.1:1/0',
+    memory: { ttlMs: 60_000 },
+    logger: silentLogger(),
+    busChannel: 'cache:test:memory-down',
+  })
   t.teardown(() => down.close())
   await down.ready
   t.equal(down.propagating(), false)
@@ -131,26 +151,30 @@ t.test('get reads through memory too, and what it finds in Redis is remembered',
   t.equal(await a.get(session), null, 'a session remembered without its owner goes with any user event, to be safe')
 })
 
-t.test('peek answers from memory alone, without waiting: what a read remembered, until an invalidation drops it', async (t) => {
-  const db = await claimDb(t)
-  const a = await cacheOn(t, db, { memory: { ttlMs: 60_000 } })
-  const b = await cacheOn(t, db)
-  t.ok(await eventually(() => a.propagating()))
-  const members = keys.guildMembers(5)
-  await b.set(members, [{ character_id: 1 }], 300)
-  t.equal(a.peek(members), undefined, 'in Redis but not in memory: peek never goes to Redis')
-  t.same(await a.getOrSet(members, async () => []), [{ character_id: 1 }])
-  const hits = a.stats().hits
-  t.same(a.peek(members), [{ character_id: 1 }], 'remembered by the read')
-  t.equal(a.stats().hits, hits + 1, 'a value given counts as a hit')
-  const memoryHits = async () => Number(/cache_requests_total\{namespace="guild",result="hit"\} (\d+)/.exec(await a.metrics.metrics())?.[1] ?? 0)
-  const before = await memoryHits()
-  t.same(await a.getOrSet(members, async () => []), [{ character_id: 1 }])
-  a.peek(members)
-  t.equal(await memoryHits(), before + 2, 'memory hits, by peek and by getOrSet, count under the key’s namespace')
-  t.equal(a.peek('not a key {at all}'), undefined, 'a key no builder makes is simply not there')
-  await b.invalidateGuild(5)
-  t.equal(a.peek(members), undefined, 'dropped by the invalidation before it returned')
-  const none = createCache({ memory: { ttlMs: 60_000 } })
-  t.equal(none.peek(members), undefined, 'no memory without Redis')
-})
+t.test(
+  'peek answers from memory alone, without waiting: what a read remembered, until an invalidation drops it',
+  async (t) => {
+    const db = await claimDb(t)
+    const a = await cacheOn(t, db, { memory: { ttlMs: 60_000 } })
+    const b = await cacheOn(t, db)
+    t.ok(await eventually(() => a.propagating()))
+    const members = keys.guildMembers(5)
+    await b.set(members, [{ character_id: 1 }], 300)
+    t.equal(a.peek(members), undefined, 'in Redis but not in memory: peek never goes to Redis')
+    t.same(await a.getOrSet(members, async () => []), [{ character_id: 1 }])
+    const hits = a.stats().hits
+    t.same(a.peek(members), [{ character_id: 1 }], 'remembered by the read')
+    t.equal(a.stats().hits, hits + 1, 'a value given counts as a hit')
+    const memoryHits = async () =>
+      Number(/cache_requests_total\{namespace="guild",result="hit"\} (\d+)/.exec(await a.metrics.metrics())?.[1] ?? 0)
+    const before = await memoryHits()
+    t.same(await a.getOrSet(members, async () => []), [{ character_id: 1 }])
+    a.peek(members)
+    t.equal(await memoryHits(), before + 2, 'memory hits, by peek and by getOrSet, count under the key’s namespace')
+    t.equal(a.peek('not a key {at all}'), undefined, 'a key no builder makes is simply not there')
+    await b.invalidateGuild(5)
+    t.equal(a.peek(members), undefined, 'dropped by the invalidation before it returned')
+    const none = createCache({ memory: { ttlMs: 60_000 } })
+    t.equal(none.peek(members), undefined, 'no memory without Redis')
+  },
+)

@@ -63,7 +63,8 @@ class Reader {
   }
 
   int(value: unknown, path: string, min: number, max: number): number {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) this.fail(path, `an integer from ${min} to ${max}`)
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+      this.fail(path, `an integer from ${min} to ${max}`)
     return value
   }
 
@@ -76,7 +77,10 @@ class Reader {
 export function readToken(json: unknown, what: string): BnetTokenAnswer {
   const r: Reader = new Reader(what)
   const body = r.record(json, 'the body')
-  return { accessToken: r.text(body.access_token, 'access_token'), expiresIn: r.int(body.expires_in ?? 86_399, 'expires_in', 1, 10 * 365 * 86_400) }
+  return {
+    accessToken: r.text(body.access_token, 'access_token'),
+    expiresIn: r.int(body.expires_in ?? 86_399, 'expires_in', 1, 10 * 365 * 86_400),
+  }
 }
 
 export function readUser(json: unknown, what: string): BnetUser {

@@ -13,7 +13,12 @@ import {
   type BnetUser,
 } from './answers.js'
 import { AppTokenProvider, appTokenKey } from './app-token.js'
-import { BattleNetBadAnswerError, BattleNetGrantError, BattleNetNotConfiguredError, BattleNetNotFoundError } from './errors.js'
+import {
+  BattleNetBadAnswerError,
+  BattleNetGrantError,
+  BattleNetNotConfiguredError,
+  BattleNetNotFoundError,
+} from './errors.js'
 import { BnetHttp, type BnetResponse } from './http.js'
 import type { BnetPriority, BnetQuota } from './quota.js'
 import { UnknownGuilds } from './unknown-guilds.js'
@@ -82,7 +87,9 @@ export class BattleNetClient {
       ...(options.log === undefined ? {} : { log: options.log }),
     })
     this.#unknownGuilds = new UnknownGuilds(options.cache)
-    this.#appToken = new AppTokenProvider(options.cache, appTokenKey(options.oauthUrl, options.clientId ?? ''), () => this.#clientCredentials())
+    this.#appToken = new AppTokenProvider(options.cache, appTokenKey(options.oauthUrl, options.clientId ?? ''), () =>
+      this.#clientCredentials(),
+    )
   }
 
   get configured(): boolean {
@@ -104,7 +111,10 @@ export class BattleNetClient {
 
   /** Redeems an authorization code for the user's access token. */
   async exchangeCode(code: string): Promise<string> {
-    const res = await this.#token({ grant_type: 'authorization_code', code, redirect_uri: this.#options.redirectUri }, 'unsent')
+    const res = await this.#token(
+      { grant_type: 'authorization_code', code, redirect_uri: this.#options.redirectUri },
+      'unsent',
+    )
     return res.accessToken
   }
 
@@ -126,7 +136,13 @@ export class BattleNetClient {
     const url = new URL(joinUrl(apiBaseUrl(this.#options.apiUrl, this.region), '/profile/user/wow'))
     url.searchParams.set('namespace', `profile-${this.region}`)
     url.searchParams.set('locale', 'en_US')
-    const res = await this.#http.send({ method: 'GET', url: url.toString(), headers: { authorization: `Bearer ${accessToken}` }, label, retry: 'all' })
+    const res = await this.#http.send({
+      method: 'GET',
+      url: url.toString(),
+      headers: { authorization: `Bearer ${accessToken}` },
+      label,
+      retry: 'all',
+    })
     if (res.status === 404) return []
     return readCharacters(expectOk(res, label), label)
   }
@@ -135,9 +151,15 @@ export class BattleNetClient {
    * A guild's roster, with the application's own token. A 404 is remembered for a minute (every
    * instance), so asking again for the same unknown guild costs no call.
    */
-  async guildRoster(region: BnetRegion, realmSlug: string, nameSlug: string, options: RosterOptions = {}): Promise<BnetRoster> {
+  async guildRoster(
+    region: BnetRegion,
+    realmSlug: string,
+    nameSlug: string,
+    options: RosterOptions = {},
+  ): Promise<BnetRoster> {
     const { priority = 'interactive', notFoundMemory = true } = options
-    const notFound = () => new BattleNetNotFoundError(`Battle.net knows no guild "${nameSlug}" on realm "${realmSlug}" (${region})`)
+    const notFound = () =>
+      new BattleNetNotFoundError(`Battle.net knows no guild "${nameSlug}" on realm "${realmSlug}" (${region})`)
     if (notFoundMemory && (await this.#unknownGuilds.has(region, realmSlug, nameSlug))) throw notFound()
     const path = `/data/wow/guild/${encodeURIComponent(realmSlug)}/${encodeURIComponent(nameSlug)}/roster`
     const label = `GET ${path}`
@@ -167,7 +189,14 @@ export class BattleNetClient {
     let res: BnetResponse | undefined
     for (let attempt = 0; attempt < 2; attempt++) {
       const token = await this.#appToken.get()
-      res = await this.#http.send({ method: 'GET', url: url.toString(), headers: { authorization: `Bearer ${token}` }, label, retry: 'all', priority })
+      res = await this.#http.send({
+        method: 'GET',
+        url: url.toString(),
+        headers: { authorization: `Bearer ${token}` },
+        label,
+        retry: 'all',
+        priority,
+      })
       if (res.status !== 401) break
       await this.#appToken.drop()
     }
@@ -194,7 +223,10 @@ export class BattleNetClient {
     const res = await this.#http.send({
       method: 'POST',
       url: joinUrl(this.#options.oauthUrl, '/token'),
-      headers: { authorization: basicAuth(clientId, clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: basicAuth(clientId, clientSecret),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams(fields).toString(),
       label,
       retry,
@@ -204,7 +236,9 @@ export class BattleNetClient {
       throw new BattleNetGrantError('the authorization code is unknown, expired or already used: log in again')
     }
     if (res.status === 401 || error === 'invalid_client') {
-      throw new BattleNetBadAnswerError(`Battle.net refused our client credentials at ${label}: check BNET_CLIENT_ID and BNET_CLIENT_SECRET`)
+      throw new BattleNetBadAnswerError(
+        `Battle.net refused our client credentials at ${label}: check BNET_CLIENT_ID and BNET_CLIENT_SECRET`,
+      )
     }
     return readToken(expectOk(res, label), label)
   }

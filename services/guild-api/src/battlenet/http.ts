@@ -57,7 +57,9 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 }
 
 function errorCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown; cause?: { code?: unknown } } | null)?.code ?? (err as { cause?: { code?: unknown } })?.cause?.code
+  const code =
+    (err as { code?: unknown; cause?: { code?: unknown } } | null)?.code ??
+    (err as { cause?: { code?: unknown } })?.cause?.code
   return typeof code === 'string' ? code : undefined
 }
 
@@ -145,7 +147,10 @@ export class BnetHttp {
   }
 
   #tooLarge(req: BnetRequest, what: string): BattleNetBadAnswerError {
-    this.#log?.warn({ request: req.label, maxBodyBytes: this.#maxBodyBytes }, `Battle.net ${what} to ${req.label}: answer dropped`)
+    this.#log?.warn(
+      { request: req.label, maxBodyBytes: this.#maxBodyBytes },
+      `Battle.net ${what} to ${req.label}: answer dropped`,
+    )
     return new BattleNetBadAnswerError(`Battle.net ${what} to ${req.label}, more than we accept`)
   }
 

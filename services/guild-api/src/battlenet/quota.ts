@@ -41,7 +41,11 @@ export const DELIVERY_MARGIN_MS = 200
  * started at the first call, as rate-limiter-flexible keeps, lets up to twice the limit through across
  * its edge.
  */
-export function slotPlan(limit: number, windowMs: number, marginMs = DELIVERY_MARGIN_MS): { slotMs: number; perSlot: number } {
+export function slotPlan(
+  limit: number,
+  windowMs: number,
+  marginMs = DELIVERY_MARGIN_MS,
+): { slotMs: number; perSlot: number } {
   let best = { slotMs: windowMs, perSlot: 0, total: 0 }
   const maxSlots = Math.max(1, Math.min(20, Math.floor(windowMs / 50)))
   for (let slots = 1; slots <= maxSlots; slots++) {
@@ -50,7 +54,9 @@ export function slotPlan(limit: number, windowMs: number, marginMs = DELIVERY_MA
     if (perSlot >= 1 && slots * perSlot > best.total) best = { slotMs, perSlot, total: slots * perSlot }
   }
   // A limit too small to split: one call a window.
-  return best.perSlot === 0 ? { slotMs: windowMs + marginMs, perSlot: 1 } : { slotMs: best.slotMs, perSlot: best.perSlot }
+  return best.perSlot === 0
+    ? { slotMs: windowMs + marginMs, perSlot: 1 }
+    : { slotMs: best.slotMs, perSlot: best.perSlot }
 }
 
 interface Budget {
@@ -81,9 +87,20 @@ export class BnetQuota {
     this.#waitMs = { interactive: options.interactiveWaitMs ?? 1_000, background: options.backgroundWaitMs ?? 60_000 }
     this.#now = options.now ?? Date.now
     const limiter = (keyPrefix: string, points: number, durationS: number): RateLimiterAbstract => {
-      const memory = new RateLimiterMemory({ keyPrefix, points: Math.max(1, Math.floor(points * options.processShare)), duration: durationS })
+      const memory = new RateLimiterMemory({
+        keyPrefix,
+        points: Math.max(1, Math.floor(points * options.processShare)),
+        duration: durationS,
+      })
       if (options.redis === undefined) return memory
-      return new RateLimiterRedis({ storeClient: options.redis, keyPrefix, points, duration: durationS, insuranceLimiter: memory, rejectIfRedisNotReady: true })
+      return new RateLimiterRedis({
+        storeClient: options.redis,
+        keyPrefix,
+        points,
+        duration: durationS,
+        insuranceLimiter: memory,
+        rejectIfRedisNotReady: true,
+      })
     }
     this.#budgets = [
       { name: 'second', limit: options.perSecond, windowMs: 1_000 },
@@ -130,7 +147,8 @@ export class BnetQuota {
       const key = String(slot)
       const untilNext = (slot + 1) * budget.slotMs - now
       // Background calls stop short of the reserve: what is left of a slot goes to logins and registrations.
-      const cap = priority === 'background' ? Math.max(1, Math.floor(budget.perSlot * (1 - this.#reserve))) : budget.perSlot
+      const cap =
+        priority === 'background' ? Math.max(1, Math.floor(budget.perSlot * (1 - this.#reserve))) : budget.perSlot
       let refused = false
       try {
         const res = await budget.limiter.consume(key)
@@ -140,7 +158,9 @@ export class BnetQuota {
         refused = true
       }
       if (refused) {
-        await Promise.all([...taken, { budget, key }].map(({ budget: b, key: k }) => b.limiter.reward(k).catch(() => undefined)))
+        await Promise.all(
+          [...taken, { budget, key }].map(({ budget: b, key: k }) => b.limiter.reward(k).catch(() => undefined)),
+        )
         return Math.max(1, untilNext)
       }
       taken.push({ budget, key })

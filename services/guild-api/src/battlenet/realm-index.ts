@@ -70,14 +70,22 @@ export class RealmIndex {
     const found = loaded.byKey.get(realmKey(text)) ?? []
     if (found.length === 1) return (found[0] as BnetRealm).slug
     const shown = JSON.stringify(text.slice(0, 64))
-    if (found.length === 0) throw httpError(400, `body/realm ${shown} is no realm of Battle.net region ${region}; GET /realms lists them`)
-    throw httpError(400, `body/realm ${shown} may be any of ${found.map((realm) => realm.slug).join(', ')}: give the realm's slug`)
+    if (found.length === 0)
+      throw httpError(400, `body/realm ${shown} is no realm of Battle.net region ${region}; GET /realms lists them`)
+    throw httpError(
+      400,
+      `body/realm ${shown} may be any of ${found.map((realm) => realm.slug).join(', ')}: give the realm's slug`,
+    )
   }
 
   async #loaded(region: BnetRegion): Promise<Loaded> {
     const held = this.#memory.get(region)
     if (held !== undefined && held.expiresAt > this.now()) return held
-    const realms = await this.cache.getOrSet(realmIndexKey(region), async () => await this.load(region), REALM_INDEX_TTL_S)
+    const realms = await this.cache.getOrSet(
+      realmIndexKey(region),
+      async () => await this.load(region),
+      REALM_INDEX_TTL_S,
+    )
     const loaded = index(realms, this.now() + REALM_INDEX_MEMORY_MS)
     this.#memory.set(region, loaded)
     return loaded

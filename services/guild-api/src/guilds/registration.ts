@@ -1,6 +1,16 @@
 import type { Cache } from '@guild/cache'
 import { defaultToolPermissions } from '@guild/contract'
-import { and, characters, eq, guildMembers, guildSettings, guilds, guildToolPermissions, isUniqueViolation, type DbHandle } from '@guild/db'
+import {
+  and,
+  characters,
+  eq,
+  guildMembers,
+  guildSettings,
+  guilds,
+  guildToolPermissions,
+  isUniqueViolation,
+  type DbHandle,
+} from '@guild/db'
 import { httpError } from '@guild/service-kit'
 import type { BattleNetClient } from '../battlenet/client.js'
 import { slugOf } from '../battlenet/slugs.js'
@@ -65,12 +75,19 @@ export async function registerGuild(deps: GuildDeps, bnetId: number, input: Regi
         faction: roster.guild.faction,
         syncedAt: new Date(),
       })
-      const owners = await ownersOf(tx, roster.members.map((m) => m.id))
-      for (const chunk of inChunks(memberRows(guildId, roster.members, owners))) await tx.insert(guildMembers).values(chunk)
+      const owners = await ownersOf(
+        tx,
+        roster.members.map((m) => m.id),
+      )
+      for (const chunk of inChunks(memberRows(guildId, roster.members, owners)))
+        await tx.insert(guildMembers).values(chunk)
       const tools = Object.entries(defaultToolPermissions()).map(([tool, maxRank]) => ({ guildId, tool, maxRank }))
       await tx.insert(guildToolPermissions).values(tools)
       await tx.insert(guildSettings).values({ guildId, settings: {} })
-      return await recordInvalidations(tx, cache, [guildTarget(guildId), ...[...new Set(owners.values())].map(userTarget)])
+      return await recordInvalidations(tx, cache, [
+        guildTarget(guildId),
+        ...[...new Set(owners.values())].map(userTarget),
+      ])
     })
   } catch (err) {
     if (isUniqueViolation(err)) throw alreadyRegistered(roster.guild.name, realmSlug, input.region)

@@ -6,12 +6,19 @@ type Tx = Parameters<Parameters<Database['transaction']>[0]>[0]
 /** Which of our users owns each of these characters (from their last login). */
 export async function ownersOf(tx: Tx | Database, characterIds: number[]): Promise<Map<number, number>> {
   if (characterIds.length === 0) return new Map()
-  const rows = await tx.select({ id: characters.id, bnetId: characters.bnetId }).from(characters).where(inArray(characters.id, characterIds))
+  const rows = await tx
+    .select({ id: characters.id, bnetId: characters.bnetId })
+    .from(characters)
+    .where(inArray(characters.id, characterIds))
   return new Map(rows.map((r) => [r.id, r.bnetId]))
 }
 
 /** Battle.net's roster as guild_members rows, each linked to its owner when we know them. */
-export function memberRows(guildId: number, members: BnetRosterMember[], owners: Map<number, number>): NewGuildMember[] {
+export function memberRows(
+  guildId: number,
+  members: BnetRosterMember[],
+  owners: Map<number, number>,
+): NewGuildMember[] {
   return members.map((m) => ({
     guildId,
     characterId: m.id,

@@ -56,7 +56,10 @@ export class RosterSyncs {
 
   /** Every registered guild, least recently synced first. */
   async guildIds(): Promise<number[]> {
-    const rows = await this.deps.db.db.select({ id: guilds.id }).from(guilds).orderBy(sql`${guilds.syncedAt} asc nulls first`, asc(guilds.id))
+    const rows = await this.deps.db.db
+      .select({ id: guilds.id })
+      .from(guilds)
+      .orderBy(sql`${guilds.syncedAt} asc nulls first`, asc(guilds.id))
     return rows.map((row) => row.id)
   }
 
@@ -93,7 +96,10 @@ export class RosterSyncs {
     return outcome
   }
 
-  async #measured<T extends { outcome: ScheduledOutcome }>(trigger: 'manual' | 'scheduled', run: () => Promise<T>): Promise<T> {
+  async #measured<T extends { outcome: ScheduledOutcome }>(
+    trigger: 'manual' | 'scheduled',
+    run: () => Promise<T>,
+  ): Promise<T> {
     const stop = this.#duration.startTimer({ trigger })
     try {
       const done = await run()
@@ -110,12 +116,17 @@ export class RosterSyncs {
 
 async function oldestRosterAge(db: DbHandle): Promise<number> {
   const [row] = await db.db
-    .select({ age: sql<string | null>`extract(epoch from now() - min(coalesce(${guilds.syncedAt}, ${guilds.createdAt})))` })
+    .select({
+      age: sql<string | null>`extract(epoch from now() - min(coalesce(${guilds.syncedAt}, ${guilds.createdAt})))`,
+    })
     .from(guilds)
   return row?.age == null ? 0 : Math.max(0, Number(row.age))
 }
 
 async function missingGuilds(db: DbHandle): Promise<number> {
-  const [row] = await db.db.select({ n: sql<string>`count(*)` }).from(guilds).where(sql`${guilds.bnetMissingSince} is not null`)
+  const [row] = await db.db
+    .select({ n: sql<string>`count(*)` })
+    .from(guilds)
+    .where(sql`${guilds.bnetMissingSince} is not null`)
   return Number(row?.n ?? 0)
 }

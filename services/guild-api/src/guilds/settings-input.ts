@@ -6,7 +6,10 @@ const UNSTORABLE = /\u0000|\p{Cs}/u
 
 /** A JSON pointer-ish path for messages: `body/raid/days/0`, names cut short. */
 function pathOf(parts: readonly (string | number)[]): string {
-  return ['body', ...parts.map((p) => (typeof p === 'string' ? JSON.stringify(p.slice(0, 40)).slice(1, -1) : String(p)))].join('/')
+  return [
+    'body',
+    ...parts.map((p) => (typeof p === 'string' ? JSON.stringify(p.slice(0, 40)).slice(1, -1) : String(p))),
+  ].join('/')
 }
 
 function unstorable(text: string): string | undefined {
@@ -37,7 +40,8 @@ export function settingsProblem(settings: unknown, maxDepth = SETTINGS_MAX_DEPTH
     }
     for (const [key, item] of Object.entries(value)) {
       const bad = unstorable(key)
-      if (bad !== undefined) return `${pathOf(path)}: the name "${JSON.stringify(key.slice(0, 40)).slice(1, -1)}" must not contain ${bad}`
+      if (bad !== undefined)
+        return `${pathOf(path)}: the name "${JSON.stringify(key.slice(0, 40)).slice(1, -1)}" must not contain ${bad}`
       stack.push({ value: item, path: [...path, key] })
     }
   }

@@ -5,13 +5,18 @@ import { guildTarget } from '../invalidation/targets.js'
 import { READ_GRACE_S } from '../read-grace.js'
 
 export async function loadSettings(handle: DbHandle, guildId: number): Promise<GuildSettingsObject> {
-  const [row] = await handle.db.select({ settings: guildSettings.settings }).from(guildSettings).where(eq(guildSettings.guildId, guildId))
+  const [row] = await handle.db
+    .select({ settings: guildSettings.settings })
+    .from(guildSettings)
+    .where(eq(guildSettings.guildId, guildId))
   return row?.settings ?? {}
 }
 
 /** Read through `guild:{id}:settings` (600 s). */
 export async function getSettings(cache: Cache, handle: DbHandle, guildId: number): Promise<GuildSettingsObject> {
-  return await cache.getOrSet(keys.guildSettings(guildId), () => loadSettings(handle, guildId), TTL.settings, { grace: READ_GRACE_S })
+  return await cache.getOrSet(keys.guildSettings(guildId), () => loadSettings(handle, guildId), TTL.settings, {
+    grace: READ_GRACE_S,
+  })
 }
 
 /**
@@ -19,7 +24,12 @@ export async function getSettings(cache: Cache, handle: DbHandle, guildId: numbe
  * invalidate guild cache", which takes `guild:{id}:settings` with it) before the caller answers. The
  * invalidation is recorded in the same transaction (the outbox), so a crash cannot lose it.
  */
-export async function replaceSettings(cache: Cache, handle: DbHandle, guildId: number, settings: GuildSettingsObject): Promise<GuildSettingsObject> {
+export async function replaceSettings(
+  cache: Cache,
+  handle: DbHandle,
+  guildId: number,
+  settings: GuildSettingsObject,
+): Promise<GuildSettingsObject> {
   const owed = await handle.db.transaction(async (tx) => {
     await tx
       .insert(guildSettings)

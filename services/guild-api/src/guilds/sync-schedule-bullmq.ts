@@ -51,7 +51,10 @@ export class BullSchedule {
     const retry = (times: number): number | null => (this.#closing ? null : Math.min(50 * 2 ** times, 2_000))
     const connect = (): Redis | Cluster => {
       const made = cluster
-        ? new Cluster(parseClusterNodes(options.clusterNodes as string), { clusterRetryStrategy: retry, redisOptions: { maxRetriesPerRequest: null } })
+        ? new Cluster(parseClusterNodes(options.clusterNodes as string), {
+            clusterRetryStrategy: retry,
+            redisOptions: { maxRetriesPerRequest: null },
+          })
         : new Redis(options.url as string, { maxRetriesPerRequest: null, retryStrategy: retry })
       made.on('error', () => undefined)
       this.#connections.push(made)
@@ -82,13 +85,21 @@ export class BullSchedule {
     })
     this.#worker.on('error', (err) => options.log.debug({ err }, 'roster sync worker: Redis error'))
     this.#worker.on('failed', (job, err) => {
-      if (job?.name === GUILD) options.log.warn({ guild_id: (job.data as { guildId?: number }).guildId, attempt: job.attemptsMade, err: err.message }, 'scheduled roster sync failed')
+      if (job?.name === GUILD)
+        options.log.warn(
+          { guild_id: (job.data as { guildId?: number }).guildId, attempt: job.attemptsMade, err: err.message },
+          'scheduled roster sync failed',
+        )
     })
     // Waits for Redis in the background: the same id from every instance updates one scheduler. Again
     // every interval, so that a scheduler evicted from Redis (its keys have no TTL, but allkeys-lru) is back.
     const upsert = () =>
       void this.#queue
-        .upsertJobScheduler('roster-sync-sweep', { every: intervalMs }, { name: SWEEP, opts: { attempts: 3, removeOnComplete: true, removeOnFail: { count: 100 } } })
+        .upsertJobScheduler(
+          'roster-sync-sweep',
+          { every: intervalMs },
+          { name: SWEEP, opts: { attempts: 3, removeOnComplete: true, removeOnFail: { count: 100 } } },
+        )
         .catch((err: unknown) => options.log.warn({ err }, 'roster sync: could not set up the schedule'))
     upsert()
     this.#upserting = setInterval(upsert, intervalMs)
@@ -101,7 +112,9 @@ export class BullSchedule {
       const ids = await syncs.guildIds()
       // At most one job per guild in the queue: while a guild's job waits (a backlog behind the rate
       // limiter), the next sweep adds none for it, so the queue never outgrows the number of guilds.
-      await this.#queue.addBulk(ids.map((guildId) => ({ name: GUILD, data: { guildId }, opts: { deduplication: { id: `guild-${guildId}` } } })))
+      await this.#queue.addBulk(
+        ids.map((guildId) => ({ name: GUILD, data: { guildId }, opts: { deduplication: { id: `guild-${guildId}` } } })),
+      )
       return ids.length
     }
     const guildId = (job.data as { guildId: number }).guildId
@@ -127,7 +140,8 @@ export class BullSchedule {
     )
     const inTime = await Promise.race([closed, sleep(CLOSE_WAIT_MS, false, { ref: false })])
     // Not awaited: with Redis gone BullMQ's disconnect waits for a connection that never comes.
-    if (!inTime) for (const closing of [this.#worker.disconnect(), this.#queue.disconnect()]) closing.catch(() => undefined)
+    if (!inTime)
+      for (const closing of [this.#worker.disconnect(), this.#queue.disconnect()]) closing.catch(() => undefined)
     for (const connection of this.#connections) connection.disconnect()
   }
 }

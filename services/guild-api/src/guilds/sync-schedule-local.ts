@@ -38,7 +38,9 @@ export class LocalSchedule {
     }
     for (const guildId of ids) {
       if (this.#closed) return
-      await this.syncs.scheduled(guildId).catch((err: unknown) => this.log.warn({ err, guild_id: guildId }, 'scheduled roster sync failed'))
+      await this.syncs
+        .scheduled(guildId)
+        .catch((err: unknown) => this.log.warn({ err, guild_id: guildId }, 'scheduled roster sync failed'))
     }
   }
 

@@ -19,7 +19,12 @@ export async function loadToolPermissions(handle: DbHandle, guildId: number): Pr
  * answer for it, in Redis and in every permission-service's memory) before the caller answers. The
  * invalidation is recorded in the same transaction (the outbox), so a crash cannot lose it.
  */
-export async function replaceToolPermissions(cache: Cache, handle: DbHandle, guildId: number, tools: ToolMap): Promise<ToolMap> {
+export async function replaceToolPermissions(
+  cache: Cache,
+  handle: DbHandle,
+  guildId: number,
+  tools: ToolMap,
+): Promise<ToolMap> {
   const owed = await handle.db.transaction(async (tx) => {
     await tx.delete(guildToolPermissions).where(eq(guildToolPermissions.guildId, guildId))
     const rows = Object.entries(tools).map(([tool, maxRank]) => ({ guildId, tool, maxRank }))

@@ -71,7 +71,13 @@ export class OutboxDrainer {
       const [any] = await db.db.select({ id: cacheOutbox.id }).from(cacheOutbox).where(due).limit(1)
       if (any === undefined) return delivered
       const claimed = await db.db.transaction(async (tx) => {
-        const rows = await tx.select().from(cacheOutbox).where(due).orderBy(asc(cacheOutbox.id)).limit(BATCH).for('update', { skipLocked: true })
+        const rows = await tx
+          .select()
+          .from(cacheOutbox)
+          .where(due)
+          .orderBy(asc(cacheOutbox.id))
+          .limit(BATCH)
+          .for('update', { skipLocked: true })
         const reached = new Set<string>()
         // One at a time: a backlog's invalidations all at once would share Redis' 50 ms budget and fail
         // together; and a failure then leaves only the rest owed.
@@ -81,7 +87,10 @@ export class OutboxDrainer {
           reached.add(targetId(target))
         }
         const delivered = rows.filter((r) => reached.has(targetId(fromRow(r))))
-        await deleteRows(tx, delivered.map((r) => r.id))
+        await deleteRows(
+          tx,
+          delivered.map((r) => r.id),
+        )
         return { rows: delivered.length, done: rows.length < BATCH || delivered.length < rows.length }
       })
       delivered += claimed.rows

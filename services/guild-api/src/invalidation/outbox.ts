@@ -15,7 +15,11 @@ export interface OwedInvalidations {
  * commits (or rolls back) with the change and outlives this process. Without Redis there is nothing
  * cached to invalidate and nobody to deliver it, so nothing is recorded (the table cannot grow).
  */
-export async function recordInvalidations(tx: Tx, cache: Cache, targets: readonly InvalidationTarget[]): Promise<OwedInvalidations> {
+export async function recordInvalidations(
+  tx: Tx,
+  cache: Cache,
+  targets: readonly InvalidationTarget[],
+): Promise<OwedInvalidations> {
   const owed = distinct(targets)
   if (!cache.enabled || owed.length === 0) return { targets: owed, rowIds: [] }
   // The commit's time, near enough (now() would be the transaction's start): a drainer leaves the row
@@ -33,7 +37,10 @@ export async function recordInvalidations(tx: Tx, cache: Cache, targets: readonl
  * retries them in memory and the rows stay for any instance's drainer (outbox-drainer.ts), so a crash
  * of this process loses nothing. A row a drainer holds right now is left to it.
  */
-export async function deliverInvalidations(deps: { db: DbHandle; cache: Cache }, owed: OwedInvalidations): Promise<void> {
+export async function deliverInvalidations(
+  deps: { db: DbHandle; cache: Cache },
+  owed: OwedInvalidations,
+): Promise<void> {
   await Promise.all(owed.targets.map((target) => invalidate(deps.cache, target)))
   if (owed.rowIds.length === 0 || deps.cache.pendingInvalidations() > 0) return
   await deleteRows(deps.db.db, owed.rowIds).catch(() => {

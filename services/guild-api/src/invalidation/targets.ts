@@ -2,7 +2,8 @@ import type { Cache } from '@guild/cache'
 import type { CacheOutboxRow, NewCacheOutboxRow } from '@guild/db'
 
 /** What a change makes stale: a guild's or a user's cached data, or one key. */
-export type InvalidationTarget = { scope: 'guild'; id: number } | { scope: 'user'; id: number } | { scope: 'key'; key: string }
+export type InvalidationTarget =
+  { scope: 'guild'; id: number } | { scope: 'user'; id: number } | { scope: 'key'; key: string }
 
 export const guildTarget = (id: number): InvalidationTarget => ({ scope: 'guild', id })
 export const userTarget = (id: number): InvalidationTarget => ({ scope: 'user', id })
@@ -22,7 +23,9 @@ export async function invalidate(cache: Cache, target: InvalidationTarget): Prom
 }
 
 export function toRow(target: InvalidationTarget): NewCacheOutboxRow {
-  return target.scope === 'key' ? { scope: 'key', target: target.key } : { scope: target.scope, target: String(target.id) }
+  return target.scope === 'key'
+    ? { scope: 'key', target: target.key }
+    : { scope: target.scope, target: String(target.id) }
 }
 
 export function fromRow(row: Pick<CacheOutboxRow, 'scope' | 'target'>): InvalidationTarget {

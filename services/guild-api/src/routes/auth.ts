@@ -2,7 +2,13 @@ import { httpError } from '@guild/service-kit'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { corsOrigins } from '../config.js'
 import { completeLogin } from '../sessions/login.js'
-import { encodePendingLogin, matchPendingLogin, newPendingLogin, STATE_TTL_S, UsedStates } from '../sessions/login-state.js'
+import {
+  encodePendingLogin,
+  matchPendingLogin,
+  newPendingLogin,
+  STATE_TTL_S,
+  UsedStates,
+} from '../sessions/login-state.js'
 import { checkRedirect } from '../sessions/redirect-target.js'
 import { errorResponses, sessionSecurity } from './schemas.js'
 
@@ -29,7 +35,12 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
           additionalProperties: false,
           properties: {
             login_hint: { type: 'string', minLength: 1, maxLength: 200, description: 'passed on to Battle.net' },
-            redirect: { type: 'string', minLength: 1, maxLength: 2000, description: 'a local path, or a URL on one of CORS_ORIGINS; default /me' },
+            redirect: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 2000,
+              description: 'a local path, or a URL on one of CORS_ORIGINS; default /me',
+            },
           },
         },
         response: { ...redirectResponse, ...errorResponses(400, 503) },
@@ -39,7 +50,11 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
       const redirect = checkRedirect(request.query.redirect, origins)
       const pending = newPendingLogin(redirect)
       const target = app.bnet.authorizeUrl(pending.state, request.query.login_hint)
-      void reply.setCookie(stateCookie.name, encodePendingLogin(pending), { ...stateCookie.options, signed: true, maxAge: STATE_TTL_S })
+      void reply.setCookie(stateCookie.name, encodePendingLogin(pending), {
+        ...stateCookie.options,
+        signed: true,
+        maxAge: STATE_TTL_S,
+      })
       return reply.redirect(target, 302)
     },
   )
@@ -67,7 +82,11 @@ export default async function authRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { code, state, error } = request.query
       clearState(reply)
-      if (error !== undefined) throw httpError(400, `Battle.net did not complete the login (${error.slice(0, 100)}); start again at /auth/login`)
+      if (error !== undefined)
+        throw httpError(
+          400,
+          `Battle.net did not complete the login (${error.slice(0, 100)}); start again at /auth/login`,
+        )
       if (state === undefined) throw httpError(400, 'querystring/state is required')
       if (code === undefined) throw httpError(400, 'querystring/code is required')
       const unsigned = request.unsignCookie(request.cookies[stateCookie.name] ?? '')

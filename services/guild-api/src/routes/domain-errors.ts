@@ -1,7 +1,13 @@
 import { PermissionInputError, PermissionUndecidedError } from '@guild/permission-client'
 import { httpError } from '@guild/service-kit'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import { BATTLE_NET_FAILED, BattleNetBadAnswerError, BattleNetError, BattleNetGuildMovedError, BattleNetUnavailableError } from '../battlenet/errors.js'
+import {
+  BATTLE_NET_FAILED,
+  BattleNetBadAnswerError,
+  BattleNetError,
+  BattleNetGuildMovedError,
+  BattleNetUnavailableError,
+} from '../battlenet/errors.js'
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db-unavailable.js'
 
 /**
@@ -15,7 +21,10 @@ export function toHttpError(err: unknown, log: FastifyBaseLogger): unknown {
     return httpError(502, BATTLE_NET_FAILED, { cause: err })
   }
   if (err instanceof BattleNetError) {
-    const retryAfter = err instanceof BattleNetUnavailableError && err.retryAfterS !== undefined ? { 'retry-after': String(err.retryAfterS) } : undefined
+    const retryAfter =
+      err instanceof BattleNetUnavailableError && err.retryAfterS !== undefined
+        ? { 'retry-after': String(err.retryAfterS) }
+        : undefined
     return httpError(err.statusCode, err.message, { cause: err, ...(retryAfter ? { headers: retryAfter } : {}) })
   }
   if (err instanceof PermissionUndecidedError) return httpError(503, 'permission check unavailable', { cause: err })

@@ -14,7 +14,12 @@ const profileSchema = {
       items: {
         type: 'object',
         required: ['id', 'name', 'realm', 'level'],
-        properties: { id: { type: 'integer' }, name: { type: 'string' }, realm: { type: 'string' }, level: { type: 'integer' } },
+        properties: {
+          id: { type: 'integer' },
+          name: { type: 'string' },
+          realm: { type: 'string' },
+          level: { type: 'integer' },
+        },
       },
     },
     guilds: {
@@ -23,7 +28,12 @@ const profileSchema = {
       items: {
         type: 'object',
         required: ['guild_id', 'name', 'realm', 'rank'],
-        properties: { guild_id: { type: 'integer' }, name: { type: 'string' }, realm: { type: 'string' }, rank: { type: 'integer' } },
+        properties: {
+          guild_id: { type: 'integer' },
+          name: { type: 'string' },
+          realm: { type: 'string' },
+          rank: { type: 'integer' },
+        },
       },
     },
   },

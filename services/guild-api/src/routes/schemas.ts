@@ -26,7 +26,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 
 /** `{ 400: {...}, 401: {...} }` response schemas for the error statuses a route can answer. */
 export function errorResponses(...codes: number[]): Record<number, object> {
-  return Object.fromEntries(codes.map((code) => [code, { description: ERROR_DESCRIPTIONS[code] ?? 'error', ...errorBody }]))
+  return Object.fromEntries(
+    codes.map((code) => [code, { description: ERROR_DESCRIPTIONS[code] ?? 'error', ...errorBody }]),
+  )
 }
 
 /** Either way of presenting a session. */
@@ -50,7 +52,17 @@ export const toolMap = {
 
 export const guildSummary = {
   type: 'object',
-  required: ['guild_id', 'name', 'realm', 'region', 'faction', 'member_count', 'created_at', 'synced_at', 'bnet_missing_since'],
+  required: [
+    'guild_id',
+    'name',
+    'realm',
+    'region',
+    'faction',
+    'member_count',
+    'created_at',
+    'synced_at',
+    'bnet_missing_since',
+  ],
   properties: {
     guild_id: { type: 'integer' },
     name: { type: 'string' },
@@ -64,7 +76,8 @@ export const guildSummary = {
       type: 'string',
       format: 'date-time',
       nullable: true,
-      description: 'since when Battle.net answers 404 for the guild (disbanded or renamed); the roster is kept as it was',
+      description:
+        'since when Battle.net answers 404 for the guild (disbanded or renamed); the roster is kept as it was',
     },
   },
 } as const

@@ -29,7 +29,8 @@ const restart = 'start again at /auth/login'
  * login this browser started.
  */
 export function matchPendingLogin(cookieValue: string | null, state: string, now = Date.now()): PendingLogin {
-  if (cookieValue === null) throw httpError(400, `state: no login was started in this browser, or its cookie was forged; ${restart}`)
+  if (cookieValue === null)
+    throw httpError(400, `state: no login was started in this browser, or its cookie was forged; ${restart}`)
   let login: PendingLogin
   try {
     login = JSON.parse(Buffer.from(cookieValue, 'base64url').toString('utf8')) as PendingLogin
@@ -39,7 +40,8 @@ export function matchPendingLogin(cookieValue: string | null, state: string, now
   if (typeof login?.state !== 'string' || typeof login.redirect !== 'string' || typeof login.expiresAt !== 'number') {
     throw httpError(400, `state: the login cookie is unreadable; ${restart}`)
   }
-  if (!safeEqual(login.state, state)) throw httpError(400, `state does not match the login this browser started; ${restart}`)
+  if (!safeEqual(login.state, state))
+    throw httpError(400, `state does not match the login this browser started; ${restart}`)
   if (login.expiresAt <= now) throw httpError(400, `state: the login took longer than ${STATE_TTL_S} s; ${restart}`)
   return login
 }

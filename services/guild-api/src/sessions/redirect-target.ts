@@ -37,7 +37,8 @@ export function checkRedirect(value: string | undefined, allowedOrigins: readonl
   }
   // Userinfo (`https://evil.com%2F@app.example`) has no business in a redirect and only serves to mislead.
   if (url.username !== '' || url.password !== '') throw badRedirect()
-  if ((url.protocol === 'http:' || url.protocol === 'https:') && allowedOrigins.includes(url.origin)) return url.toString()
+  if ((url.protocol === 'http:' || url.protocol === 'https:') && allowedOrigins.includes(url.origin))
+    return url.toString()
   throw badRedirect()
 }
 

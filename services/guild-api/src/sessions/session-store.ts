@@ -58,8 +58,12 @@ export class SessionStore {
     const expiresAt = new Date(this.now() + this.ttlS * 1000)
     await this.db.db.insert(sessions).values({ tokenHash: sessionId, bnetId, expiresAt })
     // Housekeeping in passing: this user's expired sessions can go.
-    await this.db.db.delete(sessions).where(and(eq(sessions.bnetId, bnetId), lt(sessions.expiresAt, new Date(this.now()))))
-    await this.cache.set(keys.userSession(sessionId), this.#value(bnetId, expiresAt), this.#cacheTtl(expiresAt), { user: bnetId })
+    await this.db.db
+      .delete(sessions)
+      .where(and(eq(sessions.bnetId, bnetId), lt(sessions.expiresAt, new Date(this.now()))))
+    await this.cache.set(keys.userSession(sessionId), this.#value(bnetId, expiresAt), this.#cacheTtl(expiresAt), {
+      user: bnetId,
+    })
     return { token, expiresAt }
   }
 
@@ -84,9 +88,14 @@ export class SessionStore {
     if (loaded === null || this.cache.state() !== 'up') return loaded === null ? null : this.#live(loaded, sessionId)
     // Now that the owner and expiry are known, fill the cache through the write guard: a logout racing
     // this read deletes the lease, and the value read before it never lands.
-    const filled = await this.cache.getOrSet(key, () => this.#load(sessionId), this.#cacheTtl(new Date(loaded.expires_at)), {
-      user: loaded.bnet_id,
-    })
+    const filled = await this.cache.getOrSet(
+      key,
+      () => this.#load(sessionId),
+      this.#cacheTtl(new Date(loaded.expires_at)),
+      {
+        user: loaded.bnet_id,
+      },
+    )
     return filled === null ? null : this.#live(filled, sessionId)
   }
 
@@ -98,7 +107,10 @@ export class SessionStore {
   async close(session: ActiveSession): Promise<void> {
     const owed = await this.db.db.transaction(async (tx) => {
       await tx.delete(sessions).where(eq(sessions.tokenHash, session.sessionId))
-      return await recordInvalidations(tx, this.cache, [keyTarget(keys.userSession(session.sessionId)), userTarget(session.bnetId)])
+      return await recordInvalidations(tx, this.cache, [
+        keyTarget(keys.userSession(session.sessionId)),
+        userTarget(session.bnetId),
+      ])
     })
     await deliverInvalidations({ db: this.db, cache: this.cache }, owed)
   }

@@ -22,7 +22,12 @@ export async function loadProfile(handle: DbHandle, bnetId: number): Promise<Pro
     .orderBy(asc(characters.name), asc(characters.id))
   // Registered guilds where the user has a character, with their best (lowest) rank there.
   const memberOf = await db
-    .select({ guild_id: guilds.id, name: guilds.name, realm: guilds.realmSlug, rank: sql<number>`min(${guildMembers.rank})`.mapWith(Number) })
+    .select({
+      guild_id: guilds.id,
+      name: guilds.name,
+      realm: guilds.realmSlug,
+      rank: sql<number>`min(${guildMembers.rank})`.mapWith(Number),
+    })
     .from(guildMembers)
     .innerJoin(guilds, eq(guilds.id, guildMembers.guildId))
     .where(eq(guildMembers.bnetId, bnetId))
@@ -38,5 +43,7 @@ export async function loadProfile(handle: DbHandle, bnetId: number): Promise<Pro
 
 /** Read through `user:profile:{bnet_id}` (600 s); invalidateUser drops it whenever what it shows changes. */
 export async function getProfile(cache: Cache, handle: DbHandle, bnetId: number): Promise<Profile | null> {
-  return await cache.getOrSet(keys.userProfile(bnetId), () => loadProfile(handle, bnetId), TTL.profile, { grace: READ_GRACE_S })
+  return await cache.getOrSet(keys.userProfile(bnetId), () => loadProfile(handle, bnetId), TTL.profile, {
+    grace: READ_GRACE_S,
+  })
 }

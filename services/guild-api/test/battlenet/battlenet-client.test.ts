@@ -5,7 +5,11 @@ import t, { type Test } from 'tap'
 import { readCharacters, readRoster, readToken, readUser } from '../../src/battlenet/answers.js'
 import { AppTokenProvider } from '../../src/battlenet/app-token.js'
 import { BattleNetClient } from '../../src/battlenet/client.js'
-import { BattleNetBadAnswerError, BattleNetNotConfiguredError, BattleNetUnavailableError } from '../../src/battlenet/errors.js'
+import {
+  BattleNetBadAnswerError,
+  BattleNetNotConfiguredError,
+  BattleNetUnavailableError,
+} from '../../src/battlenet/errors.js'
 import { parseRetryAfter } from '../../src/battlenet/http.js'
 import { UsedStates } from '../../src/sessions/login-state.js'
 
@@ -30,7 +34,14 @@ t.test("Battle.net's answers are read defensively: a field we rely on that is wr
     },
     'roster',
   )
-  t.same(roster.members.map((m) => [m.id, m.rank]), [[1, 0], [2, 9]], 'a character listed twice counts once')
+  t.same(
+    roster.members.map((m) => [m.id, m.rank]),
+    [
+      [1, 0],
+      [2, 9],
+    ],
+    'a character listed twice counts once',
+  )
   t.equal(roster.guild.faction, 'HORDE')
   t.equal(readRoster({ guild: { id: 1, name: 'x', realm: { slug: 'r' } }, members: [] }, 'roster').guild.faction, null)
 
@@ -38,9 +49,24 @@ t.test("Battle.net's answers are read defensively: a field we rely on that is wr
     [null, /the body is not an object/],
     [{ members: [] }, /guild is not an object/],
     [{ guild: { id: 1, name: 'x', realm: { slug: 'r' } } }, /members is not an array/],
-    [{ guild: { id: 1, name: 'x', realm: { slug: 'r' } }, members: [{ character: character(1), rank: 10 }] }, /members\[0\]\.rank is not an integer from 0 to 9/],
-    [{ guild: { id: 1, name: 'x', realm: { slug: 'r' } }, members: [{ character: character(1, { id: 'abc' }), rank: 1 }] }, /members\[0\]\.character\.id/],
-    [{ guild: { id: 1, name: 'x', realm: { slug: 'r' } }, members: [{ character: character(1, { level: 'max' }), rank: 1 }] }, /character\.level/],
+    [
+      { guild: { id: 1, name: 'x', realm: { slug: 'r' } }, members: [{ character: character(1), rank: 10 }] },
+      /members\[0\]\.rank is not an integer from 0 to 9/,
+    ],
+    [
+      {
+        guild: { id: 1, name: 'x', realm: { slug: 'r' } },
+        members: [{ character: character(1, { id: 'abc' }), rank: 1 }],
+      },
+      /members\[0\]\.character\.id/,
+    ],
+    [
+      {
+        guild: { id: 1, name: 'x', realm: { slug: 'r' } },
+        members: [{ character: character(1, { level: 'max' }), rank: 1 }],
+      },
+      /character\.level/,
+    ],
     [{ guild: { id: 0, name: 'x', realm: { slug: 'r' } }, members: [] }, /guild\.id is not a positive integer id/],
     [{ guild: { id: 1, name: '', realm: { slug: 'r' } }, members: [] }, /guild\.name is not a non-empty string/],
   ]
@@ -56,8 +82,14 @@ t.test("Battle.net's answers are read defensively: a field we rely on that is wr
   }
 
   t.same(readCharacters({}, 'p'), [], 'no WoW account: no characters')
-  const both = readCharacters({ wow_accounts: [{ characters: [character(1)] }, { characters: [character(1), character(2)] }, {}] }, 'p')
-  t.same(both.map((c) => c.id), [1, 2])
+  const both = readCharacters(
+    { wow_accounts: [{ characters: [character(1)] }, { characters: [character(1), character(2)] }, {}] },
+    'p',
+  )
+  t.same(
+    both.map((c) => c.id),
+    [1, 2],
+  )
   t.same(both[0], { id: 1, name: 'C1', realm: 'area-52', level: 80, classId: 3 })
   t.throws(() => readCharacters({ wow_accounts: {} }, 'p'), /wow_accounts is not an array/)
 
@@ -82,7 +114,9 @@ t.test('Retry-After as seconds or as a date', async (t) => {
 /** A Battle.net that misbehaves on purpose, as a real HTTP peer. */
 async function oddBattleNet(t: Test, routes: (app: FastifyInstance) => void): Promise<string> {
   const app = Fastify()
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body))
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, body),
+  )
   routes(app)
   const port = await freePort()
   await app.listen({ host: '127.0.0.1', port })
@@ -90,7 +124,11 @@ async function oddBattleNet(t: Test, routes: (app: FastifyInstance) => void): Pr
   return `http://127.0.0.1:${port}`
 }
 
-function client(t: Test, url: string, extra: Partial<ConstructorParameters<typeof BattleNetClient>[0]> = {}): BattleNetClient {
+function client(
+  t: Test,
+  url: string,
+  extra: Partial<ConstructorParameters<typeof BattleNetClient>[0]> = {},
+): BattleNetClient {
   const cache = createCache({})
   const c = new BattleNetClient({
     clientId: 'id',
@@ -133,7 +171,10 @@ t.test('odd answers from Battle.net become 502, silence becomes 503', async (t) 
   const c = client(t, url)
   await t.rejects(c.userInfo('token'), { statusCode: 502, message: /not JSON/ })
   t.same(await c.characters('token'), [], 'no WoW profile (404): no characters')
-  await t.rejects(c.exchangeCode('code'), { statusCode: 502, message: /answered 418 to POST \/token \(authorization_code\)/ })
+  await t.rejects(c.exchangeCode('code'), {
+    statusCode: 502,
+    message: /answered 418 to POST \/token \(authorization_code\)/,
+  })
   await t.rejects(c.guildRoster('eu', 'area-52', 'x'), BattleNetUnavailableError)
   t.equal(rosterCalls, 2, 'one retry (BNET_MAX_RETRIES=1)')
 

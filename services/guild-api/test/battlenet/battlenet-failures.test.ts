@@ -35,7 +35,11 @@ t.test('sync: 429, 500 and timeouts from Battle.net', async (t) => {
   await h.standin.faults([{ path: '/data/wow/guild/', status: 500 }])
   const down = await gm.post('/guilds/9001/sync')
   t.equal(down.statusCode, 503)
-  t.match(down.json(), { statusCode: 503, error: 'Service Unavailable', message: /Battle\.net answered 500 to GET \/data\/wow\/guild\/area-52\/horde-vanguard\/roster/ })
+  t.match(down.json(), {
+    statusCode: 503,
+    error: 'Service Unavailable',
+    message: /Battle\.net answered 500 to GET \/data\/wow\/guild\/area-52\/horde-vanguard\/roster/,
+  })
   t.equal(await saurfangRank(h), 5, 'nothing half-written')
 
   await h.standin.faults([{ path: '/data/wow/guild/', delay_ms: 1_000 }])
@@ -47,7 +51,11 @@ t.test('sync: 429, 500 and timeouts from Battle.net', async (t) => {
   t.equal(await saurfangRank(h), 5)
 
   await h.standin.faults([])
-  t.same((await gm.post('/guilds/9001/sync')).json(), { added: 0, removed: 0, rank_changed: 1 }, 'Battle.net back: the sync works')
+  t.same(
+    (await gm.post('/guilds/9001/sync')).json(),
+    { added: 0, removed: 0, rank_changed: 1 },
+    'Battle.net back: the sync works',
+  )
 
   await h.standin.edit((f) => {
     f.guilds[0]!.name = 'Horde Vanguard Reborn'
@@ -74,7 +82,10 @@ t.test('sync: 429, 500 and timeouts from Battle.net', async (t) => {
   await h.standin.faults([])
   const paused = await gm.post('/guilds/9001/sync')
   t.equal(paused.statusCode, 503, 'paused: Battle.net is not asked again before its Retry-After')
-  t.ok(Number(paused.headers['retry-after']) > 100, `the pause's remainder is the Retry-After (${String(paused.headers['retry-after'])})`)
+  t.ok(
+    Number(paused.headers['retry-after']) > 100,
+    `the pause's remainder is the Retry-After (${String(paused.headers['retry-after'])})`,
+  )
 })
 
 t.test('login: Battle.net failing writes nothing and says so', async (t) => {
@@ -90,11 +101,19 @@ t.test('login: Battle.net failing writes nothing and says so', async (t) => {
   await h.standin.faults([{ path: '/profile/', status: 500 }])
   const profile = await new Browser().get(`${h.url}/auth/login?login_hint=Thrall%231234`)
   t.equal(profile.status, 503)
-  t.equal((await h.app.db.sql`select count(*)::int as n from users`)[0]?.n, 0, 'userinfo worked, profile did not: still nothing written')
+  t.equal(
+    (await h.app.db.sql`select count(*)::int as n from users`)[0]?.n,
+    0,
+    'userinfo worked, profile did not: still nothing written',
+  )
 
   await h.standin.faults([{ path: '/token', status: 429, retry_after: 0, times: 1 }])
   const browser2 = new Browser()
-  t.equal((await browser2.get(`${h.url}/auth/login?login_hint=Thrall%231234`)).status, 200, 'a 429 on the code exchange is retried')
+  t.equal(
+    (await browser2.get(`${h.url}/auth/login?login_hint=Thrall%231234`)).status,
+    200,
+    'a 429 on the code exchange is retried',
+  )
   t.ok(browser2.cookie('sid', h.url))
 })
 
@@ -112,10 +131,14 @@ t.test('registration: Battle.net failing registers nothing', async (t) => {
   t.match(noToken.json<{ message: string }>().message, /client_credentials/)
 })
 
-t.test("a revoked application token is dropped and fetched again", async (t) => {
+t.test('a revoked application token is dropped and fetched again', async (t) => {
   const h = await startHarness(t, { permissionService: false })
   const thrall = h.as(await h.login('Thrall#1234'))
-  t.equal((await thrall.post('/guilds', { realm: 'area-52', name: 'No Such Guild' })).statusCode, 404, 'fetches and caches the token')
+  t.equal(
+    (await thrall.post('/guilds', { realm: 'area-52', name: 'No Such Guild' })).statusCode,
+    404,
+    'fetches and caches the token',
+  )
   const [key] = await keysMatching(h, 'cache:bnet:app-token:*')
   const before = await h.redis!.redis.get(key as string)
   t.ok(before)

@@ -10,7 +10,11 @@ t.test('the slot plan keeps any window (plus the delivery margin) within the lim
       const { slotMs, perSlot } = slotPlan(limit, windowMs)
       const overlapped = Math.ceil((windowMs + DELIVERY_MARGIN_MS) / slotMs) + 1
       t.ok(overlapped * perSlot <= limit, `${limit}/${windowMs} ms: ${overlapped} slots of ${perSlot}`)
-      if (limit >= 40) t.ok((perSlot * windowMs) / slotMs >= limit * 0.6, `${limit}: at least 60% usable (${((perSlot * windowMs) / slotMs).toFixed(0)})`)
+      if (limit >= 40)
+        t.ok(
+          (perSlot * windowMs) / slotMs >= limit * 0.6,
+          `${limit}: at least 60% usable (${((perSlot * windowMs) / slotMs).toFixed(0)})`,
+        )
     }
   }
 })
@@ -27,7 +31,15 @@ async function quotas(t: Test, n: number, options: { url?: string; now?: () => n
     t.teardown(() => redis?.disconnect())
     if (options.url === undefined) await new Promise<void>((resolve) => redis?.once('ready', () => resolve()))
     made.push(
-      new BnetQuota({ perSecond: 100, perHour: 36_000, redis, processShare: 0.5, interactiveWaitMs: 0, backgroundWaitMs: 0, ...(options.now ? { now: options.now } : {}) }),
+      new BnetQuota({
+        perSecond: 100,
+        perHour: 36_000,
+        redis,
+        processShare: 0.5,
+        interactiveWaitMs: 0,
+        backgroundWaitMs: 0,
+        ...(options.now ? { now: options.now } : {}),
+      }),
     )
   }
   return made

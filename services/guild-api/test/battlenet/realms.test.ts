@@ -37,7 +37,14 @@ t.test("POST /guilds takes a realm by slug or display name, resolved as Battle.n
     t.match(res.json(), { guild_id: 9003, realm: 'kelthuzad' })
     await h.app.db.sql`delete from guilds where id = 9003`
   }
-  for (const realm of ['Aggra (Português)', 'aggra (portugues)', 'AGGRA PORTUGUÊS', 'Aggra (Portugue\u0302s)', 'aggra-portugues', 'Aggra Português']) {
+  for (const realm of [
+    'Aggra (Português)',
+    'aggra (portugues)',
+    'AGGRA PORTUGUÊS',
+    'Aggra (Portugue\u0302s)',
+    'aggra-portugues',
+    'Aggra Português',
+  ]) {
     const res = await kelthas.post('/guilds', { realm, name: 'Irmandade' })
     t.equal(res.statusCode, 201, `${realm}: ${res.body}`)
     t.match(res.json(), { guild_id: 9004, realm: 'aggra-portugues' })
@@ -47,7 +54,11 @@ t.test("POST /guilds takes a realm by slug or display name, resolved as Battle.n
   const area = await thrall.post('/guilds', { realm: 'Area 52', name: 'Horde Vanguard' })
   t.match(area.json(), { guild_id: 9001, realm: 'area-52' })
   const stored = await h.app.db.sql`select id, realm_slug from guilds order by id`
-  t.same(stored.map((r) => [Number(r.id), r.realm_slug]), [[9001, 'area-52']], 'the slug is what is stored')
+  t.same(
+    stored.map((r) => [Number(r.id), r.realm_slug]),
+    [[9001, 'area-52']],
+    'the slug is what is stored',
+  )
 })
 
 t.test('an unknown realm is a 400 naming it, and Battle.net is not asked for a roster', async (t) => {
@@ -58,7 +69,12 @@ t.test('an unknown realm is a 400 naming it, and Battle.net is not asked for a r
   for (const realm of ['Kel Thuzad Prime', 'area-53', "Kel'Thuzad (EU)", '(((', "'"]) {
     const res = await thrall.post('/guilds', { realm, name: 'Horde Vanguard' })
     t.equal(res.statusCode, 400, `${realm}: ${res.body}`)
-    t.match(res.json<{ message: string }>().message, realmKey(realm) === '' ? /body\/realm must not be blank/ : `body/realm ${JSON.stringify(realm)} is no realm of Battle.net region us`)
+    t.match(
+      res.json<{ message: string }>().message,
+      realmKey(realm) === ''
+        ? /body\/realm must not be blank/
+        : `body/realm ${JSON.stringify(realm)} is no realm of Battle.net region us`,
+    )
   }
   const symbols = await thrall.post('/guilds', { realm: 'area<52>', name: 'Horde Vanguard' })
   t.equal(symbols.statusCode, 400)
@@ -74,7 +90,11 @@ t.test('a realm that two realms of the index could mean asks for the slug', asyn
   const res = await thrall.post('/guilds', { realm: 'Area 52', name: 'Horde Vanguard' })
   t.equal(res.statusCode, 400)
   t.match(res.json<{ message: string }>().message, /may be any of area-52, area52: give the realm's slug/)
-  t.equal((await thrall.post('/guilds', { realm: 'area-52', name: 'Horde Vanguard' })).statusCode, 201, 'the slug itself is exact')
+  t.equal(
+    (await thrall.post('/guilds', { realm: 'area-52', name: 'Horde Vanguard' })).statusCode,
+    201,
+    'the slug itself is exact',
+  )
 })
 
 t.test('a region other than BNET_REGION is a 400 that says so', async (t) => {
@@ -82,11 +102,18 @@ t.test('a region other than BNET_REGION is a 400 that says so', async (t) => {
   const kelthas = h.as(await h.login('Kelthas#6789'))
   const res = await kelthas.post('/guilds', { region: 'us', realm: "Kel'Thuzad", name: 'Cult of the Damned' })
   t.equal(res.statusCode, 400)
-  t.match(res.json(), { statusCode: 400, message: 'body/region: this deployment serves Battle.net region eu alone, not us' })
+  t.match(res.json(), {
+    statusCode: 400,
+    message: 'body/region: this deployment serves Battle.net region eu alone, not us',
+  })
   const eu = await kelthas.post('/guilds', { region: 'eu', realm: 'Aggra (Português)', name: 'Irmandade' })
   t.equal(eu.statusCode, 201, `the deployment's own region: ${eu.body}`)
   t.match(eu.json(), { region: 'eu', realm: 'aggra-portugues' })
-  t.equal((await kelthas.get('/realms')).statusCode, 200, "the stand-in serves eu's namespaces only: GET /realms asked for dynamic-eu")
+  t.equal(
+    (await kelthas.get('/realms')).statusCode,
+    200,
+    "the stand-in serves eu's namespaces only: GET /realms asked for dynamic-eu",
+  )
 })
 
 t.test('the realm index is cached in Redis for a day, shared by instances, and in memory', async (t) => {
@@ -100,14 +127,20 @@ t.test('the realm index is cached in Redis for a day, shared by instances, and i
   t.same((await thrall.get('/realms')).json(), DEMO_REALMS, 'from memory: Battle.net failing is not seen')
   const second = await buildApp({ env: h.env, bnetBackoffMs: 10 })
   t.teardown(() => second.close())
-  const res = await second.inject({ url: '/realms', headers: { authorization: `Bearer ${await h.login('Thrall#1234')}` } })
+  const res = await second.inject({
+    url: '/realms',
+    headers: { authorization: `Bearer ${await h.login('Thrall#1234')}` },
+  })
   t.equal(res.statusCode, 200, 'another instance reads it from Redis')
   t.same(res.json(), DEMO_REALMS)
 
   await h.redis!.redis.del('cache:bnet:realms:us')
   const third = await buildApp({ env: h.env, bnetBackoffMs: 10 })
   t.teardown(() => third.close())
-  const failed = await third.inject({ url: '/realms', headers: { authorization: `Bearer ${await h.login('Thrall#1234')}` } })
+  const failed = await third.inject({
+    url: '/realms',
+    headers: { authorization: `Bearer ${await h.login('Thrall#1234')}` },
+  })
   t.equal(failed.statusCode, 503, 'nothing cached and Battle.net failing: 503, not an empty list')
 })
 
@@ -152,28 +185,37 @@ t.test('RealmIndex: an hour in memory, then asked again; loads are not cached wh
   t.equal(loads, 4, 'each region its own index')
 })
 
-t.test("readRealmIndex: a name per locale (Battle.net's answer without a locale), once per slug; bad answers are 502", async (t) => {
-  const read = readRealmIndex(
-    {
-      realms: [
-        { id: 1, slug: 'gordunni', name: { ru_RU: 'Гордунни', en_US: 'Gordunni', de_DE: '' } },
-        { id: 2, slug: 'area-52', name: 'Area 52' },
-        { id: 3, slug: 'area-52', name: 'Area Fifty-Two' },
-      ],
-    },
-    'GET /realms',
-  )
-  t.same(read, [
-    { slug: 'gordunni', name: 'Gordunni', names: ['Gordunni', 'Гордунни'] },
-    { slug: 'area-52', name: 'Area 52', names: ['Area 52'] },
-  ])
-  for (const bad of [{}, { realms: {} }, { realms: [{ slug: '', name: 'x' }] }, { realms: [{ slug: 'x', name: {} }] }, { realms: [{ slug: 'x', name: 5 }] }]) {
-    t.throws(() => readRealmIndex(bad, 'GET /realms'), BattleNetBadAnswerError, JSON.stringify(bad))
-  }
-  const index = new RealmIndex(createCache({}), async () => read)
-  t.equal(await index.resolve('eu', 'гордунни'), 'gordunni', 'a localized name finds the realm too')
-  t.equal(await index.resolve('eu', 'Gordunni'), 'gordunni')
-})
+t.test(
+  "readRealmIndex: a name per locale (Battle.net's answer without a locale), once per slug; bad answers are 502",
+  async (t) => {
+    const read = readRealmIndex(
+      {
+        realms: [
+          { id: 1, slug: 'gordunni', name: { ru_RU: 'Гордунни', en_US: 'Gordunni', de_DE: '' } },
+          { id: 2, slug: 'area-52', name: 'Area 52' },
+          { id: 3, slug: 'area-52', name: 'Area Fifty-Two' },
+        ],
+      },
+      'GET /realms',
+    )
+    t.same(read, [
+      { slug: 'gordunni', name: 'Gordunni', names: ['Gordunni', 'Гордунни'] },
+      { slug: 'area-52', name: 'Area 52', names: ['Area 52'] },
+    ])
+    for (const bad of [
+      {},
+      { realms: {} },
+      { realms: [{ slug: '', name: 'x' }] },
+      { realms: [{ slug: 'x', name: {} }] },
+      { realms: [{ slug: 'x', name: 5 }] },
+    ]) {
+      t.throws(() => readRealmIndex(bad, 'GET /realms'), BattleNetBadAnswerError, JSON.stringify(bad))
+    }
+    const index = new RealmIndex(createCache({}), async () => read)
+    t.equal(await index.resolve('eu', 'гордунни'), 'gordunni', 'a localized name finds the realm too')
+    t.equal(await index.resolve('eu', 'Gordunni'), 'gordunni')
+  },
+)
 
 t.test('realmKey: what a name and its slug have in common', async (t) => {
   const same: Array<[string, string]> = [

@@ -3,7 +3,11 @@ import { startHarness } from '../helpers/harness.js'
 
 t.test("only the guild master in Battle.net's roster registers a guild; the roster comes along", async (t) => {
   const h = await startHarness(t)
-  const [thrall, saurfang, rokhan] = [await h.login('Thrall#1234'), await h.login('Saurfang#2345'), await h.login('Rokhan#3456')]
+  const [thrall, saurfang, rokhan] = [
+    await h.login('Thrall#1234'),
+    await h.login('Saurfang#2345'),
+    await h.login('Rokhan#3456'),
+  ]
 
   // Rokhan's profile is cached before the guild exists…
   t.same((await h.as(rokhan).get('/me')).json<{ guilds: unknown[] }>().guilds, [])
@@ -30,16 +34,28 @@ t.test("only the guild master in Battle.net's roster registers a guild; the rost
   t.ok(!Number.isNaN(Date.parse(body.created_at as string)))
 
   // …and invalidated by the registration, so his /me lists the guild with his best rank at once.
-  t.same((await h.as(rokhan).get('/me')).json<{ guilds: unknown[] }>().guilds, [{ guild_id: 9001, name: 'Horde Vanguard', realm: 'area-52', rank: 4 }])
-  t.same((await h.as(thrall).get('/me')).json<{ guilds: unknown[] }>().guilds, [{ guild_id: 9001, name: 'Horde Vanguard', realm: 'area-52', rank: 0 }])
+  t.same((await h.as(rokhan).get('/me')).json<{ guilds: unknown[] }>().guilds, [
+    { guild_id: 9001, name: 'Horde Vanguard', realm: 'area-52', rank: 4 },
+  ])
+  t.same((await h.as(thrall).get('/me')).json<{ guilds: unknown[] }>().guilds, [
+    { guild_id: 9001, name: 'Horde Vanguard', realm: 'area-52', rank: 0 },
+  ])
 
   const members = await h.as(thrall).get('/guilds/9001/members')
   t.equal(members.statusCode, 200)
   t.equal(members.json<unknown[]>().length, 8)
-  t.same(members.json<unknown[]>()[1], { character_id: 5101, name: 'Saurfang', realm: 'area-52', level: 80, class_id: 1, rank: 1 })
+  t.same(members.json<unknown[]>()[1], {
+    character_id: 5101,
+    name: 'Saurfang',
+    realm: 'area-52',
+    level: 80,
+    class_id: 1,
+    rank: 1,
+  })
   t.same((await h.as(thrall).get('/guilds/9001/permissions')).json(), { tools: { roster: 9, settings: 1, sync: 1 } })
   t.same((await h.as(thrall).get('/guilds/9001/settings')).json(), {})
-  const linked = await h.app.db.sql`select character_id, bnet_id from guild_members where bnet_id is not null order by character_id`
+  const linked = await h.app.db
+    .sql`select character_id, bnet_id from guild_members where bnet_id is not null order by character_id`
   t.same(
     linked.map((r) => [Number(r.character_id), Number(r.bnet_id)]),
     [
@@ -80,5 +96,9 @@ t.test("rank 0 is read from Battle.net's roster at the time of the registration"
     const guild = f.guilds.find((g) => g.id === 9002)
     guild?.roster.push({ character_id: 5401, rank: 0 })
   })
-  t.equal((await h.as(chromie).post('/guilds', { realm: 'proudmoore', name: 'Kirin Tor Council' })).statusCode, 201, 'rank 0 now')
+  t.equal(
+    (await h.as(chromie).post('/guilds', { realm: 'proudmoore', name: 'Kirin Tor Council' })).statusCode,
+    201,
+    'rank 0 now',
+  )
 })

@@ -16,7 +16,9 @@ t.test('without Redis the same sweep runs in the process', async (t) => {
   let rank: number | undefined
   while (Date.now() < deadline) {
     await sleep(500)
-    rank = (await thrall.get('/guilds/9001/members')).json<Array<{ character_id: number; rank: number }>>().find((m) => m.character_id === 5101)?.rank
+    rank = (await thrall.get('/guilds/9001/members'))
+      .json<Array<{ character_id: number; rank: number }>>()
+      .find((m) => m.character_id === 5101)?.rank
     if (rank === 3) break
   }
   t.equal(rank, 3, 'the rank changed in game arrives by the schedule alone')

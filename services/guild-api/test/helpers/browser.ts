@@ -66,7 +66,8 @@ export class Browser {
   #cookieHeader(url: URL): string | undefined {
     const now = Date.now()
     const send = this.cookies.filter(
-      (c) => c.origin === url.origin && url.pathname.startsWith(c.path) && (c.expiresAt === undefined || c.expiresAt > now),
+      (c) =>
+        c.origin === url.origin && url.pathname.startsWith(c.path) && (c.expiresAt === undefined || c.expiresAt > now),
     )
     return send.length === 0 ? undefined : send.map((c) => `${c.name}=${c.value}`).join('; ')
   }
@@ -75,14 +76,20 @@ export class Browser {
     const headers = setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie]
     for (const header of headers) {
       const cookie = parseSetCookie(header, url.origin)
-      const at = this.cookies.findIndex((c) => c.name === cookie.name && c.origin === cookie.origin && c.path === cookie.path)
+      const at = this.cookies.findIndex(
+        (c) => c.name === cookie.name && c.origin === cookie.origin && c.path === cookie.path,
+      )
       if (at >= 0) this.cookies.splice(at, 1)
       if (cookie.expiresAt === undefined || cookie.expiresAt > Date.now()) this.cookies.push(cookie)
     }
   }
 
   /** Sends one request with the jar's cookies; follows redirects when asked (GET after each 302). */
-  async send(method: string, target: string, options: { body?: unknown; headers?: Record<string, string>; follow?: Follow } = {}): Promise<BrowserResponse> {
+  async send(
+    method: string,
+    target: string,
+    options: { body?: unknown; headers?: Record<string, string>; follow?: Follow } = {},
+  ): Promise<BrowserResponse> {
     let url = new URL(target)
     let currentMethod = method
     let body = options.body
@@ -93,24 +100,38 @@ export class Browser {
       const headers: Record<string, string> = { ...options.headers }
       if (cookie !== undefined) headers.cookie = cookie
       if (body !== undefined) headers['content-type'] = 'application/json'
-      const res = await request(url, { method: currentMethod as 'GET', headers, body: body === undefined ? null : JSON.stringify(body) })
+      const res = await request(url, {
+        method: currentMethod as 'GET',
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+      })
       this.#store(res.headers['set-cookie'], url)
       const text = await res.body.text()
       const location = res.headers.location
       const next = typeof location === 'string' ? new URL(location, url) : undefined
-      const follow = typeof options.follow === 'function' ? next !== undefined && options.follow(next) : options.follow !== false
+      const follow =
+        typeof options.follow === 'function' ? next !== undefined && options.follow(next) : options.follow !== false
       if (follow && res.statusCode >= 300 && res.statusCode < 400 && next !== undefined) {
         url = next
         currentMethod = 'GET'
         body = undefined
         continue
       }
-      return { status: res.statusCode, url: url.toString(), headers: res.headers, body: text, json: <T>() => JSON.parse(text) as T }
+      return {
+        status: res.statusCode,
+        url: url.toString(),
+        headers: res.headers,
+        body: text,
+        json: <T>() => JSON.parse(text) as T,
+      }
     }
     throw new Error(`more than 10 redirects from ${target}`)
   }
 
-  async get(target: string, options: { headers?: Record<string, string>; follow?: Follow } = {}): Promise<BrowserResponse> {
+  async get(
+    target: string,
+    options: { headers?: Record<string, string>; follow?: Follow } = {},
+  ): Promise<BrowserResponse> {
     return await this.send('GET', target, options)
   }
 }

@@ -1,4 +1,12 @@
-import { claimRedisDb, createTestDatabase, freePort, startTcpProxy, type TcpProxy, type TestPgDb, type TestRedisDb } from '@guild/testing'
+import {
+  claimRedisDb,
+  createTestDatabase,
+  freePort,
+  startTcpProxy,
+  type TcpProxy,
+  type TestPgDb,
+  type TestRedisDb,
+} from '@guild/testing'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import type { Test } from 'tap'
 import { buildApp } from '../../src/app.js'
@@ -75,7 +83,10 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
   // As on Blizzard's developer portal: one region, and the client's one redirect URI guild-api's
   // callback, registered below once the port is known (the stand-in reads the list it was given).
   const redirectUris: string[] = []
-  const standin = await startStandin({ redirectUris, region: (options.env?.BNET_REGION ?? 'us') as StandinOptions['region'] })
+  const standin = await startStandin({
+    redirectUris,
+    region: (options.env?.BNET_REGION ?? 'us') as StandinOptions['region'],
+  })
   t.teardown(() => standin.close())
 
   // Chosen after the stand-in listens, so that freePort cannot hand out its port again.
@@ -119,7 +130,11 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
       serviceToken: SERVICE_TOKEN,
       busChannel,
       port: permPort,
-      env: { PERMISSION_DB_TIMEOUT_MS: '3000', ...(options.captureLogs ? { LOG_LEVEL: 'trace' } : {}), ...options.permissionEnv },
+      env: {
+        PERMISSION_DB_TIMEOUT_MS: '3000',
+        ...(options.captureLogs ? { LOG_LEVEL: 'trace' } : {}),
+        ...options.permissionEnv,
+      },
       ...(options.captureLogs ? { keepAllOutput: true } : {}),
     })
     const running = perm
@@ -131,7 +146,8 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
     const headers = token === undefined ? {} : { authorization: `Bearer ${token}` }
     return {
       get: (path) => inject({ method: 'GET', url: path, headers }),
-      post: (path, body) => inject({ method: 'POST', url: path, headers, ...(body === undefined ? {} : { payload: body as object }) }),
+      post: (path, body) =>
+        inject({ method: 'POST', url: path, headers, ...(body === undefined ? {} : { payload: body as object }) }),
       put: (path, body) => inject({ method: 'PUT', url: path, headers, payload: body as object }),
     }
   }
@@ -139,7 +155,8 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
     const browser = new Browser()
     const res = await browser.get(`${url}/auth/login?login_hint=${encodeURIComponent(loginHint)}`)
     const sid = browser.cookie('sid', url)
-    if (res.status !== 200 || sid === undefined) throw new Error(`login as ${loginHint} ended at ${res.url} with ${res.status}: ${res.body}`)
+    if (res.status !== 200 || sid === undefined)
+      throw new Error(`login as ${loginHint} ended at ${res.url} with ${res.status}: ${res.body}`)
     return sid.value
   }
   return { app, url, env, standin, pg, redis, perm, permProxy, dbProxy, login, as, inject, logs }

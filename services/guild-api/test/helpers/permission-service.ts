@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '@guild/testing'
 
-export const PERMISSION_SERVICE_SERVER = fileURLToPath(new URL('../../../permission-service/dist/server.js', import.meta.url))
+export const PERMISSION_SERVICE_SERVER = fileURLToPath(
+  new URL('../../../permission-service/dist/server.js', import.meta.url),
+)
 
 export interface PermissionServiceOptions {
   databaseUrl: string
@@ -54,7 +56,9 @@ async function waitReady(url: string, child: ChildProcess, output: () => string,
  */
 export async function startPermissionService(options: PermissionServiceOptions): Promise<RunningPermissionService> {
   if (!existsSync(PERMISSION_SERVICE_SERVER)) {
-    throw new Error(`${PERMISSION_SERVICE_SERVER} does not exist: build permission-service first (npx tsc -b services/permission-service)`)
+    throw new Error(
+      `${PERMISSION_SERVICE_SERVER} does not exist: build permission-service first (npx tsc -b services/permission-service)`,
+    )
   }
   const port = options.port ?? (await freePort())
   const url = `http://127.0.0.1:${port}`

@@ -17,5 +17,7 @@ export function pathOf(route: Pick<CatalogRoute, 'url'>, guildId = 9001): string
 
 /** Every route of the app that needs a session, from the app's own catalog: a route added later is in it. */
 export function sessionRoutes(app: FastifyInstance): CatalogRoute[] {
-  return app.routeCatalog.filter((r) => !PUBLIC_ROUTE.test(r.url) || (r.config as { session?: string } | undefined)?.session === 'required')
+  return app.routeCatalog.filter(
+    (r) => !PUBLIC_ROUTE.test(r.url) || (r.config as { session?: string } | undefined)?.session === 'required',
+  )
 }

@@ -20,15 +20,22 @@ t.teardown(() => cache.close())
 await cache.ready
 
 const rows = async (handle: DbHandle = db) => await handle.db.select().from(cacheOutbox)
-const owe = async (c: Cache, targets: Parameters<typeof recordInvalidations>[2]) => await db.db.transaction(async (tx) => await recordInvalidations(tx, c, targets))
-const drainer = (c: Cache, writerGraceMs = 0) => new OutboxDrainer({ db, cache: c, log: quiet, intervalMs: 60_000, writerGraceMs })
+const owe = async (c: Cache, targets: Parameters<typeof recordInvalidations>[2]) =>
+  await db.db.transaction(async (tx) => await recordInvalidations(tx, c, targets))
+const drainer = (c: Cache, writerGraceMs = 0) =>
+  new OutboxDrainer({ db, cache: c, log: quiet, intervalMs: 60_000, writerGraceMs })
 
 t.beforeEach(async () => {
   await db.db.delete(cacheOutbox)
 })
 
 t.test('recorded with the change, as one row per distinct target; gone with a rolled-back change', async (t) => {
-  const owed = await owe(cache, [guildTarget(7), userTarget(70), guildTarget(7), keyTarget(keys.userSession('a'.repeat(64)))])
+  const owed = await owe(cache, [
+    guildTarget(7),
+    userTarget(70),
+    guildTarget(7),
+    keyTarget(keys.userSession('a'.repeat(64))),
+  ])
   t.equal(owed.rowIds.length, 3)
   t.same(
     (await rows()).map((r) => [r.scope, r.target]),
@@ -80,7 +87,9 @@ t.test('a writer whose invalidation could not reach Redis keeps its rows', async
 
 t.test('the drainer delivers what is owed, in batches, and skips rows another transaction holds', async (t) => {
   await cache.set(keys.guildMembers(7), [1])
-  await db.db.insert(cacheOutbox).values(Array.from({ length: 250 }, (_, i) => ({ scope: 'user' as const, target: String(1000 + i) })))
+  await db.db
+    .insert(cacheOutbox)
+    .values(Array.from({ length: 250 }, (_, i) => ({ scope: 'user' as const, target: String(1000 + i) })))
   await db.db.insert(cacheOutbox).values({ scope: 'guild', target: '7' })
   // Another drainer (or the writer) holds the guild's row for now.
   let release!: () => void
@@ -95,7 +104,10 @@ t.test('the drainer delivers what is owed, in batches, and skips rows another tr
   await locked
   t.equal(await drainer(cache).drain(), 250, 'every row but the held one')
   t.equal(await redis.redis.exists(keys.guildMembers(7)), 1, 'the held one is left to its holder')
-  t.same((await rows()).map((r) => r.scope), ['guild'])
+  t.same(
+    (await rows()).map((r) => r.scope),
+    ['guild'],
+  )
   release()
   await other
   t.equal(await drainer(cache).drain(), 1)
@@ -115,7 +127,8 @@ t.test('started, it drains at once and stops cleanly', async (t) => {
   await db.db.insert(cacheOutbox).values({ scope: 'guild', target: '9' })
   const d = drainer(cache)
   d.start()
-  for (const until = Date.now() + 2_000; Date.now() < until && (await rows()).length > 0; ) await new Promise((r) => setTimeout(r, 20))
+  for (const until = Date.now() + 2_000; Date.now() < until && (await rows()).length > 0;)
+    await new Promise((r) => setTimeout(r, 20))
   await d.stop()
   t.same(await rows(), [])
   t.equal(await redis.redis.exists(keys.guildMembers(9)), 0)

@@ -1,5 +1,13 @@
 import { fileURLToPath } from 'node:url'
-import { claimRedisDb, freePort, startServiceProcess, startTcpProxy, TEST_REDIS_HOST, TEST_REDIS_PORT, type TcpProxy } from '@guild/testing'
+import {
+  claimRedisDb,
+  freePort,
+  startServiceProcess,
+  startTcpProxy,
+  TEST_REDIS_HOST,
+  TEST_REDIS_PORT,
+  type TcpProxy,
+} from '@guild/testing'
 import t, { type Test } from 'tap'
 import { registerHordeVanguard, SERVICE_TOKEN, startHarness, type Harness } from '../helpers/harness.js'
 
@@ -11,7 +19,8 @@ const OFFICER = 100002
  */
 const WRITER_GRACE_MS = 1_000
 const BOUND_MS = 2_000
-const deadline = (answeredAt: number, redisBackAt: number) => Math.max(answeredAt + WRITER_GRACE_MS, redisBackAt) + BOUND_MS
+const deadline = (answeredAt: number, redisBackAt: number) =>
+  Math.max(answeredAt + WRITER_GRACE_MS, redisBackAt) + BOUND_MS
 const REVOKE = { tools: { roster: 9, settings: 0, sync: 1 } }
 
 interface Scene {
@@ -44,7 +53,11 @@ async function scene(t: Test): Promise<Scene> {
   await h.login('Saurfang#2345')
   t.same(await check(h), { has_access: true }, 'the officer may use settings')
   t.equal(await redis.redis.exists(`permission:9001:${OFFICER}:settings`), 1, 'and permission-service cached it')
-  const process = await startServiceProcess(GUILD_API_SERVER, await freePort(), { ...h.env, REDIS_URL: writer.url, PUBLIC_URL: h.url })
+  const process = await startServiceProcess(GUILD_API_SERVER, await freePort(), {
+    ...h.env,
+    REDIS_URL: writer.url,
+    PUBLIC_URL: h.url,
+  })
   t.teardown(() => process.stop())
   return { h, gm, writer: process, writerRedis: writer.proxy, survivorRedis: survivor.proxy }
 }
@@ -69,7 +82,11 @@ async function revokeOn(s: Scene): Promise<number> {
 
 /** When permission-service first refuses the officer (Infinity if not within 10 s). */
 async function refusedAt(h: Harness): Promise<number> {
-  for (const giveUp = performance.now() + 10_000; performance.now() < giveUp; await new Promise((resolve) => setTimeout(resolve, 20))) {
+  for (
+    const giveUp = performance.now() + 10_000;
+    performance.now() < giveUp;
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  ) {
     const answer = (await check(h)) as { has_access?: boolean }
     if (answer.has_access === false) return performance.now()
   }
@@ -88,33 +105,42 @@ async function outboxEmpties(h: Harness): Promise<boolean> {
   return false
 }
 
-t.test('a revoke whose writer lost Redis and then died: delivered by another instance once Redis answers it', async (t) => {
-  const s = await scene(t)
-  // Redis unreachable for both guild-api instances: nobody can deliver the revoke yet.
-  await s.writerRedis.cut()
-  await s.survivorRedis.cut()
-  const answeredAt = await revokeOn(s)
-  t.same(await check(s.h), { has_access: true }, 'permission-service still allows: the revoke has not reached Redis')
-  await s.writer.kill()
-  t.equal(await outboxRows(s.h), 1, "the killed writer's invalidation is still owed, in the database")
-  await s.writerRedis.restore()
-  await s.survivorRedis.restore()
-  const backAt = performance.now()
-  const at = await refusedAt(s.h)
-  t.ok(
-    at <= deadline(answeredAt, backAt),
-    `refused ${Math.round(at - backAt)} ms after Redis answered again, ${Math.round(at - answeredAt)} ms after the revoke (deadline ${Math.round(deadline(answeredAt, backAt) - backAt)} ms after Redis)`,
-  )
-  t.ok(await outboxEmpties(s.h), 'and the outbox empties')
-})
+t.test(
+  'a revoke whose writer lost Redis and then died: delivered by another instance once Redis answers it',
+  async (t) => {
+    const s = await scene(t)
+    // Redis unreachable for both guild-api instances: nobody can deliver the revoke yet.
+    await s.writerRedis.cut()
+    await s.survivorRedis.cut()
+    const answeredAt = await revokeOn(s)
+    t.same(await check(s.h), { has_access: true }, 'permission-service still allows: the revoke has not reached Redis')
+    await s.writer.kill()
+    t.equal(await outboxRows(s.h), 1, "the killed writer's invalidation is still owed, in the database")
+    await s.writerRedis.restore()
+    await s.survivorRedis.restore()
+    const backAt = performance.now()
+    const at = await refusedAt(s.h)
+    t.ok(
+      at <= deadline(answeredAt, backAt),
+      `refused ${Math.round(at - backAt)} ms after Redis answered again, ${Math.round(at - answeredAt)} ms after the revoke (deadline ${Math.round(deadline(answeredAt, backAt) - backAt)} ms after Redis)`,
+    )
+    t.ok(await outboxEmpties(s.h), 'and the outbox empties')
+  },
+)
 
-t.test('a revoke whose writer alone lost Redis and then died: delivered by an instance that never lost it', async (t) => {
-  const s = await scene(t)
-  await s.writerRedis.cut()
-  const answeredAt = await revokeOn(s)
-  await s.writer.kill()
-  await s.writerRedis.restore()
-  const at = await refusedAt(s.h)
-  t.ok(at <= deadline(answeredAt, 0), `refused ${Math.round(at - answeredAt)} ms after the revoke (bound ${WRITER_GRACE_MS + BOUND_MS} ms)`)
-  t.ok(await outboxEmpties(s.h), 'and the outbox empties')
-})
+t.test(
+  'a revoke whose writer alone lost Redis and then died: delivered by an instance that never lost it',
+  async (t) => {
+    const s = await scene(t)
+    await s.writerRedis.cut()
+    const answeredAt = await revokeOn(s)
+    await s.writer.kill()
+    await s.writerRedis.restore()
+    const at = await refusedAt(s.h)
+    t.ok(
+      at <= deadline(answeredAt, 0),
+      `refused ${Math.round(at - answeredAt)} ms after the revoke (bound ${WRITER_GRACE_MS + BOUND_MS} ms)`,
+    )
+    t.ok(await outboxEmpties(s.h), 'and the outbox empties')
+  },
+)

@@ -2,7 +2,8 @@ import t from 'tap'
 import { BULLMQ_STRUCTURES } from '../../../../chaos/fuzz/index.mjs'
 import { keysMatching, registerHordeVanguard, startHarness, type Harness } from '../helpers/harness.js'
 
-const rankOf = (me: { guilds: Array<{ guild_id: number; rank: number }> }, guildId = 9001) => me.guilds.find((g) => g.guild_id === guildId)?.rank
+const rankOf = (me: { guilds: Array<{ guild_id: number; rank: number }> }, guildId = 9001) =>
+  me.guilds.find((g) => g.guild_id === guildId)?.rank
 
 async function cached(h: Harness, key: string): Promise<unknown> {
   const raw = await h.redis?.redis.get(key)
@@ -15,12 +16,19 @@ t.test('PUT permissions: every cached answer for the guild goes, the next check 
   const raider = h.as(await h.login('Rokhan#3456'))
 
   t.equal((await raider.post('/guilds/9001/sync')).statusCode, 403)
-  t.same((await raider.get('/guilds/9001/me/tools?tools=sync,progress')).json(), { tools: { sync: false, progress: false } })
+  t.same((await raider.get('/guilds/9001/me/tools?tools=sync,progress')).json(), {
+    tools: { sync: false, progress: false },
+  })
   t.same(await cached(h, 'permission:9001:100003:sync'), { has_access: false }, 'the refusal is cached')
 
-  t.equal((await gm.put('/guilds/9001/permissions', { tools: { roster: 9, settings: 1, sync: 4, progress: 6 } })).statusCode, 200)
+  t.equal(
+    (await gm.put('/guilds/9001/permissions', { tools: { roster: 9, settings: 1, sync: 4, progress: 6 } })).statusCode,
+    200,
+  )
   t.equal(await cached(h, 'permission:9001:100003:sync'), null, 'and dropped by the change')
-  t.same((await raider.get('/guilds/9001/me/tools?tools=sync,progress')).json(), { tools: { sync: true, progress: true } })
+  t.same((await raider.get('/guilds/9001/me/tools?tools=sync,progress')).json(), {
+    tools: { sync: true, progress: true },
+  })
   t.equal((await raider.post('/guilds/9001/sync')).statusCode, 200, 'the very next check allows it')
 
   await gm.put('/guilds/9001/permissions', { tools: { roster: 9, settings: 1, sync: 1 } })
@@ -66,7 +74,11 @@ t.test('a rank change in Battle.net is picked up by sync and by the very next ch
     const entry = f.guilds[0]?.roster.find((m) => m.character_id === 5101)
     if (entry) entry.rank = 5
   })
-  t.equal((await officer.put('/guilds/9001/settings', { motd: 'still cached' })).statusCode, 200, 'nothing changes before the sync')
+  t.equal(
+    (await officer.put('/guilds/9001/settings', { motd: 'still cached' })).statusCode,
+    200,
+    'nothing changes before the sync',
+  )
 
   const sync = await gm.post('/guilds/9001/sync')
   t.same(sync.json(), { added: 0, removed: 0, rank_changed: 1 })
@@ -96,14 +108,25 @@ t.test('sync adds and removes members; their profiles and permissions follow at 
 
   await h.standin.edit((f) => {
     const roster = f.guilds[0]?.roster ?? []
-    roster.push({ character_id: 5401, rank: 8 }, { character_id: 6005, rank: 9, name: 'Nazgrim', level: 80, class_id: 6 })
-    f.guilds[0]!.roster = roster.filter((m) => m.character_id !== 6004 && m.character_id !== 5201 && m.character_id !== 5202)
+    roster.push(
+      { character_id: 5401, rank: 8 },
+      { character_id: 6005, rank: 9, name: 'Nazgrim', level: 80, class_id: 6 },
+    )
+    f.guilds[0]!.roster = roster.filter(
+      (m) => m.character_id !== 6004 && m.character_id !== 5201 && m.character_id !== 5202,
+    )
   })
   t.same((await gm.post('/guilds/9001/sync')).json(), { added: 2, removed: 3, rank_changed: 0 })
 
-  t.same((await outsider.get('/me')).json<{ guilds: unknown[] }>().guilds, [{ guild_id: 9001, name: 'Horde Vanguard', realm: 'area-52', rank: 8 }])
+  t.same((await outsider.get('/me')).json<{ guilds: unknown[] }>().guilds, [
+    { guild_id: 9001, name: 'Horde Vanguard', realm: 'area-52', rank: 8 },
+  ])
   t.equal((await outsider.get('/guilds/9001/members')).statusCode, 200, 'a new member may use roster at once')
-  t.same((await raider.get('/me')).json<{ guilds: unknown[] }>().guilds, [], 'a removed member loses the guild from /me')
+  t.same(
+    (await raider.get('/me')).json<{ guilds: unknown[] }>().guilds,
+    [],
+    'a removed member loses the guild from /me',
+  )
   t.equal((await raider.get('/guilds/9001/members')).statusCode, 403, 'and its tools')
   t.equal((await raider.get('/guilds/9001')).statusCode, 403, 'and membership')
   const names = (await gm.get('/guilds/9001/members')).json<Array<{ name: string }>>().map((m) => m.name)
@@ -115,7 +138,10 @@ t.test("a login that changes the user's characters refreshes their /me and permi
   await registerHordeVanguard(h)
   const rokhan = h.as(await h.login('Rokhan#3456'))
   const chromie = h.as(await h.login('Chromie#5678'))
-  t.same((await rokhan.get('/me')).json<{ characters: Array<{ name: string }> }>().characters.map((c) => c.name), ['Rokhan', 'Zentabra'])
+  t.same(
+    (await rokhan.get('/me')).json<{ characters: Array<{ name: string }> }>().characters.map((c) => c.name),
+    ['Rokhan', 'Zentabra'],
+  )
   t.equal((await chromie.get('/guilds/9001/members')).statusCode, 403)
 
   // Zentabra (rank 6 in Horde Vanguard) levels up and moves from Rokhan's account to Chromie's.
@@ -127,9 +153,22 @@ t.test("a login that changes the user's characters refreshes their /me and permi
   })
   await h.login('Chromie#5678')
 
-  t.same((await rokhan.get('/me')).json<{ characters: Array<{ name: string }> }>().characters.map((c) => c.name), ['Rokhan'], 'the loser sees it gone')
-  const me = (await chromie.get('/me')).json<{ characters: Array<{ name: string; level: number }>; guilds: unknown[] }>()
-  t.same(me.characters.map((c) => [c.name, c.level]), [['Chromie', 80], ['Zentabra', 73]])
+  t.same(
+    (await rokhan.get('/me')).json<{ characters: Array<{ name: string }> }>().characters.map((c) => c.name),
+    ['Rokhan'],
+    'the loser sees it gone',
+  )
+  const me = (await chromie.get('/me')).json<{
+    characters: Array<{ name: string; level: number }>
+    guilds: unknown[]
+  }>()
+  t.same(
+    me.characters.map((c) => [c.name, c.level]),
+    [
+      ['Chromie', 80],
+      ['Zentabra', 73],
+    ],
+  )
   t.same(me.guilds, [{ guild_id: 9001, name: 'Horde Vanguard', realm: 'area-52', rank: 6 }])
   t.equal((await chromie.get('/guilds/9001/members')).statusCode, 200, 'her permissions follow at once')
 })
@@ -165,5 +204,8 @@ t.test('every key written has a contract name and a TTL within the bounds', asyn
     const ttl = await redis.ttl(key)
     t.ok(ttl > 0 && ttl <= (limit ?? 0), `${key} TTL ${ttl} ≤ ${limit}`)
   }
-  t.ok(all.some((k) => k.startsWith('cache:bnet:app-token:')), "Battle.net's application token is kept under a cache: key")
+  t.ok(
+    all.some((k) => k.startsWith('cache:bnet:app-token:')),
+    "Battle.net's application token is kept under a cache: key",
+  )
 })

@@ -16,7 +16,7 @@ t.test('a bad variable stops the start with a message naming it, never echoing a
     [{ SETTINGS_MAX_BYTES: 'lots' }, /SETTINGS_MAX_BYTES/],
     [{ CACHE_BUS_CHANNEL: 'bus' }, /CACHE_BUS_CHANNEL/],
     [{ COOKIE_SECRET: 'hunter2-is-short' }, /COOKIE_SECRET must NOT have fewer than 32 characters/],
-    [{ BNET_CLIENT_SECRET: '' , BNET_TIMEOUT_MS: '5' }, /BNET_TIMEOUT_MS/],
+    [{ BNET_CLIENT_SECRET: '', BNET_TIMEOUT_MS: '5' }, /BNET_TIMEOUT_MS/],
     [{ ROSTER_SYNC_INTERVAL_S: '9' }, /ROSTER_SYNC_INTERVAL_S must be >= 10/],
     [{ ROSTER_SYNC_INTERVAL_S: '86401' }, /ROSTER_SYNC_INTERVAL_S must be <= 86400/],
     [{ ROSTER_SYNC_INTERVAL_S: 'hourly' }, /ROSTER_SYNC_INTERVAL_S/],
@@ -32,7 +32,8 @@ t.test('a bad variable stops the start with a message naming it, never echoing a
     )
     t.ok(err, JSON.stringify(env))
     t.match(err?.message, message)
-    for (const value of Object.values(env)) if (value.length > 6) t.notMatch(err?.message, value, 'the value is not echoed')
+    for (const value of Object.values(env))
+      if (value.length > 6) t.notMatch(err?.message, value, 'the value is not echoed')
   }
   const missing = await buildApp({ env: { LOG_LEVEL: 'silent' } }).catch((e: unknown) => e as Error)
   t.match((missing as Error).message, /DATABASE_URL is required/)
@@ -41,7 +42,10 @@ t.test('a bad variable stops the start with a message naming it, never echoing a
 })
 
 t.test('helpers: CORS origins, the cookie secret, the API URL per region', async (t) => {
-  t.same(corsOrigins({ CORS_ORIGINS: 'https://a.example, http://b.example:8080' }), ['https://a.example', 'http://b.example:8080'])
+  t.same(corsOrigins({ CORS_ORIGINS: 'https://a.example, http://b.example:8080' }), [
+    'https://a.example',
+    'http://b.example:8080',
+  ])
   t.same(corsOrigins({}), [])
   const token = 'x'.repeat(40)
   t.equal(cookieSecret({}, token), cookieSecret({}, token), 'every instance derives the same secret')
@@ -52,7 +56,7 @@ t.test('helpers: CORS origins, the cookie secret, the API URL per region', async
   t.equal(apiBaseUrl('http://127.0.0.1:3002/', 'kr'), 'http://127.0.0.1:3002')
 })
 
-t.test('two instances with one SERVICE_TOKEN accept each other\'s login state', async (t) => {
+t.test("two instances with one SERVICE_TOKEN accept each other's login state", async (t) => {
   const h = await startHarness(t, { permissionService: false })
   const other = await buildApp({ env: h.env })
   t.teardown(() => other.close())

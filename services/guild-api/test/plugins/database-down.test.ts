@@ -9,7 +9,11 @@ t.test('the database out of reach: 503 with a message, ready says so, and it com
   await h.dbProxy?.cut()
   const guild = await gm.get('/guilds/9001')
   t.equal(guild.statusCode, 503)
-  t.same(guild.json(), { statusCode: 503, error: 'Service Unavailable', message: 'the database is unavailable; try again shortly' })
+  t.same(guild.json(), {
+    statusCode: 503,
+    error: 'Service Unavailable',
+    message: 'the database is unavailable; try again shortly',
+  })
   t.equal((await gm.get('/me')).statusCode, 200, 'what is cached is still served')
   const unknownSession = await h.as('B'.repeat(43)).get('/me')
   t.equal(unknownSession.statusCode, 503, 'a session that must be looked up: 503, not 401 or 500')

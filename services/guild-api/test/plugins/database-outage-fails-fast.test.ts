@@ -14,7 +14,10 @@ t.test('through a long database outage requests answer 503 at once, and the firs
   const gm = h.as(await registerHordeVanguard(h))
   const timed = async () => {
     const started = performance.now()
-    const res = await Promise.race([gm.get('/guilds/9001'), new Promise<undefined>((r) => setTimeout(() => r(undefined), HUNG_MS))])
+    const res = await Promise.race([
+      gm.get('/guilds/9001'),
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), HUNG_MS)),
+    ])
     return { status: res?.statusCode ?? 0, ms: performance.now() - started }
   }
 
@@ -22,8 +25,15 @@ t.test('through a long database outage requests answer 503 at once, and the firs
   // Every one of these fails a connection: postgres.js's own backoff would be past 20 s by the end.
   const during = []
   for (let i = 0; i < 15; i++) during.push(await timed())
-  t.same(during.map((r) => r.status), Array(15).fill(503), 'each answered 503, none hung')
-  t.ok(Math.max(...during.map((r) => r.ms)) < 1_500, `the slowest took ${Math.round(Math.max(...during.map((r) => r.ms)))} ms`)
+  t.same(
+    during.map((r) => r.status),
+    Array(15).fill(503),
+    'each answered 503, none hung',
+  )
+  t.ok(
+    Math.max(...during.map((r) => r.ms)) < 1_500,
+    `the slowest took ${Math.round(Math.max(...during.map((r) => r.ms)))} ms`,
+  )
 
   await h.dbProxy?.restore()
   const after = await timed()

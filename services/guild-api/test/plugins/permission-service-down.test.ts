@@ -23,12 +23,28 @@ t.test('permission-service down: guarded routes answer 503, never allowed; it co
     t.same(res.json(), UNAVAILABLE, name)
   }
   t.same((await gm.get('/guilds/9001/settings')).json(), {}, 'the settings were not changed')
-  t.equal((await gm.get('/guilds/9001')).statusCode, 200, 'member routes are checked against the roster, not the service')
+  t.equal(
+    (await gm.get('/guilds/9001')).statusCode,
+    200,
+    'member routes are checked against the roster, not the service',
+  )
   const metrics = (await h.inject({ url: '/metrics' })).body
   // me/tools asks a batch; the other three a single check each.
-  t.match(metrics, /guild_api_permission_check_duration_seconds_count\{op="check",outcome="undecided"\} 3\n/, 'the undecided waits are timed as such')
-  t.match(metrics, /guild_api_permission_check_duration_seconds_count\{op="batch",outcome="undecided"\} 1\n/, 'the batch too')
-  t.match(metrics, /guild_api_permission_check_duration_seconds_count\{op="check",outcome="decided"\} 1\n/, 'and the one answer before')
+  t.match(
+    metrics,
+    /guild_api_permission_check_duration_seconds_count\{op="check",outcome="undecided"\} 3\n/,
+    'the undecided waits are timed as such',
+  )
+  t.match(
+    metrics,
+    /guild_api_permission_check_duration_seconds_count\{op="batch",outcome="undecided"\} 1\n/,
+    'the batch too',
+  )
+  t.match(
+    metrics,
+    /guild_api_permission_check_duration_seconds_count\{op="check",outcome="decided"\} 1\n/,
+    'and the one answer before',
+  )
 
   await h.perm?.restart()
   t.equal((await gm.get('/guilds/9001/members')).statusCode, 200, 'back')

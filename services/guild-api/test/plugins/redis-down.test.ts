@@ -8,15 +8,30 @@ async function everythingWorks(t: Test, h: Harness, gm: string): Promise<void> {
   t.equal((await h.as(officer).get('/me')).json<{ bnet_id: number }>().bnet_id, 100002)
   t.equal((await h.as(gm).get('/guilds/9001/members')).json<unknown[]>().length, 8)
   t.equal((await h.as(gm).put('/guilds/9001/settings', { motd: 'no redis' })).statusCode, 200)
-  t.same((await h.as(officer).get('/guilds/9001/settings')).json(), { motd: 'no redis' }, 'a write is seen by the next read')
+  t.same(
+    (await h.as(officer).get('/guilds/9001/settings')).json(),
+    { motd: 'no redis' },
+    'a write is seen by the next read',
+  )
   await h.standin.edit((f) => {
     const entry = f.guilds[0]?.roster.find((m) => m.character_id === 5101)
     if (entry) entry.rank = entry.rank === 1 ? 5 : 1
   })
   t.same((await h.as(gm).post('/guilds/9001/sync')).json(), { added: 0, removed: 0, rank_changed: 1 })
-  t.equal((await h.as(officer).put('/guilds/9001/settings', { motd: 'x' })).statusCode, 403, 'the rank change holds at once')
-  t.equal((await h.as(gm).put('/guilds/9001/permissions', { tools: { roster: 9, settings: 5, sync: 1 } })).statusCode, 200)
-  t.equal((await h.as(officer).put('/guilds/9001/settings', { motd: 'y' })).statusCode, 200, 'so does a permission change')
+  t.equal(
+    (await h.as(officer).put('/guilds/9001/settings', { motd: 'x' })).statusCode,
+    403,
+    'the rank change holds at once',
+  )
+  t.equal(
+    (await h.as(gm).put('/guilds/9001/permissions', { tools: { roster: 9, settings: 5, sync: 1 } })).statusCode,
+    200,
+  )
+  t.equal(
+    (await h.as(officer).put('/guilds/9001/settings', { motd: 'y' })).statusCode,
+    200,
+    'so does a permission change',
+  )
   t.equal((await h.as(officer).post('/auth/logout')).statusCode, 204)
   t.equal((await h.as(officer).get('/me')).statusCode, 401, 'logout holds at once')
 }

@@ -40,7 +40,11 @@ t.test('CORS with credentials for exactly CORS_ORIGINS: preflights and simple re
 
     const simple = await h.inject({ url: '/me', headers: { origin, cookie: `sid=${token}` } })
     t.equal(simple.statusCode, 200)
-    t.equal(simple.headers['access-control-allow-origin'], origin, `a simple request from ${origin} may read the answer`)
+    t.equal(
+      simple.headers['access-control-allow-origin'],
+      origin,
+      `a simple request from ${origin} may read the answer`,
+    )
     t.equal(simple.headers['access-control-allow-credentials'], 'true')
     t.equal(simple.headers['access-control-expose-headers'], 'Retry-After', 'the app may read when to retry a 429')
   }
@@ -62,7 +66,11 @@ t.test('CORS with credentials for exactly CORS_ORIGINS: preflights and simple re
 t.test('without CORS_ORIGINS no origin is granted anything, its own included', async (t) => {
   const h = await startHarness(t, { permissionService: false })
   for (const origin of [h.url, ...FRONTENDS, 'https://evil.example']) {
-    const res = await h.inject({ method: 'OPTIONS', url: '/me', headers: { origin, 'access-control-request-method': 'GET' } })
+    const res = await h.inject({
+      method: 'OPTIONS',
+      url: '/me',
+      headers: { origin, 'access-control-request-method': 'GET' },
+    })
     t.same(grants(res), {}, `preflight from ${origin}`)
     t.not(res.statusCode, 204)
     const simple = await h.inject({ url: '/health/live', headers: { origin } })

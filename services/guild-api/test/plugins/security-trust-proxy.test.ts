@@ -25,7 +25,11 @@ t.test('request.ip and request.protocol follow X-Forwarded-* only from a trusted
   const listed = await probeApp(t, h, '127.0.0.1, 10.0.0.0/8')
   t.same(await listed('127.0.0.1', FORWARDED), { ip: '203.0.113.9', protocol: 'https' }, 'from a listed address')
   t.same(await listed('10.20.30.40', FORWARDED), { ip: '203.0.113.9', protocol: 'https' }, 'from a listed CIDR')
-  t.same(await listed('198.51.100.7', FORWARDED), { ip: '198.51.100.7', protocol: 'http' }, 'a client elsewhere cannot claim another address')
+  t.same(
+    await listed('198.51.100.7', FORWARDED),
+    { ip: '198.51.100.7', protocol: 'http' },
+    'a client elsewhere cannot claim another address',
+  )
   t.same(
     await listed('10.0.0.1', { 'x-forwarded-for': '192.0.2.66, 203.0.113.9, 10.0.0.2' }),
     { ip: '203.0.113.9', protocol: 'http' },
@@ -33,23 +37,46 @@ t.test('request.ip and request.protocol follow X-Forwarded-* only from a trusted
   )
 
   const hops = await probeApp(t, h, '1')
-  t.same(await hops('10.9.9.9', { 'x-forwarded-for': '192.0.2.66, 203.0.113.5', 'x-forwarded-proto': 'https' }), {
-    ip: '203.0.113.5',
-    protocol: 'https',
-  }, 'a hop count: the address the one proxy in front saw')
+  t.same(
+    await hops('10.9.9.9', { 'x-forwarded-for': '192.0.2.66, 203.0.113.5', 'x-forwarded-proto': 'https' }),
+    {
+      ip: '203.0.113.5',
+      protocol: 'https',
+    },
+    'a hop count: the address the one proxy in front saw',
+  )
   t.same(await hops('10.9.9.9'), { ip: '10.9.9.9', protocol: 'http' }, 'no header: the socket')
   const two = await probeApp(t, h, '2')
-  t.same(await two('10.9.9.9', { 'x-forwarded-for': '192.0.2.66, 203.0.113.5' }), { ip: '192.0.2.66', protocol: 'http' })
+  t.same(await two('10.9.9.9', { 'x-forwarded-for': '192.0.2.66, 203.0.113.5' }), {
+    ip: '192.0.2.66',
+    protocol: 'http',
+  })
 })
 
 t.test('behind a trusted proxy the auth rate limit counts each client, not the proxy', async (t) => {
-  const h = await startHarness(t, { permissionService: false, env: { TRUST_PROXY: '127.0.0.1', AUTH_RATE_LIMIT_MAX: '3' } })
+  const h = await startHarness(t, {
+    permissionService: false,
+    env: { TRUST_PROXY: '127.0.0.1', AUTH_RATE_LIMIT_MAX: '3' },
+  })
   const login = (remoteAddress: string, client?: string) =>
-    h.inject({ url: '/auth/login?login_hint=Thrall%231234', remoteAddress, headers: client === undefined ? {} : { 'x-forwarded-for': client } })
+    h.inject({
+      url: '/auth/login?login_hint=Thrall%231234',
+      remoteAddress,
+      headers: client === undefined ? {} : { 'x-forwarded-for': client },
+    })
   for (let i = 0; i < 3; i++) t.equal((await login('127.0.0.1', '203.0.113.1')).statusCode, 302)
   t.equal((await login('127.0.0.1', '203.0.113.1')).statusCode, 429, 'the first client is limited')
-  for (let i = 0; i < 3; i++) t.equal((await login('127.0.0.1', '203.0.113.2')).statusCode, 302, 'another client behind the same proxy has its own budget')
-  t.same((await keysMatching(h, 'cache:ratelimit:*')).sort(), ['cache:ratelimit:203.0.113.1', 'cache:ratelimit:203.0.113.2'], 'counted in Redis per client')
+  for (let i = 0; i < 3; i++)
+    t.equal(
+      (await login('127.0.0.1', '203.0.113.2')).statusCode,
+      302,
+      'another client behind the same proxy has its own budget',
+    )
+  t.same(
+    (await keysMatching(h, 'cache:ratelimit:*')).sort(),
+    ['cache:ratelimit:203.0.113.1', 'cache:ratelimit:203.0.113.2'],
+    'counted in Redis per client',
+  )
 
   // A client that reaches guild-api directly cannot pick its budget with the header.
   for (let i = 0; i < 3; i++) t.equal((await login('198.51.100.7', `192.0.2.${i}`)).statusCode, 302)
@@ -58,8 +85,24 @@ t.test('behind a trusted proxy the auth rate limit counts each client, not the p
 })
 
 t.test('a bad TRUST_PROXY stops the start, naming it', async (t) => {
-  for (const value of ['true', 'yes', '10.0.0.0/33', '::1/129', '1.2.3.4,', '1.2.3.4,,5.6.7.8', 'example.com', '-1', '1.2.3.4/8/8', '1000', '10.0.0.1/x']) {
-    t.throws(() => trustProxyOption(value), { name: 'ConfigError', message: /TRUST_PROXY is not valid/, variables: ['TRUST_PROXY'] }, value)
+  for (const value of [
+    'true',
+    'yes',
+    '10.0.0.0/33',
+    '::1/129',
+    '1.2.3.4,',
+    '1.2.3.4,,5.6.7.8',
+    'example.com',
+    '-1',
+    '1.2.3.4/8/8',
+    '1000',
+    '10.0.0.1/x',
+  ]) {
+    t.throws(
+      () => trustProxyOption(value),
+      { name: 'ConfigError', message: /TRUST_PROXY is not valid/, variables: ['TRUST_PROXY'] },
+      value,
+    )
     const err = await buildApp({ env: { ...BASE, TRUST_PROXY: value } }).catch((e: unknown) => e as Error)
     t.match(err, { message: /TRUST_PROXY is not valid/ }, value)
   }

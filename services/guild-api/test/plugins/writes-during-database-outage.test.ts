@@ -17,7 +17,11 @@ t.test('a write cut off by a database outage answers 5xx and leaves the old stat
   t.teardown(() => db.close())
   t.equal((await gm.put('/guilds/9001/permissions', { tools: OLD })).statusCode, 200)
   const rokhan = async () =>
-    (await db.sql<{ rank: number }[]>`select rank from guild_members where guild_id = 9001 and character_id in (5201, 5202) order by character_id`).map((r) => r.rank)
+    (
+      await db.sql<
+        { rank: number }[]
+      >`select rank from guild_members where guild_id = 9001 and character_id in (5201, 5202) order by character_id`
+    ).map((r) => r.rank)
   t.same(await rokhan(), [4, 6])
 
   // The link hangs as the writes start (their statements sent, no answer), then is cut under them.
@@ -36,7 +40,9 @@ t.test('a write cut off by a database outage answers 5xx and leaves the old stat
   t.equal(putRes.statusCode, 503, `PUT permissions: ${putRes.body}`)
   t.equal(syncRes.statusCode, 503, `POST sync: ${syncRes.body}`)
 
-  const rows = await db.sql<{ tool: string; max_rank: number }[]>`select tool, max_rank from guild_tool_permissions where guild_id = 9001`
+  const rows = await db.sql<
+    { tool: string; max_rank: number }[]
+  >`select tool, max_rank from guild_tool_permissions where guild_id = 9001`
   t.same(Object.fromEntries(rows.map((r) => [r.tool, r.max_rank])), OLD, 'the tool map is the old one, whole')
   t.same(await rokhan(), [4, 6], 'the roster is the old one, whole')
 

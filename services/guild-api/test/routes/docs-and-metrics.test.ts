@@ -31,7 +31,11 @@ t.test('/docs documents every route with its request and its answers, without a 
   const h = await startHarness(t, { permissionService: false })
   const res = await h.inject({ url: '/docs/json' })
   t.equal(res.statusCode, 200)
-  const doc = res.json<{ openapi: string; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: object } }>()
+  const doc = res.json<{
+    openapi: string
+    paths: Record<string, Record<string, Operation>>
+    components: { securitySchemes: object }
+  }>()
   t.equal(doc.openapi, '3.0.3')
   t.same(Object.keys(doc.components.securitySchemes).sort(), ['bearerAuth', 'cookieAuth'])
   for (const [method, path, success] of ROUTES) {
@@ -39,9 +43,18 @@ t.test('/docs documents every route with its request and its answers, without a 
     t.ok(op, `${method.toUpperCase()} ${path} is documented`)
     if (op === undefined) continue
     t.ok(op.responses[success], `${method.toUpperCase()} ${path} documents ${success}`)
-    if (path.includes('{guild_id}')) t.ok(op.parameters?.some((p) => p.in === 'path' && p.name === 'guild_id'), `${path}: guild_id`)
+    if (path.includes('{guild_id}'))
+      t.ok(
+        op.parameters?.some((p) => p.in === 'path' && p.name === 'guild_id'),
+        `${path}: guild_id`,
+      )
     if (method === 'put' || path === '/guilds') t.ok(op.requestBody, `${method.toUpperCase()} ${path}: request body`)
-    if (!path.startsWith('/health') && !path.startsWith('/metrics') && path !== '/auth/login' && path !== '/auth/callback') {
+    if (
+      !path.startsWith('/health') &&
+      !path.startsWith('/metrics') &&
+      path !== '/auth/login' &&
+      path !== '/auth/callback'
+    ) {
       t.ok(op.responses['401'], `${method.toUpperCase()} ${path} documents 401`)
       t.ok(op.security && op.security.length > 0, `${method.toUpperCase()} ${path} names its security`)
     }
@@ -65,7 +78,9 @@ t.test('/metrics serves the HTTP, cache and permission-check metrics without a s
   // Both members requests waited for permission-service: two decided checks, none undecided, some time.
   t.match(res.body, /guild_api_permission_check_duration_seconds_count\{op="check",outcome="decided"\} 2\n/)
   t.match(res.body, /guild_api_permission_check_duration_seconds_count\{op="check",outcome="undecided"\} 0\n/)
-  const waitedS = Number(/guild_api_permission_check_duration_seconds_sum\{op="check",outcome="decided"\} (\S+)/.exec(res.body)?.[1])
+  const waitedS = Number(
+    /guild_api_permission_check_duration_seconds_sum\{op="check",outcome="decided"\} (\S+)/.exec(res.body)?.[1],
+  )
   t.ok(waitedS > 0 && waitedS < 1, `the two waits add up to some time under a second (${waitedS} s)`)
   t.match(res.body, /guild_api_permission_check_duration_seconds_bucket\{le="0\.0001",op="check",outcome="decided"\}/)
   t.match(res.body, /process_cpu_user_seconds_total/)

@@ -7,5 +7,8 @@ t.test('/docs/json passes redocly lint (recommended rules) with no error and no 
   const h = await startHarness(t, { permissionService: false })
   const doc = (await h.inject({ url: '/docs/json' })).json<unknown>()
   const problems = await lintOpenApi(doc)
-  t.same(problems.map((p) => `${p.severity} ${p.rule} ${p.at}: ${p.message}`), [])
+  t.same(
+    problems.map((p) => `${p.severity} ${p.rule} ${p.at}: ${p.message}`),
+    [],
+  )
 })

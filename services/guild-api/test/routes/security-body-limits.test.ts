@@ -17,20 +17,40 @@ t.test('every route that reads a body refuses one over its limit with 413; the g
     // A logout gets through at the limit and ends its session: it gets one of its own.
     const token = route.url === '/auth/logout' ? await h.login('Thrall#1234') : gm
     const send = (payload: string) =>
-      h.inject({ method: route.method as 'POST', url: pathOf(route), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload })
+      h.inject({
+        method: route.method as 'POST',
+        url: pathOf(route),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        payload,
+      })
     const over = await send(jsonOfSize(limit + 1))
     t.equal(over.statusCode, 413, `${route.method} ${route.url}: ${limit + 1} bytes`)
     t.match(over.json(), { statusCode: 413, error: 'Payload Too Large', message: /too large/ })
     const at = await send(jsonOfSize(limit))
-    t.notMatch(at.body, /Request body is too large/, `${route.method} ${route.url}: ${limit} bytes get past the parser (${at.statusCode})`)
+    t.notMatch(
+      at.body,
+      /Request body is too large/,
+      `${route.method} ${route.url}: ${limit} bytes get past the parser (${at.statusCode})`,
+    )
     t.ok(at.statusCode < 500)
   }
   const settings = routes.find((r) => r.url === '/guilds/:guild_id/settings')
-  t.equal(settings?.bodyLimit, 16_384 * 4 + 1024, "settings: its own limit, from SETTINGS_MAX_BYTES (the handler holds it to 16384 bytes of JSON)")
+  t.equal(
+    settings?.bodyLimit,
+    16_384 * 4 + 1024,
+    'settings: its own limit, from SETTINGS_MAX_BYTES (the handler holds it to 16384 bytes of JSON)',
+  )
   // Everyone else keeps to the global one.
-  t.same(routes.filter((r) => r !== settings).map((r) => r.bodyLimit), routes.filter((r) => r !== settings).map(() => undefined))
+  t.same(
+    routes.filter((r) => r !== settings).map((r) => r.bodyLimit),
+    routes.filter((r) => r !== settings).map(() => undefined),
+  )
 
   // A body on a GET is never read, however large.
-  const get = await h.inject({ url: '/me', headers: { authorization: `Bearer ${gm}`, 'content-type': 'application/json' }, payload: jsonOfSize(2_000_000) })
+  const get = await h.inject({
+    url: '/me',
+    headers: { authorization: `Bearer ${gm}`, 'content-type': 'application/json' },
+    payload: jsonOfSize(2_000_000),
+  })
   t.equal(get.statusCode, 200)
 })

@@ -53,7 +53,11 @@ t.test("a member of one guild can neither read nor change another's: ids swapped
       const theirs = await send(other)
       t.equal(theirs.statusCode, 403, `${key} as ${who} on guild ${other}: ${theirs.body.slice(0, 200)}`)
       t.match(theirs.json(), { statusCode: 403, error: 'Forbidden' })
-      t.notMatch(theirs.body, /taken over|Kirin Tor only|Horde only|Rexxar|Kinndy/, 'nothing of the other guild in the refusal')
+      t.notMatch(
+        theirs.body,
+        /taken over|Kirin Tor only|Horde only|Rexxar|Kinndy/,
+        'nothing of the other guild in the refusal',
+      )
       if (who.startsWith('Saurfang')) continue
       const mine = await send(own)
       t.equal(mine.statusCode, 200, `${key} as ${who} on their own guild ${own}`)
@@ -68,5 +72,9 @@ t.test("a member of one guild can neither read nor change another's: ids swapped
   const after = { 9001: await snapshot(h, thrall, 9001), 9002: await snapshot(h, jaina, 9002) }
   t.same(after[9002], before[9002], "9002 is as its guild master left it: nothing from 9001's people landed")
   t.same(after[9001], before[9001], "9001 is as its guild master left it: nothing from 9002's people landed")
-  t.same((await h.as(thrall).get('/me')).json<{ guilds: Array<{ guild_id: number }> }>().guilds.map((g) => g.guild_id), [9001], "Thrall's /me lists his guild only")
+  t.same(
+    (await h.as(thrall).get('/me')).json<{ guilds: Array<{ guild_id: number }> }>().guilds.map((g) => g.guild_id),
+    [9001],
+    "Thrall's /me lists his guild only",
+  )
 })

@@ -17,7 +17,14 @@ t.test("a 502 from Battle.net's failure says Battle.net failed; the detail goes 
   t.equal(roster.statusCode, 502)
   t.same(roster.json(), FAILED)
   t.notMatch(roster.body, DETAIL, 'no status, path or hint for the client')
-  t.ok(h.logs.some((line) => line.includes('Battle.net failed') && line.includes('answered 418 to GET /data/wow/guild/area-52/horde-vanguard/roster')), 'the detail is logged')
+  t.ok(
+    h.logs.some(
+      (line) =>
+        line.includes('Battle.net failed') &&
+        line.includes('answered 418 to GET /data/wow/guild/area-52/horde-vanguard/roster'),
+    ),
+    'the detail is logged',
+  )
 
   // Our client credentials refused (a rotated secret): before, the client read "check BNET_CLIENT_ID and BNET_CLIENT_SECRET".
   await h.standin.faults([])
@@ -28,6 +35,9 @@ t.test("a 502 from Battle.net's failure says Battle.net failed; the detail goes 
   t.equal(login.status, 502)
   t.same(login.json(), FAILED)
   t.notMatch(login.body, DETAIL)
-  t.ok(h.logs.some((line) => line.includes('check BNET_CLIENT_ID and BNET_CLIENT_SECRET')), 'the hint is for the operator, in the log')
+  t.ok(
+    h.logs.some((line) => line.includes('check BNET_CLIENT_ID and BNET_CLIENT_SECRET')),
+    'the hint is for the operator, in the log',
+  )
 })
 // A registered guild Battle.net files elsewhere stays a 502 the user can act on (battlenet-failures).

@@ -23,7 +23,11 @@ t.test('without Redis: 30 requests a minute per IP on /auth/*, then 429, counted
   t.equal((await h.inject({ url: '/auth/callback?code=x&state=y' })).statusCode, 429, 'the callback too')
   t.equal((await h.as(token).post('/auth/logout')).statusCode, 429, 'and the logout')
 
-  t.equal((await login(h, '127.0.0.1', { 'x-forwarded-for': '203.0.113.9' })).statusCode, 429, 'X-Forwarded-For does not buy a new budget')
+  t.equal(
+    (await login(h, '127.0.0.1', { 'x-forwarded-for': '203.0.113.9' })).statusCode,
+    429,
+    'X-Forwarded-For does not buy a new budget',
+  )
   t.equal((await login(h, '198.51.100.7')).statusCode, 302, 'another address has its own')
   for (let i = 0; i < 40; i++) t.equal((await h.inject({ url: '/health/live' })).statusCode, 200)
   t.equal((await h.inject({ url: '/me' })).statusCode, 401, 'routes outside /auth/* are not limited')
@@ -53,7 +57,11 @@ t.test('Redis gone never blocks a login: the limiter lets requests through', asy
   t.teardown(async () => {
     if (!killed) await redis.stop()
   })
-  const h = await startHarness(t, { redis: { url: redis.url }, permissionService: false, env: { AUTH_RATE_LIMIT_MAX: '3' } })
+  const h = await startHarness(t, {
+    redis: { url: redis.url },
+    permissionService: false,
+    env: { AUTH_RATE_LIMIT_MAX: '3' },
+  })
   for (let i = 0; i < 3; i++) t.equal((await login(h)).statusCode, 302)
   t.equal((await login(h)).statusCode, 429, 'limited while Redis is up')
   await redis.kill()
@@ -70,11 +78,17 @@ t.test('Redis gone never blocks a login: the limiter lets requests through', asy
 t.test('with a Redis Cluster: the count lives on the node that owns its key', async (t) => {
   const cluster = await startOwnCluster()
   t.teardown(() => cluster.stop())
-  const h = await startHarness(t, { redis: 'none', permissionService: false, env: { REDIS_CLUSTER_NODES: cluster.nodes, AUTH_RATE_LIMIT_MAX: '3' } })
+  const h = await startHarness(t, {
+    redis: 'none',
+    permissionService: false,
+    env: { REDIS_CLUSTER_NODES: cluster.nodes, AUTH_RATE_LIMIT_MAX: '3' },
+  })
   for (let i = 0; i < 3; i++) t.equal((await login(h)).statusCode, 302)
   t.equal((await login(h)).statusCode, 429)
   const { Cluster } = await import('ioredis')
-  const client = new Cluster(cluster.nodes.split(',').map((node) => ({ host: node.split(':')[0] as string, port: Number(node.split(':')[1]) })))
+  const client = new Cluster(
+    cluster.nodes.split(',').map((node) => ({ host: node.split(':')[0] as string, port: Number(node.split(':')[1]) })),
+  )
   t.teardown(() => client.disconnect())
   t.equal(await client.get('cache:ratelimit:127.0.0.1'), '4')
   const ttl = await client.pttl('cache:ratelimit:127.0.0.1')

@@ -42,7 +42,8 @@ t.test('a browser logs in with Battle.net and lands on /me with a session cookie
 
   // Stored hashed, with an expiry; cached under the hash for at most 600 s.
   const token = sid?.value as string
-  const rows = await h.app.db.sql`select token_hash, bnet_id, (extract(epoch from expires_at) * 1000)::float8 as expires_ms from sessions`
+  const rows = await h.app.db
+    .sql`select token_hash, bnet_id, (extract(epoch from expires_at) * 1000)::float8 as expires_ms from sessions`
   t.equal(rows.length, 1)
   t.equal(rows[0]?.token_hash, sha256(token))
   t.equal(Number(rows[0]?.bnet_id), 100003)
@@ -50,7 +51,10 @@ t.test('a browser logs in with Battle.net and lands on /me with a session cookie
   const key = `user:session:${sha256(token)}`
   const ttl = await h.redis?.redis.ttl(key)
   t.ok(ttl !== undefined && ttl > 590 && ttl <= 600, `session key TTL ${ttl}`)
-  t.same(JSON.parse((await h.redis?.redis.get(key)) as string), { bnet_id: 100003, expires_at: new Date(Number(rows[0]?.expires_ms)).toISOString() })
+  t.same(JSON.parse((await h.redis?.redis.get(key)) as string), {
+    bnet_id: 100003,
+    expires_at: new Date(Number(rows[0]?.expires_ms)).toISOString(),
+  })
 
   // The same token works as a bearer token.
   const viaBearer = await h.as(token).get('/me')
@@ -58,12 +62,17 @@ t.test('a browser logs in with Battle.net and lands on /me with a session cookie
   t.equal(viaBearer.json<{ bnet_id: number }>().bnet_id, 100003)
 
   // A redirect to a local path, or to an allowed frontend origin.
-  const local = await new Browser().get(`${h.url}/auth/login?login_hint=100001&redirect=${encodeURIComponent('/guilds/9001?x=1')}`)
+  const local = await new Browser().get(
+    `${h.url}/auth/login?login_hint=100001&redirect=${encodeURIComponent('/guilds/9001?x=1')}`,
+  )
   t.equal(local.url, `${h.url}/guilds/9001?x=1`)
   const front = new Browser()
-  const away = await front.get(`${h.url}/auth/login?login_hint=100001&redirect=${encodeURIComponent('http://app.example:8080/welcome')}`, {
-    follow: (next) => next.hostname === '127.0.0.1',
-  })
+  const away = await front.get(
+    `${h.url}/auth/login?login_hint=100001&redirect=${encodeURIComponent('http://app.example:8080/welcome')}`,
+    {
+      follow: (next) => next.hostname === '127.0.0.1',
+    },
+  )
   t.equal(away.status, 302)
   t.equal(away.headers.location, 'http://app.example:8080/welcome', 'sent on to the frontend')
   t.ok(front.cookie('sid', h.url), 'with a session')
@@ -79,7 +88,15 @@ t.test('without a login_hint Battle.net shows its user picker', async (t) => {
 
 t.test('redirects that leave guild-api and its frontends are refused', async (t) => {
   const h = await startHarness(t, { permissionService: false, env: { CORS_ORIGINS: 'https://app.example' } })
-  for (const redirect of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'https://app.example.evil.example/', 'javascript:alert(1)', 'me', '/a\nb']) {
+  for (const redirect of [
+    '//evil.example/x',
+    '/\\evil.example',
+    'https://evil.example/',
+    'https://app.example.evil.example/',
+    'javascript:alert(1)',
+    'me',
+    '/a\nb',
+  ]) {
     const res = await h.inject({ url: `/auth/login?redirect=${encodeURIComponent(redirect)}` })
     t.equal(res.statusCode, 400, redirect)
     t.match(res.json(), { statusCode: 400, error: 'Bad Request', message: /redirect/ })
@@ -113,7 +130,10 @@ t.test('the state is checked once: replayed, forged or missing → 400', async (
   t.equal(noCookie.statusCode, 400)
   t.match(noCookie.json<{ message: string }>().message, /state/)
 
-  const tampered = await h.inject({ url: new URL(callback).pathname + new URL(callback).search, headers: { cookie: `${cookie}x` } })
+  const tampered = await h.inject({
+    url: new URL(callback).pathname + new URL(callback).search,
+    headers: { cookie: `${cookie}x` },
+  })
   t.equal(tampered.statusCode, 400, 'a cookie whose signature does not match')
 
   const first = await h.inject({ url: new URL(callback).pathname + new URL(callback).search, headers: { cookie } })
@@ -140,8 +160,14 @@ t.test('a bad code, a refused login and missing parameters are 400', async (t) =
   const denied = await h.inject({ url: '/auth/callback?error=access_denied&state=x' })
   t.equal(denied.statusCode, 400)
   t.match(denied.json<{ message: string }>().message, /access_denied/)
-  t.match((await h.inject({ url: '/auth/callback?code=abc' })).json<{ message: string }>().message, /querystring\/state/)
-  t.match((await h.inject({ url: '/auth/callback?state=abc' })).json<{ message: string }>().message, /querystring\/code/)
+  t.match(
+    (await h.inject({ url: '/auth/callback?code=abc' })).json<{ message: string }>().message,
+    /querystring\/state/,
+  )
+  t.match(
+    (await h.inject({ url: '/auth/callback?state=abc' })).json<{ message: string }>().message,
+    /querystring\/code/,
+  )
 })
 
 t.test('logout ends the session at once', async (t) => {

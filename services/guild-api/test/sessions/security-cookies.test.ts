@@ -10,7 +10,9 @@ interface SetCookie {
 
 function setCookies(res: LightMyRequestResponse): SetCookie[] {
   return [res.headers['set-cookie'] ?? []].flat().map((header) => {
-    const [pair = '', ...rest] = String(header).split(';').map((part) => part.trim())
+    const [pair = '', ...rest] = String(header)
+      .split(';')
+      .map((part) => part.trim())
     const eq = pair.indexOf('=')
     const attributes: Record<string, string | true> = {}
     for (const attribute of rest) {
@@ -34,10 +36,17 @@ async function throughBattleNet(h: Harness, cookie?: (state: SetCookie | undefin
 
 /** One login by hand: /auth/login, Battle.net, /auth/callback, then /auth/logout; every Set-Cookie on the way. */
 async function cookiesOfAFullFlow(t: Test, publicUrl: string | undefined, names: { session: string }) {
-  const h = await startHarness(t, { permissionService: false, ...(publicUrl === undefined ? {} : { env: { PUBLIC_URL: publicUrl } }) })
+  const h = await startHarness(t, {
+    permissionService: false,
+    ...(publicUrl === undefined ? {} : { env: { PUBLIC_URL: publicUrl } }),
+  })
   const { login, callback } = await throughBattleNet(h)
   const sid = setCookies(callback).find((c) => c.name === names.session)
-  const logout = await h.inject({ method: 'POST', url: '/auth/logout', headers: { authorization: `Bearer ${sid?.value}` } })
+  const logout = await h.inject({
+    method: 'POST',
+    url: '/auth/logout',
+    headers: { authorization: `Bearer ${sid?.value}` },
+  })
   return { login: setCookies(login), callback: setCookies(callback), logout: setCookies(logout) }
 }
 
@@ -59,33 +68,63 @@ for (const [scheme, publicUrl, names] of SCHEMES) {
       t.equal(cookie?.attributes.secure === true, secure, `${what}: ${secure ? 'Secure' : 'not Secure'} over ${scheme}`)
       t.notOk(cookie?.attributes.domain, `${what}: no Domain (this host only)`)
     }
-    expect(flow.login.find((c) => c.name === names.state), names.statePath, 'the login-state cookie')
+    expect(
+      flow.login.find((c) => c.name === names.state),
+      names.statePath,
+      'the login-state cookie',
+    )
     t.match(flow.login.find((c) => c.name === names.state)?.value, /\./, 'the login-state cookie is signed')
-    t.ok(Number(flow.login.find((c) => c.name === names.state)?.attributes['max-age']) <= 600, 'and lives 10 minutes at most')
-    expect(flow.callback.find((c) => c.name === names.session), '/', 'the session cookie')
+    t.ok(
+      Number(flow.login.find((c) => c.name === names.state)?.attributes['max-age']) <= 600,
+      'and lives 10 minutes at most',
+    )
+    expect(
+      flow.callback.find((c) => c.name === names.session),
+      '/',
+      'the session cookie',
+    )
     t.match(flow.callback.find((c) => c.name === names.session)?.value, /^[A-Za-z0-9_-]{43}$/)
-    expect(flow.callback.find((c) => c.name === names.state), names.statePath, 'the login-state cookie, cleared by the callback')
+    expect(
+      flow.callback.find((c) => c.name === names.state),
+      names.statePath,
+      'the login-state cookie, cleared by the callback',
+    )
     t.equal(flow.callback.find((c) => c.name === names.state)?.value, '', 'cleared')
-    expect(flow.logout.find((c) => c.name === names.session), '/', 'the session cookie, cleared by the logout')
+    expect(
+      flow.logout.find((c) => c.name === names.session),
+      '/',
+      'the session cookie, cleared by the logout',
+    )
     t.equal(flow.logout.find((c) => c.name === names.session)?.value, '', 'cleared')
     const all = [...flow.login, ...flow.callback, ...flow.logout]
-    t.same([...new Set(all.map((c) => c.name))].sort(), [names.session, names.state].sort(), 'no cookie under another name')
+    t.same(
+      [...new Set(all.map((c) => c.name))].sort(),
+      [names.session, names.state].sort(),
+      'no cookie under another name',
+    )
   })
 }
 
-t.test('over https a cookie a sibling subdomain can plant (no __Host- prefix) is not a session nor a login state', async (t) => {
-  // guild.example's sibling evil.guild.example may set `sid` and `oauth_state` with Domain=guild.example,
-  // and the browser sends them to guild.example; it cannot set a __Host- cookie for another host.
-  const h = await startHarness(t, { permissionService: false, env: { PUBLIC_URL: 'https://guild.example' } })
-  const token = await loginWithCookies(h)
-  t.equal((await h.inject({ url: '/me', headers: { cookie: `__Host-sid=${token}` } })).statusCode, 200, 'the prefixed cookie is the session')
-  const planted = await h.inject({ url: '/me', headers: { cookie: `sid=${token}` } })
-  t.equal(planted.statusCode, 401, 'a planted sid is no session (session fixation)')
+t.test(
+  'over https a cookie a sibling subdomain can plant (no __Host- prefix) is not a session nor a login state',
+  async (t) => {
+    // guild.example's sibling evil.guild.example may set `sid` and `oauth_state` with Domain=guild.example,
+    // and the browser sends them to guild.example; it cannot set a __Host- cookie for another host.
+    const h = await startHarness(t, { permissionService: false, env: { PUBLIC_URL: 'https://guild.example' } })
+    const token = await loginWithCookies(h)
+    t.equal(
+      (await h.inject({ url: '/me', headers: { cookie: `__Host-sid=${token}` } })).statusCode,
+      200,
+      'the prefixed cookie is the session',
+    )
+    const planted = await h.inject({ url: '/me', headers: { cookie: `sid=${token}` } })
+    t.equal(planted.statusCode, 401, 'a planted sid is no session (session fixation)')
 
-  const { state, callback } = await throughBattleNet(h, (state) => `oauth_state=${state?.value}`)
-  t.equal(state?.name, '__Host-oauth_state')
-  t.equal(callback.statusCode, 400, 'a login state under the plain name is not read (login CSRF)')
-})
+    const { state, callback } = await throughBattleNet(h, (state) => `oauth_state=${state?.value}`)
+    t.equal(state?.name, '__Host-oauth_state')
+    t.equal(callback.statusCode, 400, 'a login state under the plain name is not read (login CSRF)')
+  },
+)
 
 /** A whole login over inject against an https PUBLIC_URL; the session token from `__Host-sid`. */
 async function loginWithCookies(h: Harness): Promise<string> {

@@ -35,7 +35,12 @@ t.test('a state-changing request with the session cookie from any other origin i
 
   const send = (route: (typeof routes)[number], headers: Record<string, string>) => {
     const body = BODIES[`${route.method} ${route.url}`]
-    return h.inject({ method: route.method as 'POST', url: pathOf(route), headers, ...(body === undefined ? {} : { payload: body as object }) })
+    return h.inject({
+      method: route.method as 'POST',
+      url: pathOf(route),
+      headers,
+      ...(body === undefined ? {} : { payload: body as object }),
+    })
   }
   for (const route of routes) {
     for (const [name, headers] of FORGED) {
@@ -48,41 +53,66 @@ t.test('a state-changing request with the session cookie from any other origin i
   t.equal((await h.as(thrall).get('/me')).statusCode, 200, 'no forged logout landed')
 
   // From guild-api's own origin or the frontend, by Origin or (without one) by Referer: the route answers.
-  const allowed: Array<Record<string, string>> = [{ origin: h.url }, { origin: FRONTEND }, { referer: `${h.url}/page` }, { referer: `${FRONTEND}/a?b=c` }]
+  const allowed: Array<Record<string, string>> = [
+    { origin: h.url },
+    { origin: FRONTEND },
+    { referer: `${h.url}/page` },
+    { referer: `${FRONTEND}/a?b=c` },
+  ]
   for (const route of routes) {
     for (const headers of allowed) {
       const token = route.url === '/auth/logout' ? await h.login('Thrall#1234') : thrall
       const res = await send(route, { ...headers, cookie: `sid=${token}` })
-      t.not(res.statusCode, 403, `${route.method} ${route.url} from ${JSON.stringify(headers)}: ${res.body.slice(0, 200)}`)
+      t.not(
+        res.statusCode,
+        403,
+        `${route.method} ${route.url} from ${JSON.stringify(headers)}: ${res.body.slice(0, 200)}`,
+      )
       t.ok(res.statusCode < 500, 'and answers as it would')
     }
   }
 })
 
-t.test('a request authenticated by a bearer header needs no Origin: no other site can make a browser send one', async (t) => {
-  const h = await startHarness(t, { env: { CORS_ORIGINS: FRONTEND } })
-  const thrall = await registerHordeVanguard(h)
-  for (const headers of [{}, { origin: 'https://evil.example' }, { referer: 'https://evil.example/' }]) {
-    const res = await h.inject({ method: 'PUT', url: '/guilds/9001/settings', headers: { ...headers, authorization: `Bearer ${thrall}` }, payload: { motd: 'bearer' } })
-    t.equal(res.statusCode, 200, JSON.stringify(headers))
-  }
-  // The bearer header decides even when a cookie rides along, as it decides whose session it is.
-  const both = await h.inject({
-    method: 'PUT',
-    url: '/guilds/9001/settings',
-    headers: { origin: 'https://evil.example', authorization: `Bearer ${thrall}`, cookie: `sid=${thrall}` },
-    payload: { motd: 'both' },
-  })
-  t.equal(both.statusCode, 200)
-  // A malformed Authorization header does not count as a bearer one: the cookie is the credential, and checked.
-  const basic = await h.inject({
-    method: 'PUT',
-    url: '/guilds/9001/settings',
-    headers: { origin: 'https://evil.example', authorization: 'Basic dXNlcjpwYXNz', cookie: `sid=${thrall}` },
-    payload: { motd: 'basic' },
-  })
-  t.equal(basic.statusCode, 403)
-  // Reads are not state-changing: a GET with the cookie from anywhere answers (CORS decides who may read it).
-  t.equal((await h.inject({ url: '/guilds/9001/settings', headers: { origin: 'https://evil.example', cookie: `sid=${thrall}` } })).statusCode, 200)
-  t.same((await h.as(thrall).get('/guilds/9001/settings')).json(), { motd: 'both' })
-})
+t.test(
+  'a request authenticated by a bearer header needs no Origin: no other site can make a browser send one',
+  async (t) => {
+    const h = await startHarness(t, { env: { CORS_ORIGINS: FRONTEND } })
+    const thrall = await registerHordeVanguard(h)
+    for (const headers of [{}, { origin: 'https://evil.example' }, { referer: 'https://evil.example/' }]) {
+      const res = await h.inject({
+        method: 'PUT',
+        url: '/guilds/9001/settings',
+        headers: { ...headers, authorization: `Bearer ${thrall}` },
+        payload: { motd: 'bearer' },
+      })
+      t.equal(res.statusCode, 200, JSON.stringify(headers))
+    }
+    // The bearer header decides even when a cookie rides along, as it decides whose session it is.
+    const both = await h.inject({
+      method: 'PUT',
+      url: '/guilds/9001/settings',
+      headers: { origin: 'https://evil.example', authorization: `Bearer ${thrall}`, cookie: `sid=${thrall}` },
+      payload: { motd: 'both' },
+    })
+    t.equal(both.statusCode, 200)
+    // A malformed Authorization header does not count as a bearer one: the cookie is the credential, and checked.
+    const basic = await h.inject({
+      method: 'PUT',
+      url: '/guilds/9001/settings',
+      headers: { origin: 'https://evil.example', authorization: 'Basic dXNlcjpwYXNz', cookie: `sid=${thrall}` },
+      payload: { motd: 'basic' },
+    })
+    t.equal(basic.statusCode, 403)
+    // Reads are not state-changing: a GET with the cookie from anywhere answers (CORS decides who may read it).
+    t.equal(
+      (
+        await h.inject({
+          url: '/guilds/9001/settings',
+          headers: { origin: 'https://evil.example', cookie: `sid=${thrall}` },
+        })
+      ).statusCode,
+      200,
+    )
+    t.same((await h.as(thrall).get('/guilds/9001/settings')).json(), { motd: 'both' })
+  },
+)

@@ -22,20 +22,39 @@ const sessionCount = async (h: Harness) => Number((await h.app.db.sql`select cou
 t.test('an OAuth state replayed or forged is a 400, and opens no session', async (t) => {
   const h = await startHarness(t, { permissionService: false })
   const callback = (query: string, cookie?: string) =>
-    h.inject({ url: `/auth/callback${query}`, headers: cookie === undefined ? {} : { cookie: `${STATE_COOKIE}=${cookie}` } })
+    h.inject({
+      url: `/auth/callback${query}`,
+      headers: cookie === undefined ? {} : { cookie: `${STATE_COOKIE}=${cookie}` },
+    })
 
   const a = await startLogin(h)
   const b = await startLogin(h, 'Jaina#4567')
   const forgeries: Array<[name: string, query: string, cookie: string | undefined]> = [
     ['no state cookie', a.query, undefined],
     ['a state that is not the cookie’s', `?code=${a.code}&state=${'x'.repeat(32)}`, a.cookie],
-    ["another browser's state with this browser's cookie (a login swapped in)", `?code=${b.code}&state=${b.state}`, a.cookie],
+    [
+      "another browser's state with this browser's cookie (a login swapped in)",
+      `?code=${b.code}&state=${b.state}`,
+      a.cookie,
+    ],
     ["this browser's state with another browser's cookie", `?code=${a.code}&state=${a.state}`, b.cookie],
     ['the cookie with its signature cut off', a.query, a.cookie.slice(0, a.cookie.lastIndexOf('.'))],
     ['the cookie with a changed signature', a.query, `${a.cookie.slice(0, -2)}xx`],
-    ['a cookie signed with another secret', a.query, `${encodePendingLogin({ state: a.state, redirect: '/me', expiresAt: Date.now() + 60_000 })}.c2lnbmVk`],
-    ['an unsigned cookie holding the right state', a.query, encodePendingLogin({ state: a.state, redirect: '/me', expiresAt: Date.now() + 60_000 })],
-    ['a correctly signed cookie whose login expired', a.query, h.app.signCookie(encodePendingLogin({ state: a.state, redirect: '/me', expiresAt: Date.now() - 1 }))],
+    [
+      'a cookie signed with another secret',
+      a.query,
+      `${encodePendingLogin({ state: a.state, redirect: '/me', expiresAt: Date.now() + 60_000 })}.c2lnbmVk`,
+    ],
+    [
+      'an unsigned cookie holding the right state',
+      a.query,
+      encodePendingLogin({ state: a.state, redirect: '/me', expiresAt: Date.now() + 60_000 }),
+    ],
+    [
+      'a correctly signed cookie whose login expired',
+      a.query,
+      h.app.signCookie(encodePendingLogin({ state: a.state, redirect: '/me', expiresAt: Date.now() - 1 })),
+    ],
     ['a signed cookie that is not a login', a.query, h.app.signCookie('not base64 json')],
     ['an empty state', `?code=${a.code}&state=`, a.cookie],
     ['the state given twice', `${a.query}&state=${a.state}`, a.cookie],
@@ -61,7 +80,10 @@ t.test('an OAuth state replayed or forged is a 400, and opens no session', async
   const { buildApp } = await import('../../src/app.js')
   const other = await buildApp({ env: h.env, bnetBackoffMs: 10 })
   t.teardown(() => other.close())
-  const elsewhere = await other.inject({ url: `/auth/callback${a.query}`, headers: { cookie: `${STATE_COOKIE}=${encodeURIComponent(a.cookie)}` } })
+  const elsewhere = await other.inject({
+    url: `/auth/callback${a.query}`,
+    headers: { cookie: `${STATE_COOKIE}=${encodeURIComponent(a.cookie)}` },
+  })
   t.equal(elsewhere.statusCode, 400, 'replayed on another instance')
   t.match(elsewhere.json(), { statusCode: 400, message: /code/ })
   t.equal(await sessionCount(h), 1)

@@ -17,19 +17,29 @@ t.test('session tokens are stored only hashed: no column, key or cached value ho
       for (const token of tokens) t.notMatch(String(value), token, `sessions.${column} does not hold a token`)
     }
   }
-  t.same(sessions.map((r) => r.token_hash).sort(), tokens.map((tok) => createHash('sha256').update(tok).digest('hex')).sort(), 'only their SHA-256')
+  t.same(
+    sessions.map((r) => r.token_hash).sort(),
+    tokens.map((tok) => createHash('sha256').update(tok).digest('hex')).sort(),
+    'only their SHA-256',
+  )
 
   // Every other table too, each row as text: a token copied anywhere would show.
-  const tables = await h.app.db.sql<{ name: string }[]>`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`
+  const tables = await h.app.db.sql<
+    { name: string }[]
+  >`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`
   t.ok(tables.length >= 5, `${tables.length} tables`)
   for (const { name } of tables) {
     const rows = await h.app.db.sql.unsafe(`select t::text as row from "${name.replace(/"/g, '""')}" t`)
-    for (const { row } of rows) for (const token of tokens) t.notOk(String(row).includes(token), `${name} holds no token`)
+    for (const { row } of rows)
+      for (const token of tokens) t.notOk(String(row).includes(token), `${name} holds no token`)
   }
 
   // Redis: the session keys are named by the hash, and neither keys nor values hold a token.
   const keys = await keysMatching(h)
-  t.ok(keys.some((k) => k.startsWith('user:session:')), 'sessions are cached')
+  t.ok(
+    keys.some((k) => k.startsWith('user:session:')),
+    'sessions are cached',
+  )
   for (const key of keys) {
     const value = (await h.redis?.redis.type(key)) === 'string' ? await h.redis?.redis.get(key) : ''
     for (const token of tokens) {
@@ -51,7 +61,10 @@ t.test('one keep-alive connection carrying several tokens: each request is its o
   const me = async (token: string) => {
     const res = await client.request({ path: '/me', method: 'GET', headers: { authorization: `Bearer ${token}` } })
     const text = await res.body.text()
-    return { status: res.statusCode, battletag: res.statusCode === 200 ? (JSON.parse(text) as { battletag: string }).battletag : undefined }
+    return {
+      status: res.statusCode,
+      battletag: res.statusCode === 200 ? (JSON.parse(text) as { battletag: string }).battletag : undefined,
+    }
   }
   const sockets = new Set<unknown>()
   client.on('connect', (_origin, targets) => sockets.add(targets))
@@ -63,7 +76,10 @@ t.test('one keep-alive connection carrying several tokens: each request is its o
     [jaina, 'Jaina#4567'],
   ] as const) {
     const answer = await me(token)
-    t.same(answer, expected === undefined ? { status: 401, battletag: undefined } : { status: 200, battletag: expected })
+    t.same(
+      answer,
+      expected === undefined ? { status: 401, battletag: undefined } : { status: 200, battletag: expected },
+    )
   }
   t.equal(sockets.size, 1, 'all five went over one connection')
 })

@@ -24,12 +24,19 @@ t.test('every route but the public ones answers 401 without a valid session (rou
   )
   t.ok(open.every((r) => PUBLIC_ROUTE.test(r.split(' ')[1] as string)))
   t.ok(routes.length >= 15, `${routes.length} routes need a session`)
-  t.ok(routes.some((r) => r.url === '/auth/logout'), 'POST /auth/logout needs one though it is under /auth')
+  t.ok(
+    routes.some((r) => r.url === '/auth/logout'),
+    'POST /auth/logout needs one though it is under /auth',
+  )
 
   for (const route of routes) {
     for (const [name, headers] of NO_SESSION) {
       const withOrigin = STATE_CHANGING.has(route.method) ? { origin: h.url } : {}
-      const res = await h.inject({ method: route.method as 'GET', url: pathOf(route), headers: { ...headers, ...withOrigin } })
+      const res = await h.inject({
+        method: route.method as 'GET',
+        url: pathOf(route),
+        headers: { ...headers, ...withOrigin },
+      })
       t.equal(res.statusCode, 401, `${route.method} ${route.url} with ${name}`)
       t.equal(res.headers['www-authenticate'], 'Bearer')
       if (route.method !== 'HEAD') t.match(res.json(), { statusCode: 401, error: 'Unauthorized', message: /session/ })
@@ -46,7 +53,11 @@ t.test('an expired or logged-out session is refused everywhere too', async (t) =
   await h.redis?.redis.flushdb()
   for (const route of sessionRoutes(h.app)) {
     for (const token of [expired, loggedOut]) {
-      const res = await h.inject({ method: route.method as 'GET', url: pathOf(route), headers: { authorization: `Bearer ${token}` } })
+      const res = await h.inject({
+        method: route.method as 'GET',
+        url: pathOf(route),
+        headers: { authorization: `Bearer ${token}` },
+      })
       t.equal(res.statusCode, 401, `${route.method} ${route.url}`)
     }
   }

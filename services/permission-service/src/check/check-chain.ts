@@ -36,10 +36,16 @@ export interface CheckChain {
  * that listen to invalidations are wired here too, each for its own job: the memory tier drops its own
  * entries; refills and refresh-ahead only fill.
  */
-export function buildCheckChain(cache: Cache, db: DbHandle, counters: CheckCounters, options: ChainOptions): CheckChain {
+export function buildCheckChain(
+  cache: Cache,
+  db: DbHandle,
+  counters: CheckCounters,
+  options: ChainOptions,
+): CheckChain {
   const dbLayer = new DbResolver(db, counters, options.dbTimeoutMs)
   const refillMax = options.refillMax ?? 1_000
-  const refills = refillMax > 0 ? new PendingRefills(refillMax, 100_000, TTL.permission * 1_000, options.leaseTtlMs) : undefined
+  const refills =
+    refillMax > 0 ? new PendingRefills(refillMax, 100_000, TTL.permission * 1_000, options.leaseTtlMs) : undefined
   if (refills) cache.onInvalidate((event) => refills.heard(event))
   const redis = new RedisResolver(dbLayer, cache, counters, refills)
   if (options.l1TtlMs <= 0) return { first: redis, db: dbLayer, l1: undefined }

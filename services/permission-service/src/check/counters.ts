@@ -20,8 +20,16 @@ export class CheckCounters {
       registers: [registry],
     })
     // Bound once: every check records its layer, and prom-client's own inc would hash a label object each time.
-    this.#answered = { l1: answered.recorder({ layer: 'l1' }), redis: answered.recorder({ layer: 'redis' }), db: answered.recorder({ layer: 'db' }) }
-    this.#queries = new RecordedCounter({ name: 'permission_db_queries_total', help: 'Permission queries sent to the database', registers: [registry] }).recorder()
+    this.#answered = {
+      l1: answered.recorder({ layer: 'l1' }),
+      redis: answered.recorder({ layer: 'redis' }),
+      db: answered.recorder({ layer: 'db' }),
+    }
+    this.#queries = new RecordedCounter({
+      name: 'permission_db_queries_total',
+      help: 'Permission queries sent to the database',
+      registers: [registry],
+    }).recorder()
   }
 
   hit(layer: Layer, count: number): void {

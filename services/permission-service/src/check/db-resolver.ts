@@ -30,7 +30,10 @@ export class DbResolver implements CheckResolver {
     this.counters.query()
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CheckUndecidedError('timeout', `the database did not answer within ${this.timeoutMs} ms`)), this.timeoutMs)
+      timer = setTimeout(
+        () => reject(new CheckUndecidedError('timeout', `the database did not answer within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      )
     })
     try {
       const answers = await Promise.race([checkPermissions(this.db, items), timeout])

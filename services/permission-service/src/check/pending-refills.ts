@@ -58,7 +58,8 @@ export class PendingRefills {
     this.#inFlight = this.#inFlight.filter((f) => f.until > now)
     for (const flight of this.#inFlight) {
       if (event.scope === 'guild' && flight.guild !== event.id) continue
-      for (const key of flight.keys) if (event.scope === 'guild' || itemOf(key).bnetId === event.id) note(flight.guild, key)
+      for (const key of flight.keys)
+        if (event.scope === 'guild' || itemOf(key).bnetId === event.id) note(flight.guild, key)
     }
     for (const [guild, keys] of byGuild) this.#add(guild, keys)
   }

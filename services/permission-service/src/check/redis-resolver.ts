@@ -42,9 +42,18 @@ export class RedisResolver implements CheckResolver {
     const load = async (wanted: readonly string[]): Promise<StoredCheck[]> => {
       const asked = wanted.filter((key) => byKey.has(key)).length
       loaded += asked
-      if (asked === wanted.length) return (await this.next.resolve(wanted.map((key) => byKey.get(key) as CheckItem), purpose)).map(stored)
+      if (asked === wanted.length)
+        return (
+          await this.next.resolve(
+            wanted.map((key) => byKey.get(key) as CheckItem),
+            purpose,
+          )
+        ).map(stored)
       // Refills ride along: one query for all, but only the asked ones count as answered by the database.
-      const answers = await this.next.resolve(wanted.map((key) => byKey.get(key) ?? itemOf(key)), 'refresh')
+      const answers = await this.next.resolve(
+        wanted.map((key) => byKey.get(key) ?? itemOf(key)),
+        'refresh',
+      )
       if (purpose === 'answer') this.counters.hit('db', asked)
       return answers.map(stored)
     }

@@ -3,7 +3,12 @@ import { BEARER_SCHEME } from '@guild/service-kit'
 
 /** Ids travel as text in a query string: plain decimal digits, no sign, no exponent, no leading zero. */
 const idText = { type: 'string', pattern: ID_PATTERN.source, description: 'a positive integer below 2^53' } as const
-const id = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'a positive integer below 2^53' } as const
+const id = {
+  type: 'integer',
+  minimum: 1,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: 'a positive integer below 2^53',
+} as const
 const tool = { type: 'string', pattern: TOOL_PATTERN.source, description: 'a tool name' } as const
 const answer = {
   type: 'object',
@@ -23,7 +28,8 @@ export const checkSchema = {
   operationId: 'check',
   security,
   summary: 'May Battle.net user bnet_id use tool in guild guild_id?',
-  description: 'Answers from memory, then Redis, then one indexed query. 503 when no answer can be established: never a guess.',
+  description:
+    'Answers from memory, then Redis, then one indexed query. 503 when no answer can be established: never a guess.',
   querystring: {
     type: 'object',
     required: ['guild_id', 'bnet_id', 'tool'],

@@ -42,15 +42,19 @@ export default async function checkRoutes(app: FastifyInstance): Promise<void> {
     )
   })
 
-  app.post<{ Body: BatchBody }>('/v1/check/batch', { schema: batchSchema, bodyLimit: 64 * 1024, logLevel }, async (request) => {
-    const items = request.body.checks.map((c) => ({ guildId: c.guild_id, bnetId: c.bnet_id, tool: c.tool }))
-    try {
-      const answers = await app.checker.checkMany(items)
-      return { results: answers.map((has_access) => ({ has_access })) }
-    } catch (err) {
-      throw undecided(err)
-    }
-  })
+  app.post<{ Body: BatchBody }>(
+    '/v1/check/batch',
+    { schema: batchSchema, bodyLimit: 64 * 1024, logLevel },
+    async (request) => {
+      const items = request.body.checks.map((c) => ({ guildId: c.guild_id, bnetId: c.bnet_id, tool: c.tool }))
+      try {
+        const answers = await app.checker.checkMany(items)
+        return { results: answers.map((has_access) => ({ has_access })) }
+      } catch (err) {
+        throw undecided(err)
+      }
+    },
+  )
 }
 
 /** The pattern lets 16 digits through; 2^53 and above are refused here, naming the field. */
@@ -62,7 +66,10 @@ function idOrThrow(text: string, field: string): number {
 
 function undecided(err: unknown): Error {
   if (err instanceof CheckUndecidedError) {
-    return httpError(503, `the permission could not be established (${err.reason}); try again`, { headers: { 'retry-after': '1' }, cause: err })
+    return httpError(503, `the permission could not be established (${err.reason}); try again`, {
+      headers: { 'retry-after': '1' },
+      cause: err,
+    })
   }
   return err instanceof Error ? err : new Error(String(err))
 }

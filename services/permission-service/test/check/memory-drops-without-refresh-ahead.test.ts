@@ -16,9 +16,17 @@ t.test('with refresh-ahead off, an invalidation still drops the memory tier’s 
     await cache.close()
     await guildApi.close()
   })
-  const checker = new CheckCommand(cache, db, new Registry(), { l1TtlMs: 60_000, l1Max: 100, dbTimeoutMs: 2_000, leaseTtlMs: 2_000, refreshMax: 0, refillMax: 0 })
+  const checker = new CheckCommand(cache, db, new Registry(), {
+    l1TtlMs: 60_000,
+    l1Max: 100,
+    dbTimeoutMs: 2_000,
+    leaseTtlMs: 2_000,
+    refreshMax: 0,
+    refillMax: 0,
+  })
   checker.db.markSchemaReady()
-  for (let i = 0; i < 300 && !(cache.propagating() && guildApi.stats().peers > 0); i++) await new Promise((r) => setTimeout(r, 10))
+  for (let i = 0; i < 300 && !(cache.propagating() && guildApi.stats().peers > 0); i++)
+    await new Promise((r) => setTimeout(r, 10))
 
   const item = { guildId: 1, bnetId: 10, tool: 'sync' }
   t.equal(await checker.check(item), true)

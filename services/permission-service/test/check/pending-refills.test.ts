@@ -33,7 +33,11 @@ t.test('only well-formed permission keys are kept: a malformed name never reache
 
 t.test('a user event groups its answers by guild', async (t) => {
   const refills = new PendingRefills(1_000, 100_000, 300_000)
-  refills.heard({ scope: 'user', id: 5, removed: ['permission:1:5:roster', 'permission:2:5:roster', 'permission:1:5:sync', 'user:profile:5'] })
+  refills.heard({
+    scope: 'user',
+    id: 5,
+    removed: ['permission:1:5:roster', 'permission:2:5:roster', 'permission:1:5:sync', 'user:profile:5'],
+  })
   t.same(refills.take(1), ['permission:1:5:roster', 'permission:1:5:sync'])
   t.same(refills.take(2), ['permission:2:5:roster'])
 })

@@ -40,5 +40,9 @@ t.test('the contract’s permission rules, answered over HTTP', async (t) => {
     { guild_id: 9001, bnet_id: 102, tool: 'sync' },
   ])
   t.equal(res.statusCode, 200)
-  t.same(res.json(), { results: [{ has_access: false }, { has_access: true }, { has_access: true }, { has_access: false }] }, 'in request order')
+  t.same(
+    res.json(),
+    { results: [{ has_access: false }, { has_access: true }, { has_access: true }, { has_access: false }] },
+    'in request order',
+  )
 })

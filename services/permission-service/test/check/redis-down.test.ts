@@ -7,7 +7,12 @@ t.test('Redis down → answers come from memory and the database, with no errors
   await seedGuild(db, 1, [{ characterId: 1, bnetId: 10, rank: 1 }], { roster: 9 })
   const redis = await startOwnRedis()
   t.teardown(() => redis.stop())
-  const app = await startService(t, { DATABASE_URL: pg.url, REDIS_URL: redis.url, CACHE_BUS_CHANNEL: 'cache:test:ps-redis-down', PERMISSION_L1_TTL_MS: '0' })
+  const app = await startService(t, {
+    DATABASE_URL: pg.url,
+    REDIS_URL: redis.url,
+    CACHE_BUS_CHANNEL: 'cache:test:ps-redis-down',
+    PERMISSION_L1_TTL_MS: '0',
+  })
   t.equal(await allowed(app, 1, 10, 'roster'), true)
   t.same((await app.inject('/health/ready')).json(), { database: 'up', redis: 'up' })
   await redis.kill()

@@ -28,10 +28,17 @@ interface Span {
  * over two instances, while the tool is revoked and restored in a loop. A check that started after the
  * revoke returned and answered before the restore began must say no.
  */
-async function race(t: Test, apps: FastifyInstance[], revoke: () => Promise<void>, restore: () => Promise<void>): Promise<{ stale: number; mustDeny: number; allows: number }> {
+async function race(
+  t: Test,
+  apps: FastifyInstance[],
+  revoke: () => Promise<void>,
+  restore: () => Promise<void>,
+): Promise<{ stale: number; mustDeny: number; allows: number }> {
   const pools = apps.map((app) => {
     const address = app.server.address()
-    const pool = new Pool(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, { connections: CHECKERS / apps.length })
+    const pool = new Pool(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, {
+      connections: CHECKERS / apps.length,
+    })
     t.teardown(() => pool.close())
     return pool
   })
@@ -41,7 +48,11 @@ async function race(t: Test, apps: FastifyInstance[], revoke: () => Promise<void
     const pool = pools[i % pools.length] as Pool
     while (running) {
       const start = performance.now()
-      const res = await pool.request({ path: '/v1/check?guild_id=1&bnet_id=10&tool=sync', method: 'GET', headers: AUTH })
+      const res = await pool.request({
+        path: '/v1/check?guild_id=1&bnet_id=10&tool=sync',
+        method: 'GET',
+        headers: AUTH,
+      })
       const body = (await res.body.json()) as { has_access?: boolean }
       checks.push({ start, end: performance.now(), allowed: res.statusCode === 200 ? body.has_access : undefined })
     }
@@ -60,7 +71,11 @@ async function race(t: Test, apps: FastifyInstance[], revoke: () => Promise<void
   running = false
   await Promise.all(loops)
   const inside = checks.filter((c) => spans.some((s) => c.start >= s.from && c.end <= s.to))
-  return { stale: inside.filter((c) => c.allowed !== false).length, mustDeny: inside.length, allows: checks.filter((c) => c.allowed === true).length }
+  return {
+    stale: inside.filter((c) => c.allowed !== false).length,
+    mustDeny: inside.length,
+    allows: checks.filter((c) => c.allowed === true).length,
+  }
 }
 
 t.test('no check that starts after a revoke has returned is allowed, on either instance', async (t) => {
@@ -88,7 +103,10 @@ t.test('no check that starts after a revoke has returned is allowed, on either i
       await guildApi.invalidateGuild(1)
     },
   )
-  t.ok(byPermissions.mustDeny > 0 && byPermissions.allows > 0, `the race ran: ${byPermissions.mustDeny} checks inside revoked spans, ${byPermissions.allows} allows overall`)
+  t.ok(
+    byPermissions.mustDeny > 0 && byPermissions.allows > 0,
+    `the race ran: ${byPermissions.mustDeny} checks inside revoked spans, ${byPermissions.allows} allows overall`,
+  )
   t.equal(byPermissions.stale, 0, 'tool permissions: no stale allow after the revoke returned')
 
   // As a sync that demotes the user: the roster row changes, then the guild and the user are invalidated.
@@ -104,6 +122,9 @@ t.test('no check that starts after a revoke has returned is allowed, on either i
       await Promise.all([guildApi.invalidateGuild(1), guildApi.invalidateUser(10)])
     },
   )
-  t.ok(bySync.mustDeny > 0 && bySync.allows > 0, `the race ran: ${bySync.mustDeny} checks inside revoked spans, ${bySync.allows} allows overall`)
+  t.ok(
+    bySync.mustDeny > 0 && bySync.allows > 0,
+    `the race ran: ${bySync.mustDeny} checks inside revoked spans, ${bySync.allows} allows overall`,
+  )
   t.equal(bySync.stale, 0, 'rank change by sync: no stale allow after the demotion returned')
 })

@@ -20,10 +20,20 @@ t.test('a revoke made while Redis hangs holds once the delayed invalidation has 
   t.teardown(() => redis.stop())
   const channel = 'cache:test:ps-hang-revoke'
   // A long memory TTL: a stale copy would outlive the test instead of expiring by chance.
-  const app = await startService(t, { DATABASE_URL: pg.url, REDIS_URL: redis.url, CACHE_BUS_CHANNEL: channel, PERMISSION_L1_TTL_MS: '60000' })
+  const app = await startService(t, {
+    DATABASE_URL: pg.url,
+    REDIS_URL: redis.url,
+    CACHE_BUS_CHANNEL: channel,
+    PERMISSION_L1_TTL_MS: '60000',
+  })
   // guild-api's side, as it runs: its delayed removal goes out as soon as it sees Redis back, inside the
   // recovery grace during which this service reads through to the database.
-  const guildApi = createCache({ url: redis.url, busChannel: channel, logger: silent, invalidationOutwaitsSilence: true })
+  const guildApi = createCache({
+    url: redis.url,
+    busChannel: channel,
+    logger: silent,
+    invalidationOutwaitsSilence: true,
+  })
   t.teardown(() => guildApi.close())
   await guildApi.ready
   await sleep(100)

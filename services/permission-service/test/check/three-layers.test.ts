@@ -11,7 +11,11 @@ t.test('each layer answers in turn: database, then Redis, then memory', async (t
 
   t.equal(await allowed(a, 1, 10, 'roster'), true)
   t.same(a.checker.counters.answered, { l1: 0, redis: 0, db: 1 }, 'a cold check reaches the database')
-  t.equal(await redis.redis.get('permission:1:10:roster'), '{"has_access":true}', 'and leaves the contract’s Redis entry')
+  t.equal(
+    await redis.redis.get('permission:1:10:roster'),
+    '{"has_access":true}',
+    'and leaves the contract’s Redis entry',
+  )
   const ttl = await redis.redis.ttl('permission:1:10:roster')
   t.ok(ttl > 295 && ttl <= 300, `with a 300 s TTL (${ttl})`)
 
@@ -51,7 +55,12 @@ t.test('the in-process tier forgets after its TTL', async (t) => {
   const { pg, db } = await migratedDatabase(t)
   const redis = await redisDb(t)
   await seedGuild(db, 1, [{ characterId: 1, bnetId: 10, rank: 1 }], { roster: 9 })
-  const app = await startService(t, { DATABASE_URL: pg.url, REDIS_URL: redis.url, CACHE_BUS_CHANNEL: redis.channel, PERMISSION_L1_TTL_MS: '100' })
+  const app = await startService(t, {
+    DATABASE_URL: pg.url,
+    REDIS_URL: redis.url,
+    CACHE_BUS_CHANNEL: redis.channel,
+    PERMISSION_L1_TTL_MS: '100',
+  })
   t.equal(await allowed(app, 1, 10, 'roster'), true)
   t.equal(await allowed(app, 1, 10, 'roster'), true)
   t.same(app.checker.counters.answered, { l1: 1, redis: 0, db: 1 })

@@ -34,7 +34,8 @@ export async function startService(t: Test, env: Record<string, string | undefin
   // With Redis, memory is used once the bus is heard (a heartbeat or two after start): wait for that,
   // so that tests counting which layer answered see the steady state.
   const until = Date.now() + 3_000
-  while (['up', 'connecting'].includes(app.cache.state()) && !app.cache.propagating() && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
+  while (['up', 'connecting'].includes(app.cache.state()) && !app.cache.propagating() && Date.now() < until)
+    await new Promise((r) => setTimeout(r, 10))
   return app
 }
 
@@ -45,7 +46,12 @@ export interface Member {
 }
 
 /** Writes a guild, its roster and its tool map straight to the database, as guild-api would. */
-export async function seedGuild(db: DbHandle, guildId: number, members: Member[], tools: Record<string, number>): Promise<void> {
+export async function seedGuild(
+  db: DbHandle,
+  guildId: number,
+  members: Member[],
+  tools: Record<string, number>,
+): Promise<void> {
   const users = [...new Set(members.map((m) => m.bnetId).filter((b): b is number => b !== null))]
   for (const bnetId of users) {
     await db.sql`insert into users (bnet_id, battletag) values (${bnetId}, ${`User${bnetId}#1`}) on conflict do nothing`

@@ -45,19 +45,49 @@ t.test('bad input → 400 with a message naming the field; no token → 401', as
     t.equal(res.statusCode, 400, JSON.stringify(payload).slice(0, 60))
     t.match(res.json().message, field)
   }
-  const notJson = await app.inject({ method: 'POST', url: '/v1/check/batch', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '{nope' })
+  const notJson = await app.inject({
+    method: 'POST',
+    url: '/v1/check/batch',
+    headers: { ...AUTH, 'content-type': 'application/json' },
+    payload: '{nope',
+  })
   t.equal(notJson.statusCode, 400)
-  const huge = await app.inject({ method: 'POST', url: '/v1/check/batch', headers: { ...AUTH, 'content-type': 'application/json' }, payload: JSON.stringify({ checks: [item], pad: 'x'.repeat(70_000) }) })
+  const huge = await app.inject({
+    method: 'POST',
+    url: '/v1/check/batch',
+    headers: { ...AUTH, 'content-type': 'application/json' },
+    payload: JSON.stringify({ checks: [item], pad: 'x'.repeat(70_000) }),
+  })
   t.equal(huge.statusCode, 413)
   // Fastify parses text/plain itself; the schema then refuses a body that is not an object.
-  const text = await app.inject({ method: 'POST', url: '/v1/check/batch', headers: { ...AUTH, 'content-type': 'text/plain' }, payload: 'x' })
+  const text = await app.inject({
+    method: 'POST',
+    url: '/v1/check/batch',
+    headers: { ...AUTH, 'content-type': 'text/plain' },
+    payload: 'x',
+  })
   t.equal(text.statusCode, 400)
-  const xml = await app.inject({ method: 'POST', url: '/v1/check/batch', headers: { ...AUTH, 'content-type': 'application/xml' }, payload: '<x/>' })
+  const xml = await app.inject({
+    method: 'POST',
+    url: '/v1/check/batch',
+    headers: { ...AUTH, 'content-type': 'application/xml' },
+    payload: '<x/>',
+  })
   t.equal(xml.statusCode, 415)
-  const extra = await app.inject({ method: 'POST', url: '/v1/check/batch', headers: AUTH, payload: { checks: [{ ...item, extra: 1 }], extra: 1 } })
+  const extra = await app.inject({
+    method: 'POST',
+    url: '/v1/check/batch',
+    headers: AUTH,
+    payload: { checks: [{ ...item, extra: 1 }], extra: 1 },
+  })
   t.equal(extra.statusCode, 200, 'unknown fields are dropped, not answered')
 
-  for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: 'Basic abc' }, { authorization: 'Bearer ' }]) {
+  for (const headers of [
+    {},
+    { authorization: 'Bearer wrong-token-wrong-token' },
+    { authorization: 'Basic abc' },
+    { authorization: 'Bearer ' },
+  ]) {
     const res = await app.inject({ url: '/v1/check?guild_id=1&bnet_id=1&tool=roster', headers })
     t.equal(res.statusCode, 401, JSON.stringify(headers))
     t.equal(res.json().error, 'Unauthorized')
@@ -88,8 +118,12 @@ t.test('health, metrics and docs need no token', async (t) => {
 t.test('a bad configuration stops start-up with a message naming the variable', async (t) => {
   const { buildApp } = await import('../../src/app.js')
   await t.rejects(buildApp({ env: { LOG_LEVEL: 'silent' } }), { message: /DATABASE_URL/ })
-  await t.rejects(buildApp({ env: { DATABASE_URL: 'postgres://x/y', PERMISSION_L1_TTL_MS: 'soon' } }), { message: /PERMISSION_L1_TTL_MS/ })
-  await t.rejects(buildApp({ env: { DATABASE_URL: 'postgres://x/y', NODE_ENV: 'production' } }), { message: /SERVICE_TOKEN/ })
+  await t.rejects(buildApp({ env: { DATABASE_URL: 'postgres://x/y', PERMISSION_L1_TTL_MS: 'soon' } }), {
+    message: /PERMISSION_L1_TTL_MS/,
+  })
+  await t.rejects(buildApp({ env: { DATABASE_URL: 'postgres://x/y', NODE_ENV: 'production' } }), {
+    message: /SERVICE_TOKEN/,
+  })
 })
 
 t.test('a kept-alive socket that proved the token once still needs it on every request', async (t) => {
@@ -100,7 +134,11 @@ t.test('a kept-alive socket that proved the token once still needs it on every r
   const pool = new Pool(address, { connections: 1 })
   t.teardown(() => pool.close())
   const ask = async (authorization?: string) => {
-    const res = await pool.request({ path: '/v1/check?guild_id=1&bnet_id=1&tool=roster', method: 'GET', headers: authorization ? { authorization } : {} })
+    const res = await pool.request({
+      path: '/v1/check?guild_id=1&bnet_id=1&tool=roster',
+      method: 'GET',
+      headers: authorization ? { authorization } : {},
+    })
     await res.body.dump()
     return res.statusCode
   }

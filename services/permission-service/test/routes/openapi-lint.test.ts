@@ -8,5 +8,8 @@ t.test('/docs/json passes redocly lint (recommended rules) with no error and no 
   const app = await startService(t, { DATABASE_URL: pg.url })
   const doc = (await app.inject('/docs/json')).json<unknown>()
   const problems = await lintOpenApi(doc)
-  t.same(problems.map((p) => `${p.severity} ${p.rule} ${p.at}: ${p.message}`), [])
+  t.same(
+    problems.map((p) => `${p.severity} ${p.rule} ${p.at}: ${p.message}`),
+    [],
+  )
 })

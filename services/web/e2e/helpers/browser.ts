@@ -16,7 +16,14 @@ export async function launchChromium(t: Test): Promise<Browser> {
   const browser = await chromium.launch({
     ...(existsSync(path) ? { executablePath: path } : {}),
     // Root needs --no-sandbox; without the background services off, Chromium's own calls home fail and stall.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   })
   t.teardown(() => browser.close())
   return browser
@@ -32,7 +39,9 @@ export async function signIn(page: Page, appUrl: string, battletag: string, path
 
 /** axe-core on the page as it is: no serious or critical violation. */
 export async function expectAccessible(t: Test, page: Page, screen: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze()
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze()
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
   t.same(
     bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),

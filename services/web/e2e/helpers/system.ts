@@ -23,8 +23,17 @@ export interface System {
 }
 
 export interface DemoFixtures {
-  users: Array<{ id: number; battletag: string; characters: Array<{ id: number; name: string; realm: string; level: number; class_id: number }> }>
-  guilds: Array<{ id: number; name: string; realm: string; roster: Array<{ character_id: number; rank: number; name?: string; level?: number; class_id?: number }> }>
+  users: Array<{
+    id: number
+    battletag: string
+    characters: Array<{ id: number; name: string; realm: string; level: number; class_id: number }>
+  }>
+  guilds: Array<{
+    id: number
+    name: string
+    realm: string
+    roster: Array<{ character_id: number; rank: number; name?: string; level?: number; class_id?: number }>
+  }>
 }
 
 /**
@@ -70,8 +79,16 @@ export async function startSystem(t: Test, options: { fixtures?: DemoFixtures } 
       await writeFile(fixtures, JSON.stringify(current))
     },
     pidOf(service) {
-      const script = { 'permission-service': 'services/permission-service/dist/server.js', 'guild-api': 'services/guild-api/dist/server.js', web: 'services/web/dist/server/main.js' }[service]
-      const pid = Number(execFileSync('pgrep', ['-P', String(launched.pid), '-f', script], { encoding: 'utf8' }).trim().split('\n')[0])
+      const script = {
+        'permission-service': 'services/permission-service/dist/server.js',
+        'guild-api': 'services/guild-api/dist/server.js',
+        web: 'services/web/dist/server/main.js',
+      }[service]
+      const pid = Number(
+        execFileSync('pgrep', ['-P', String(launched.pid), '-f', script], { encoding: 'utf8' })
+          .trim()
+          .split('\n')[0],
+      )
       if (!(pid > 0)) throw new Error(`${service} is not running under the launcher`)
       return pid
     },

@@ -27,7 +27,10 @@ export function useMe() {
 
 export function useGuild(guildId: string) {
   const { client } = useApi()
-  return useQuery({ queryKey: keys.guild(guildId), queryFn: () => unwrap(client.GET('/guilds/{guild_id}', path(guildId))) })
+  return useQuery({
+    queryKey: keys.guild(guildId),
+    queryFn: () => unwrap(client.GET('/guilds/{guild_id}', path(guildId))),
+  })
 }
 
 export function useMembers(guildId: string) {
@@ -43,7 +46,10 @@ export function useMembers(guildId: string) {
 
 export function usePermissions(guildId: string) {
   const { client } = useApi()
-  return useQuery({ queryKey: keys.permissions(guildId), queryFn: () => unwrap(client.GET('/guilds/{guild_id}/permissions', path(guildId))) })
+  return useQuery({
+    queryKey: keys.permissions(guildId),
+    queryFn: () => unwrap(client.GET('/guilds/{guild_id}/permissions', path(guildId))),
+  })
 }
 
 export function useMyTools(guildId: string, tools: readonly string[], enabled = true) {
@@ -52,13 +58,20 @@ export function useMyTools(guildId: string, tools: readonly string[], enabled = 
     queryKey: keys.myTools(guildId, tools),
     enabled: enabled && tools.length > 0,
     queryFn: () =>
-      unwrap(client.GET('/guilds/{guild_id}/me/tools', { params: { path: { guild_id: guildId }, query: { tools: [...tools].sort().join(',') } } })),
+      unwrap(
+        client.GET('/guilds/{guild_id}/me/tools', {
+          params: { path: { guild_id: guildId }, query: { tools: [...tools].sort().join(',') } },
+        }),
+      ),
   })
 }
 
 export function useSettings(guildId: string) {
   const { client } = useApi()
-  return useQuery({ queryKey: keys.settings(guildId), queryFn: () => unwrap(client.GET('/guilds/{guild_id}/settings', path(guildId))) })
+  return useQuery({
+    queryKey: keys.settings(guildId),
+    queryFn: () => unwrap(client.GET('/guilds/{guild_id}/settings', path(guildId))),
+  })
 }
 
 /** GET /realms: the region's realms from Battle.net's index, for the register screen's picker. */
@@ -95,7 +108,8 @@ export function usePutPermissions(guildId: string) {
   const { client } = useApi()
   const queryClient = useQueryClient()
   return useMutation({
-    mutationFn: (tools: ToolMap) => unwrap(client.PUT('/guilds/{guild_id}/permissions', { ...path(guildId), body: { tools } })),
+    mutationFn: (tools: ToolMap) =>
+      unwrap(client.PUT('/guilds/{guild_id}/permissions', { ...path(guildId), body: { tools } })),
     onSuccess: (answer) => {
       queryClient.setQueryData(keys.permissions(guildId), answer)
       return queryClient.invalidateQueries({ queryKey: keys.guild(guildId) })
@@ -107,7 +121,8 @@ export function usePutSettings(guildId: string) {
   const { client } = useApi()
   const queryClient = useQueryClient()
   return useMutation({
-    mutationFn: (settings: Settings) => unwrap(client.PUT('/guilds/{guild_id}/settings', { ...path(guildId), body: settings })),
+    mutationFn: (settings: Settings) =>
+      unwrap(client.PUT('/guilds/{guild_id}/settings', { ...path(guildId), body: settings })),
     onSuccess: (answer) => queryClient.setQueryData(keys.settings(guildId), answer),
   })
 }

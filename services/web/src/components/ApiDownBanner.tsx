@@ -20,11 +20,14 @@ export function ApiDownBanner() {
   )
 }
 
-function latestFailedToConnect(queries: { state: { dataUpdatedAt: number; errorUpdatedAt: number; error: unknown } }[]): boolean {
+function latestFailedToConnect(
+  queries: { state: { dataUpdatedAt: number; errorUpdatedAt: number; error: unknown } }[],
+): boolean {
   let latest: { at: number; down: boolean } = { at: 0, down: false }
   for (const { state } of queries) {
     if (state.dataUpdatedAt > latest.at) latest = { at: state.dataUpdatedAt, down: false }
-    if (state.errorUpdatedAt > latest.at) latest = { at: state.errorUpdatedAt, down: state.error instanceof ApiUnreachableError }
+    if (state.errorUpdatedAt > latest.at)
+      latest = { at: state.errorUpdatedAt, down: state.error instanceof ApiUnreachableError }
   }
   return latest.down
 }

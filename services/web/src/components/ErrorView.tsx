@@ -75,7 +75,9 @@ export function ErrorView({ error, tool, onRetry }: Props) {
     case 503:
       return (
         <Alert title="The permission check is unavailable">
-          <p>Whether you may see this could not be established right now, so nothing is shown. Try again in a moment.</p>
+          <p>
+            Whether you may see this could not be established right now, so nothing is shown. Try again in a moment.
+          </p>
           {retry}
         </Alert>
       )

@@ -13,7 +13,10 @@ export const RATE_LIMIT_WINDOW_MS = 60_000
  * no offline queue (a command fails at once while disconnected), no retries, short connect and command
  * timeouts, reconnection in the background. The cache does not lend out its client.
  */
-export function rateLimitRedis(options: { url?: string | undefined; clusterNodes?: string | undefined }): Redis | Cluster | undefined {
+export function rateLimitRedis(options: {
+  url?: string | undefined
+  clusterNodes?: string | undefined
+}): Redis | Cluster | undefined {
   const retryStrategy = (times: number) => Math.min(25 * 2 ** times, 1_000)
   const connection = { connectTimeout: 1_000, commandTimeout: 250, maxRetriesPerRequest: 0 }
   if (options.clusterNodes) {
@@ -88,7 +91,10 @@ async function authRateLimit(app: FastifyInstance, options: AuthRateLimitOptions
     ...(redis === undefined ? {} : { redis, nameSpace: RATE_LIMIT_NAMESPACE }),
     skipOnError: true,
     errorResponseBuilder: (_request, context) =>
-      httpError(context.statusCode, `too many requests to /auth/* from this address: at most ${context.max} a minute; retry in ${context.after}`),
+      httpError(
+        context.statusCode,
+        `too many requests to /auth/* from this address: at most ${context.max} a minute; retry in ${context.after}`,
+      ),
   })
 }
 

@@ -47,7 +47,8 @@ async function battleNetPlugin(app: FastifyInstance, options: BattleNetPluginOpt
     log: app.log,
     ...(options.backoffMs === undefined ? {} : { backoffMs: options.backoffMs }),
   })
-  if (!bnet.configured) app.log.warn('BNET_CLIENT_ID / BNET_CLIENT_SECRET are not set: login and guild registration answer 503')
+  if (!bnet.configured)
+    app.log.warn('BNET_CLIENT_ID / BNET_CLIENT_SECRET are not set: login and guild registration answer 503')
   app.decorate('bnet', bnet)
   app.decorate('realms', new RealmIndex(app.cache, async (region) => await bnet.realmIndex(region)))
   app.addHook('onClose', async () => {

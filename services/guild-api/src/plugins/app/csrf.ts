@@ -22,7 +22,10 @@ function originOf(url: string): string | undefined {
  * not an http(s) origin as browsers write it (`https://app.example`: lower case, no path, no slash), as
  * CORS compares it.
  */
-export function claimedOrigin(headers: { origin?: string | undefined; referer?: string | undefined }): string | undefined {
+export function claimedOrigin(headers: {
+  origin?: string | undefined
+  referer?: string | undefined
+}): string | undefined {
   if (typeof headers.origin === 'string') return originOf(headers.origin) === headers.origin ? headers.origin : 'opaque'
   if (typeof headers.referer === 'string') return originOf(headers.referer) ?? 'opaque'
   return undefined
@@ -50,11 +53,19 @@ async function csrfPlugin(app: FastifyInstance): Promise<void> {
     if (origin !== undefined && allowed.has(origin)) return done()
     if (origin === undefined) {
       return done(
-        httpError(403, `a ${request.method} with the session cookie must carry an Origin (or Referer) header from ${allowedList}; a script outside a browser can send Authorization: Bearer <token> instead`),
+        httpError(
+          403,
+          `a ${request.method} with the session cookie must carry an Origin (or Referer) header from ${allowedList}; a script outside a browser can send Authorization: Bearer <token> instead`,
+        ),
       )
     }
     const shown = origin === 'opaque' ? 'an opaque or unreadable origin' : origin.slice(0, 100)
-    done(httpError(403, `a ${request.method} with the session cookie from ${shown} is refused (cross-site request forgery): only ${allowedList} may make one`))
+    done(
+      httpError(
+        403,
+        `a ${request.method} with the session cookie from ${shown} is refused (cross-site request forgery): only ${allowedList} may make one`,
+      ),
+    )
   })
 }
 

@@ -9,7 +9,12 @@ import { OutboxDrainer } from '../../invalidation/outbox-drainer.js'
  */
 async function invalidationOutboxPlugin(app: FastifyInstance): Promise<void> {
   if (!app.cache.enabled) return
-  const drainer = new OutboxDrainer({ db: app.db, cache: app.cache, log: app.log, intervalMs: app.config.CACHE_OUTBOX_INTERVAL_MS })
+  const drainer = new OutboxDrainer({
+    db: app.db,
+    cache: app.cache,
+    log: app.log,
+    intervalMs: app.config.CACHE_OUTBOX_INTERVAL_MS,
+  })
   app.addHook('onReady', async () => drainer.start())
   // Before the database and the cache close under it.
   app.addHook('preClose', async () => await drainer.stop())

@@ -42,7 +42,9 @@ async function permissionsPlugin(app: FastifyInstance, options: PermissionsOptio
     if (event.undecided !== undefined) recorders.undecided.inc(event.items)
     if (event.allowed > 0) recorders.allowed.inc(event.allowed)
     if (event.denied > 0) recorders.denied.inc(event.denied)
-    ;(event.undecided === undefined ? recorders.waitedDecided : recorders.waitedUndecided).observe(event.durationMs / 1000)
+    ;(event.undecided === undefined ? recorders.waitedDecided : recorders.waitedUndecided).observe(
+      event.durationMs / 1000,
+    )
   }
   await app.register(permissionClientPlugin, {
     url: app.config.PERMISSION_SERVICE_URL,
@@ -53,4 +55,7 @@ async function permissionsPlugin(app: FastifyInstance, options: PermissionsOptio
   })
 }
 
-export default fp(permissionsPlugin, { name: 'permissions', dependencies: ['session-auth', '@guild/service-kit/metrics'] })
+export default fp(permissionsPlugin, {
+  name: 'permissions',
+  dependencies: ['session-auth', '@guild/service-kit/metrics'],
+})

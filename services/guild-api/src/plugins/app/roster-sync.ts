@@ -20,7 +20,12 @@ const SCHEDULED_SHARE = 0.5
  */
 async function rosterSyncPlugin(app: FastifyInstance): Promise<void> {
   const config = app.config
-  const syncs = new RosterSyncs({ db: app.db, cache: app.cache, bnet: app.bnet }, config.ROSTER_SYNC_INTERVAL_S, app.log, app.metricsRegistry)
+  const syncs = new RosterSyncs(
+    { db: app.db, cache: app.cache, bnet: app.bnet },
+    config.ROSTER_SYNC_INTERVAL_S,
+    app.log,
+    app.metricsRegistry,
+  )
   app.decorate('rosterSyncs', syncs)
   if (!app.bnet.configured) return
   const redis = config.REDIS_URL !== undefined || config.REDIS_CLUSTER_NODES !== undefined

@@ -66,15 +66,20 @@ async function sessionAuthPlugin(app: FastifyInstance): Promise<void> {
   const requiredByRoute = new WeakMap<object, boolean>()
   const accept = (request: FastifyRequest, session: ActiveSession | null): Error | undefined => {
     if (session === null) {
-      return httpError(401, 'a valid session is required: log in at /auth/login, then send the sid cookie or Authorization: Bearer <token>', {
-        headers: { 'www-authenticate': 'Bearer' },
-      })
+      return httpError(
+        401,
+        'a valid session is required: log in at /auth/login, then send the sid cookie or Authorization: Bearer <token>',
+        {
+          headers: { 'www-authenticate': 'Bearer' },
+        },
+      )
     }
     request.session = session
     request.user = { bnetId: session.bnetId }
     return undefined
   }
-  const unavailable = (err: unknown): unknown => (isDatabaseUnavailable(err) ? httpError(503, DATABASE_UNAVAILABLE_MESSAGE, { cause: err }) : err)
+  const unavailable = (err: unknown): unknown =>
+    isDatabaseUnavailable(err) ? httpError(503, DATABASE_UNAVAILABLE_MESSAGE, { cause: err }) : err
 
   // A callback hook: a session the cache's memory holds is accepted in the same turn, with no promise.
   app.addHook('onRequest', (request, _reply, done) => {

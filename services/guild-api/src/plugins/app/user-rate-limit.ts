@@ -41,7 +41,10 @@ async function userRateLimit(app: FastifyInstance): Promise<void> {
     hook: 'preHandler',
     keyGenerator: (request) => String(request.user?.bnetId ?? request.ip),
     errorResponseBuilder: (_request, context) =>
-      httpError(context.statusCode, `too many guild registrations or syncs from you: at most ${max} a minute; retry in ${context.after}`),
+      httpError(
+        context.statusCode,
+        `too many guild registrations or syncs from you: at most ${max} a minute; retry in ${context.after}`,
+      ),
   } satisfies RateLimitOptions)
 }
 

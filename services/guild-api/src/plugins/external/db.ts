@@ -21,7 +21,8 @@ async function dbPlugin(app: FastifyInstance): Promise<void> {
   try {
     const giveUpAt = Date.now() + WAIT_FOR_DATABASE_MS
     while (!(await db.ping(1_000))) {
-      if (Date.now() >= giveUpAt) throw new Error(`the database at DATABASE_URL did not answer within ${WAIT_FOR_DATABASE_MS / 1000} s`)
+      if (Date.now() >= giveUpAt)
+        throw new Error(`the database at DATABASE_URL did not answer within ${WAIT_FOR_DATABASE_MS / 1000} s`)
       app.log.warn('waiting for the database to answer')
       await sleep(500)
     }

@@ -10,7 +10,8 @@ const MAX_TOOLS = 100
 export function parseToolList(value: string): string[] {
   const tools = [...new Set(value.split(',').map((t) => t.trim()))]
   for (const tool of tools) {
-    if (!TOOL_PATTERN.test(tool)) throw httpError(400, `querystring/tools: "${tool.slice(0, 40)}" is not a tool name (${TOOL_PATTERN.source})`)
+    if (!TOOL_PATTERN.test(tool))
+      throw httpError(400, `querystring/tools: "${tool.slice(0, 40)}" is not a tool name (${TOOL_PATTERN.source})`)
   }
   if (tools.length > MAX_TOOLS) throw httpError(400, `querystring/tools may name at most ${MAX_TOOLS} tools`)
   return tools
@@ -30,7 +31,9 @@ export default async function myToolsRoute(app: FastifyInstance): Promise<void> 
         querystring: {
           type: 'object',
           required: ['tools'],
-          properties: { tools: { type: 'string', minLength: 1, maxLength: 4000, description: 'tool names, comma-separated' } },
+          properties: {
+            tools: { type: 'string', minLength: 1, maxLength: 4000, description: 'tool names, comma-separated' },
+          },
         },
         response: {
           200: {

@@ -17,7 +17,8 @@ const toolsBody = {
 /** The schema checks the same; this names the offending tool in words a person can act on. */
 function checkTools(tools: ToolMap): void {
   for (const [tool, rank] of Object.entries(tools)) {
-    if (!TOOL_PATTERN.test(tool)) throw httpError(400, `body/tools: "${tool.slice(0, 40)}" is not a tool name (${TOOL_PATTERN.source})`)
+    if (!TOOL_PATTERN.test(tool))
+      throw httpError(400, `body/tools: "${tool.slice(0, 40)}" is not a tool name (${TOOL_PATTERN.source})`)
     if (!isValidRank(rank)) throw httpError(400, `body/tools/${tool} must be a rank from 0 to 9`)
   }
 }

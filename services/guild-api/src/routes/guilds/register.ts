@@ -38,9 +38,16 @@ export default async function registerRoute(app: FastifyInstance): Promise<void>
               minLength: 1,
               maxLength: 64,
               pattern: REALM_PATTERN,
-              description: "realm slug or display name (kelthuzad or Kel'Thuzad), resolved through Battle.net's realm index",
+              description:
+                "realm slug or display name (kelthuzad or Kel'Thuzad), resolved through Battle.net's realm index",
             },
-            name: { type: 'string', minLength: 1, maxLength: 64, pattern: NAME_PATTERN, description: 'guild name, e.g. Horde Vanguard' },
+            name: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 64,
+              pattern: NAME_PATTERN,
+              description: 'guild name, e.g. Horde Vanguard',
+            },
           },
         },
         response: { 201: guildSummary, ...errorResponses(400, 401, 403, 404, 409, 429, 502, 503) },
@@ -54,10 +61,17 @@ export default async function registerRoute(app: FastifyInstance): Promise<void>
       const region = request.body.region ?? app.config.BNET_REGION
       // Characters and guilds are keyed by their Battle.net id, unique within one region only.
       if (region !== app.config.BNET_REGION) {
-        throw httpError(400, `body/region: this deployment serves Battle.net region ${app.config.BNET_REGION} alone, not ${region}`)
+        throw httpError(
+          400,
+          `body/region: this deployment serves Battle.net region ${app.config.BNET_REGION} alone, not ${region}`,
+        )
       }
       const realm = await app.realms.resolve(region, request.body.realm.trim())
-      const summary = await registerGuild({ db: app.db, cache: app.cache, bnet: app.bnet }, request.user?.bnetId as number, { region, realm, name })
+      const summary = await registerGuild(
+        { db: app.db, cache: app.cache, bnet: app.bnet },
+        request.user?.bnetId as number,
+        { region, realm, name },
+      )
       return reply.code(201).send(summary)
     },
   )

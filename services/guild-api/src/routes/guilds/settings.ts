@@ -6,7 +6,11 @@ import { getSettings, replaceSettings } from '../../guilds/settings.js'
 import { errorResponses, guildIdParams, sessionSecurity } from '../schemas.js'
 import { requireMember } from './require-member.js'
 
-const settingsSchema = { type: 'object', additionalProperties: true, description: "the guild's settings object" } as const
+const settingsSchema = {
+  type: 'object',
+  additionalProperties: true,
+  description: "the guild's settings object",
+} as const
 
 /** GET and PUT /guilds/{guild_id}/settings */
 export default async function settingsRoutes(app: FastifyInstance): Promise<void> {
@@ -52,7 +56,11 @@ export default async function settingsRoutes(app: FastifyInstance): Promise<void
       const problem = settingsProblem(request.body)
       if (problem !== undefined) throw httpError(400, problem)
       const size = Buffer.byteLength(JSON.stringify(request.body))
-      if (size > maxBytes) throw httpError(413, `body: the settings object is ${size} bytes of JSON; at most ${maxBytes} are allowed (SETTINGS_MAX_BYTES)`)
+      if (size > maxBytes)
+        throw httpError(
+          413,
+          `body: the settings object is ${size} bytes of JSON; at most ${maxBytes} are allowed (SETTINGS_MAX_BYTES)`,
+        )
       return await replaceSettings(app.cache, app.db, request.guildId, request.body)
     },
   )

@@ -15,7 +15,11 @@ declare module 'fastify' {
  * or migrated: until the schema is there, checks are undecided (503) and readiness says so.
  */
 async function dbPlugin(app: FastifyInstance): Promise<void> {
-  const db = createDb({ url: app.config.DATABASE_URL, max: app.config.DATABASE_POOL_MAX, applicationName: 'permission-service' })
+  const db = createDb({
+    url: app.config.DATABASE_URL,
+    max: app.config.DATABASE_POOL_MAX,
+    applicationName: 'permission-service',
+  })
   app.decorate('db', db)
   let closing = false
   app.decorate(

@@ -2,7 +2,12 @@ import { Link } from 'react-router'
 import { API_TOOLS, useMyTools, usePermissions } from '../../api/queries'
 import type { Me } from '../../api/types'
 
-const SCREENS: Record<string, string> = { roster: 'roster', permissions: 'permissions', settings: 'settings', progress: 'progress' }
+const SCREENS: Record<string, string> = {
+  roster: 'roster',
+  permissions: 'permissions',
+  settings: 'settings',
+  progress: 'progress',
+}
 
 /** One of my guilds: my rank, and the tools I may use there. */
 export function GuildCard({ guild }: { guild: Me['guilds'][number] }) {
@@ -30,7 +35,9 @@ export function GuildCard({ guild }: { guild: Me['guilds'][number] }) {
       ) : (
         <ul className="tools" aria-label={`Tools I may use in ${guild.name}`}>
           {allowed.map((tool) => (
-            <li key={tool}>{SCREENS[tool] ? <Link to={`/guilds/${id}/${SCREENS[tool]}`}>{tool}</Link> : <span>{tool}</span>}</li>
+            <li key={tool}>
+              {SCREENS[tool] ? <Link to={`/guilds/${id}/${SCREENS[tool]}`}>{tool}</Link> : <span>{tool}</span>}
+            </li>
           ))}
         </ul>
       )}

@@ -38,7 +38,10 @@ export function HomePage() {
         <ul className="characters">
           {characters.map((c) => (
             <li key={c.id}>
-              <strong>{c.name}</strong> <span className="muted">{c.realm} · level {c.level}</span>
+              <strong>{c.name}</strong>{' '}
+              <span className="muted">
+                {c.realm} · level {c.level}
+              </span>
             </li>
           ))}
         </ul>

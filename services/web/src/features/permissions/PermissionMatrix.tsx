@@ -17,7 +17,9 @@ export function PermissionMatrix({ tools, map, editable, onChange }: Props) {
   return (
     <div className="table-scroll wide" tabIndex={0} role="region" aria-label="Permission matrix">
       <table className="matrix">
-        <caption className="visually-hidden">Highest rank allowed to use each tool (rank 0 is the guild master)</caption>
+        <caption className="visually-hidden">
+          Highest rank allowed to use each tool (rank 0 is the guild master)
+        </caption>
         <thead>
           <tr>
             <th scope="col">Tool</th>

@@ -33,7 +33,10 @@ export function PermissionsPage() {
   const addTool = (e: FormEvent) => {
     e.preventDefault()
     const name = newTool.trim()
-    if (!TOOL_NAME.test(name)) return setNewToolProblem('A tool name is a lower-case letter, then up to 31 lower-case letters, digits or dashes.')
+    if (!TOOL_NAME.test(name))
+      return setNewToolProblem(
+        'A tool name is a lower-case letter, then up to 31 lower-case letters, digits or dashes.',
+      )
     if (tools.includes(name)) return setNewToolProblem(`${name} is in the matrix already.`)
     setNewToolProblem(null)
     setNewTool('')

@@ -22,9 +22,21 @@ export function RealmPicker({ realms, mine, value, onChange }: Props) {
   return (
     <div className="field">
       <label htmlFor={`${id}-search`}>Search realms</label>
-      <input id={`${id}-search`} type="search" value={search} onChange={(e) => setSearch(e.target.value)} autoComplete="off" />
+      <input
+        id={`${id}-search`}
+        type="search"
+        value={search}
+        onChange={(e) => setSearch(e.target.value)}
+        autoComplete="off"
+      />
       <label htmlFor={`${id}-realm`}>Realm</label>
-      <select id={`${id}-realm`} size={Math.min(8, Math.max(2, shown.length))} value={value} onChange={(e) => onChange(e.target.value)} required>
+      <select
+        id={`${id}-realm`}
+        size={Math.min(8, Math.max(2, shown.length))}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        required
+      >
         {shown.map((r) => (
           <option key={r.slug} value={r.slug}>
             {r.name}

@@ -8,7 +8,11 @@ import { ErrorView } from '../../components/ErrorView'
 import { Loading } from '../../components/Loading'
 import { RealmPicker } from './RealmPicker'
 
-const titleCase = (slug: string) => slug.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ')
+const titleCase = (slug: string) =>
+  slug
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ')
 
 /** Why a registration was refused, in words that say what to do. */
 function refusal(error: unknown, name: string, realm: string): string {
@@ -67,14 +71,25 @@ export function RegisterPage() {
           <RealmPicker realms={list} mine={mine} value={chosen} onChange={setRealm} />
           <div className="field">
             <label htmlFor="guild-name">Guild name</label>
-            <input id="guild-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} autoComplete="off" />
+            <input
+              id="guild-name"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              required
+              maxLength={100}
+              autoComplete="off"
+            />
           </div>
           {register.isError ? (
             <p className="error" role="alert">
               {refusal(register.error, name.trim(), realmName)}
             </p>
           ) : null}
-          <button className="primary" type="submit" disabled={register.isPending || name.trim() === '' || chosen === ''}>
+          <button
+            className="primary"
+            type="submit"
+            disabled={register.isPending || name.trim() === '' || chosen === ''}
+          >
             {register.isPending ? 'Registering…' : 'Register'}
           </button>
         </form>

@@ -14,10 +14,17 @@ export function RosterPage() {
   const guildId = useGuildId()
   const guild = useGuild(guildId)
   const members = useMembers(guildId)
-  const [view, setView] = useState<RosterView>({ sort: 'rank', descending: false, search: '', classId: null, maxRank: null })
+  const [view, setView] = useState<RosterView>({
+    sort: 'rank',
+    descending: false,
+    search: '',
+    classId: null,
+    maxRank: null,
+  })
   const deferred = useDeferredValue(view)
   const shown = useMemo(() => viewRoster(members.data ?? [], deferred), [members.data, deferred])
-  const sortBy = (sort: SortKey) => setView((v) => ({ ...v, sort, descending: v.sort === sort ? !v.descending : false }))
+  const sortBy = (sort: SortKey) =>
+    setView((v) => ({ ...v, sort, descending: v.sort === sort ? !v.descending : false }))
 
   if (members.error) return <ErrorView error={members.error} tool="roster" onRetry={() => void members.refetch()} />
   if (!members.data || !guild.data) return <Loading what="the roster" />
@@ -28,11 +35,20 @@ export function RosterPage() {
       <div className="filters">
         <div className="field">
           <label htmlFor="roster-search">Filter by name</label>
-          <input id="roster-search" type="search" value={view.search} onChange={(e) => setView({ ...view, search: e.target.value })} />
+          <input
+            id="roster-search"
+            type="search"
+            value={view.search}
+            onChange={(e) => setView({ ...view, search: e.target.value })}
+          />
         </div>
         <div className="field">
           <label htmlFor="roster-class">Class</label>
-          <select id="roster-class" value={view.classId ?? ''} onChange={(e) => setView({ ...view, classId: e.target.value === '' ? null : Number(e.target.value) })}>
+          <select
+            id="roster-class"
+            value={view.classId ?? ''}
+            onChange={(e) => setView({ ...view, classId: e.target.value === '' ? null : Number(e.target.value) })}
+          >
             <option value="">All classes</option>
             {Object.entries(CLASSES).map(([id, c]) => (
               <option key={id} value={id}>
@@ -43,7 +59,11 @@ export function RosterPage() {
         </div>
         <div className="field">
           <label htmlFor="roster-rank">Ranks</label>
-          <select id="roster-rank" value={view.maxRank ?? ''} onChange={(e) => setView({ ...view, maxRank: e.target.value === '' ? null : Number(e.target.value) })}>
+          <select
+            id="roster-rank"
+            value={view.maxRank ?? ''}
+            onChange={(e) => setView({ ...view, maxRank: e.target.value === '' ? null : Number(e.target.value) })}
+          >
             <option value="">All ranks</option>
             {Array.from({ length: 10 }, (_, r) => (
               <option key={r} value={r}>

@@ -24,17 +24,32 @@ interface Props {
  */
 export function RosterTable({ members, view, onSort }: Props) {
   const scroller = useRef<HTMLDivElement>(null)
-  const rows = useVirtualizer({ count: members.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_PX, overscan: 10 })
+  const rows = useVirtualizer({
+    count: members.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_PX,
+    overscan: 10,
+  })
   const items = rows.getVirtualItems()
   const before = items[0]?.start ?? 0
   const after = rows.getTotalSize() - (items.at(-1)?.end ?? 0)
   return (
-    <div className="table-scroll" ref={scroller} tabIndex={0} role="region" aria-label={`Roster, ${members.length} members`}>
+    <div
+      className="table-scroll"
+      ref={scroller}
+      tabIndex={0}
+      role="region"
+      aria-label={`Roster, ${members.length} members`}
+    >
       <table className="roster" aria-rowcount={members.length + 1}>
         <thead>
           <tr>
             {COLUMNS.map((c) => (
-              <th key={c.key} scope="col" aria-sort={view.sort === c.key ? (view.descending ? 'descending' : 'ascending') : 'none'}>
+              <th
+                key={c.key}
+                scope="col"
+                aria-sort={view.sort === c.key ? (view.descending ? 'descending' : 'ascending') : 'none'}
+              >
                 <button type="button" onClick={() => onSort(c.key)}>
                   {c.label}
                   <span aria-hidden="true">{view.sort === c.key ? (view.descending ? ' ▼' : ' ▲') : ''}</span>

@@ -18,23 +18,51 @@ export function SettingsPage() {
   if (settings.error) return <ErrorView error={settings.error} onRetry={() => void settings.refetch()} />
   if (may.error) return <ErrorView error={may.error} onRetry={() => void may.refetch()} />
   if (!settings.data || !may.data) return <Loading what="settings" />
-  return <SettingsForm key={JSON.stringify(settings.data)} save={save} initial={settings.data} editable={may.data.tools.settings === true} />
+  return (
+    <SettingsForm
+      key={JSON.stringify(settings.data)}
+      save={save}
+      initial={settings.data}
+      editable={may.data.tools.settings === true}
+    />
+  )
 }
 
-function SettingsForm({ save, initial, editable }: { save: ReturnType<typeof usePutSettings>; initial: Settings; editable: boolean }) {
+function SettingsForm({
+  save,
+  initial,
+  editable,
+}: {
+  save: ReturnType<typeof usePutSettings>
+  initial: Settings
+  editable: boolean
+}) {
   const entries = Object.entries(initial as Record<string, unknown>)
-  const [kinds, setKinds] = useState<Record<string, FieldKind>>(Object.fromEntries(entries.map(([k, v]) => [k, kindOf(v)])))
+  const [kinds, setKinds] = useState<Record<string, FieldKind>>(
+    Object.fromEntries(entries.map(([k, v]) => [k, kindOf(v)])),
+  )
   const [values, setValues] = useState<Record<string, string>>(
-    Object.fromEntries(entries.map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v, null, kindOf(v) === 'json' ? 2 : 0)])),
+    Object.fromEntries(
+      entries.map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v, null, kindOf(v) === 'json' ? 2 : 0)]),
+    ),
   )
   const [local, setLocal] = useState<{ field: string | null; problem: string } | null>(null)
   const [newName, setNewName] = useState('')
   const fields = Object.keys(values)
 
-  const serverProblem = save.error instanceof ApiError && (save.error.status === 400 || save.error.status === 413) ? save.error.message : null
+  const serverProblem =
+    save.error instanceof ApiError && (save.error.status === 400 || save.error.status === 413)
+      ? save.error.message
+      : null
   const serverField = serverProblem === null ? null : fieldOfMessage(serverProblem, fields)
-  const problemOf = (field: string) => (local?.field === field ? local.problem : serverField === field ? serverProblem : null)
-  const formProblem = local && local.field === null ? local.problem : serverProblem !== null && serverField === null ? serverProblem : null
+  const problemOf = (field: string) =>
+    local?.field === field ? local.problem : serverField === field ? serverProblem : null
+  const formProblem =
+    local && local.field === null
+      ? local.problem
+      : serverProblem !== null && serverField === null
+        ? serverProblem
+        : null
 
   const submit = (e: FormEvent) => {
     e.preventDefault()
@@ -45,7 +73,8 @@ function SettingsForm({ save, initial, editable }: { save: ReturnType<typeof use
   }
   const add = () => {
     const name = newName.trim()
-    if (name === '' || name in values) return setLocal({ field: null, problem: name === '' ? 'Name the new setting.' : `${name} exists already.` })
+    if (name === '' || name in values)
+      return setLocal({ field: null, problem: name === '' ? 'Name the new setting.' : `${name} exists already.` })
     setLocal(null)
     setKinds({ ...kinds, [name]: 'text' })
     setValues({ ...values, [name]: '' })
@@ -79,7 +108,12 @@ function SettingsForm({ save, initial, editable }: { save: ReturnType<typeof use
               ) : kinds[name] === 'json' ? (
                 <textarea {...common} rows={4} value={values[name]} onChange={(e) => set(e.target.value)} />
               ) : (
-                <input {...common} type={kinds[name] === 'number' ? 'number' : 'text'} value={values[name]} onChange={(e) => set(e.target.value)} />
+                <input
+                  {...common}
+                  type={kinds[name] === 'number' ? 'number' : 'text'}
+                  value={values[name]}
+                  onChange={(e) => set(e.target.value)}
+                />
               )}
               {problem ? (
                 <p id={`${id}-problem`} className="error">

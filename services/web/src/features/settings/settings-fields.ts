@@ -17,7 +17,10 @@ export function fieldOfMessage(message: string, fields: readonly string[]): stri
 }
 
 /** The form's text values back to a settings object; a JSON field that does not parse is named. */
-export function parseFields(values: Record<string, string>, kinds: Record<string, FieldKind>): { settings: Settings } | { field: string; problem: string } {
+export function parseFields(
+  values: Record<string, string>,
+  kinds: Record<string, FieldKind>,
+): { settings: Settings } | { field: string; problem: string } {
   const settings: Record<string, unknown> = {}
   for (const [name, text] of Object.entries(values)) {
     const kind = kinds[name] ?? 'text'
