@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       'usage: npm run bench:compare -- --against <another checkout, built> [--only check_l1,…] [--rounds 8] [--seconds 3]',
     )
   const other = serversOf(resolve(against))
-  for (const file of Object.values(other))
+  for (const file of Object.values(other) as string[])
     if (!existsSync(file))
       throw new UsageError(`${file} does not exist: build that checkout first (npm run build there)`)
   const only = onlyOf(options.only, SCENARIOS)

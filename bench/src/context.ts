@@ -15,7 +15,7 @@ export interface BenchContext {
   ): Promise<ServiceProcess>
   /** The environment a permission-service needs here, plus `extra`. */
   serviceEnv(extra?: Record<string, string>): Record<string, string>
-  log(line: string): void
+  log: (line: string) => void
 }
 
 export interface LoadFigures {
@@ -38,7 +38,7 @@ const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a 
  */
 export async function benchContext(
   quick: boolean,
-): Promise<{ ctx: BenchContext; data: BenchData; stopStarted(): Promise<void> }> {
+): Promise<{ ctx: BenchContext; data: BenchData; stopStarted: () => Promise<void> }> {
   const started: ServiceProcess[] = []
   const data = await benchData()
   const token = randomBytes(24).toString('hex')

@@ -30,13 +30,15 @@ export function markdown(report: BenchReport): string {
       '| scenario | req/s | p50 ms | p99 ms | max ms | errors | ratio | each round | compared with | p99 at 2,000 req/s | CPU µs a request | peak RSS MB | CPU stolen % each round |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | --- |',
     )
-    for (const [name, s] of Object.entries(load) as [string, LoadFigures][]) {
+    for (const [name, s] of Object.entries<LoadFigures>(load)) {
+      // eslint-disable-next-line @typescript-eslint/restrict-template-expressions, @typescript-eslint/no-base-to-string -- figures read back from results JSON, printed as they are
       const rps = s.checks_per_s !== undefined ? `${s.rps} (${s.checks_per_s} checks/s)` : String(s.rps)
       out.push(
+        // eslint-disable-next-line @typescript-eslint/restrict-template-expressions, @typescript-eslint/no-base-to-string -- figures read back from results JSON, printed as they are
         `| ${name} | ${rps} | ${s.p50_ms} | ${s.p99_ms} | ${s.max_ms} | ${s.errors} | ${s.ratio ?? '—'} | ${Array.isArray(s.ratio_per_round) ? s.ratio_per_round.join(' ') : ''} | ${s.compared_with ?? '—'} | ${s.steady_2k_p99_ms ?? ''} | ${s.cpu_us_per_request ?? ''} | ${s.rss_mb} | ${Array.isArray(s.steal_pct_per_round) ? s.steal_pct_per_round.join(' ') : ''} |`,
       )
     }
-    for (const [name, s] of Object.entries(load) as [string, LoadFigures][]) {
+    for (const [name, s] of Object.entries<LoadFigures>(load)) {
       if (typeof s.permission_wait_us !== 'number' || typeof s.permission_exchanges_per_request !== 'number') continue
       out.push(
         '',

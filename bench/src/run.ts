@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { onlyOf, reportFailure, runOptions, writeResults } from '@guild/testing'
-import { benchContext, type LoadFigures } from './context.js'
+import { benchContext } from './context.js'
 import { idleConfig } from './idle-config.js'
 import { markdown, type BenchReport } from './report.js'
 import { guildApiServer, resultsDir } from './paths.js'
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const only = onlyOf(options.only, ['load', 'stampede', 'invalidation', 'hit_rate', 'web_roster'])
   const wanted = (name: string) => !only || only.has(name)
   const { ctx, data, stopStarted } = await benchContext(quick)
-  const scenarios: BenchReport['scenarios'] = {} as BenchReport['scenarios']
+  const scenarios: BenchReport['scenarios'] = {}
   // Each scenario's servers stop when it ends: idle ones left running would still hear the next one's
   // invalidations on the shared bus (and be waited for), and take their share of two CPUs.
   try {
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
         ? { api_members: await apiMembersTarget(ctx) }
         : {}
       if (!existsSync(guildApiServer)) ctx.log('api_members: guild-api is not built; skipped')
-      Object.assign(scenarios, (await loadScenarios(ctx, extra)) as Record<string, LoadFigures>)
+      Object.assign(scenarios, await loadScenarios(ctx, extra))
       await stopStarted()
     }
     if (wanted('stampede')) {

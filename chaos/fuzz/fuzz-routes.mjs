@@ -128,7 +128,10 @@ export async function fuzzRoutes({ target, routes, runs, seed, redis, timeoutMs 
   return { service: target.name, seed, runs, routes: results }
 }
 
-/** Characters that would garble a report line (controls, line and paragraph separators, bidi overrides, lone surrogates), escaped. */
+/**
+ * Characters that would garble a report line (controls, line and paragraph separators, bidi overrides, lone
+ * surrogates), escaped.
+ */
 function printable(text) {
   return text.replace(
     /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]|\p{Cs}/gu,

@@ -23,6 +23,7 @@ async function importBuilt(path, what) {
   } catch (err) {
     throw new Error(
       `${what} is not built (${path}): run \`npm run build\` first (${err instanceof Error ? err.message : String(err)})`,
+      { cause: err },
     )
   }
 }

@@ -119,9 +119,9 @@ export async function webRoster(log: (line: string) => void, rounds: number): Pr
       await page.goto(`${system.appUrl}/guilds/9001/roster`)
       await page.getByRole('button', { name: 'Name' }).waitFor({ timeout: 30_000 })
       await page.locator('tbody tr[aria-rowindex]').first().waitFor()
-      const loadedAt = (await page.evaluate('performance.now()')) as number
+      const loadedAt = await page.evaluate<number>('performance.now()')
       // Runs in the page (as text: this workspace is typed for Node, not the DOM).
-      const resortMs = (await page.evaluate(`(async () => {
+      const resortMs = await page.evaluate<number>(`(async () => {
         const t0 = performance.now()
         document.querySelector('thead th button').click()
         await new Promise((resolve) => {
@@ -130,7 +130,7 @@ export async function webRoster(log: (line: string) => void, rounds: number): Pr
         })
         await new Promise((resolve) => requestAnimationFrame(resolve))
         return performance.now() - t0
-      })()`)) as number
+      })()`)
       await page.close()
       const t0 = performance.now()
       const res = await fetch(`${apiUrl}/guilds/9001/members`, { headers: auth })

@@ -14,7 +14,9 @@ export interface Cycle {
   restoreBody?: string
 }
 
-/** A cycle where a check got the wrong answer: which, how many, when (ms after the change answered), on which instances. */
+/**
+ * A cycle where a check got the wrong answer: which, how many, when (ms after the change answered), on which instances.
+ */
 export interface Incident {
   cycle: number
   kind: 'stale allow' | 'stale denial'
@@ -39,7 +41,10 @@ export interface RaceFigures {
   stale_cycles: number
   /** Denials of checks that started after the restore had answered and answered before the next revoke was sent. */
   stale_denials_after_answer: number
-  /** Allows answered after the revoke's answer by checks already in flight when it answered (expected, and what the window measures). */
+  /**
+   * Allows answered after the revoke's answer by checks already in flight when it answered (expected, and what the
+   * window measures).
+   */
   in_flight_allows: number
   /** How long after the revoke's answer the last allow came, per cycle (0 when none did): p50, p99, max. */
   window_ms: { p50: number; p99: number; max: number }

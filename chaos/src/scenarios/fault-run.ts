@@ -25,7 +25,9 @@ export interface Marks {
 
 export interface FaultRun {
   marks: Marks
-  /** Samples per stream name: the steady `guild-api` and `permission-service` loads, and the scenario's extra streams. */
+  /**
+   * Samples per stream name: the steady `guild-api` and `permission-service` loads, and the scenario's extra streams.
+   */
   samples: Record<string, Sample[]>
   monitors: Record<string, HitRateMonitor>
   /** What `during` resolved with. */

@@ -8,7 +8,10 @@ export interface TargetFigures {
   /** Hit rate (hits over all) before and during the fault; null when nothing was counted. */
   hit_rate_before: number | null
   hit_rate_during: number | null
-  /** Seconds from the dependency's return until the hit rate is back (≥ 90% of before); null: not within the after phase. */
+  /**
+   * Seconds from the dependency's return until the hit rate is back (≥ 90% of before); null: not within the after
+   * phase.
+   */
   hit_rate_back_s: number | null
   /** Seconds from the dependency's return until every answer is 2xx again (0: at once). */
   all_2xx_after_s: number
@@ -25,7 +28,10 @@ export interface Invariant {
 export interface FaultFigures {
   fault: string
   outage_s: number
-  /** How far the suite's own event loop fell behind (its timestamps are that uncertain), and the machine's 1-minute load average at the end. */
+  /**
+   * How far the suite's own event loop fell behind (its timestamps are that uncertain), and the machine's 1-minute load
+   * average at the end.
+   */
   conditions?: RunConditions
   targets: Record<string, TargetFigures>
   invariants: Invariant[]

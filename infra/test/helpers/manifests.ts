@@ -37,7 +37,12 @@ export function composeEnvironment(service: Json): Record<string, string> {
       }),
     )
   }
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? '' : String(v)]))
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) =>
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- env values in a manifest are scalars
+      [k, v === null ? '' : String(v)],
+    ),
+  )
 }
 
 /** Compose interpolation with every variable unset: `${X:-d}` → d, `${X}` / `${X:?…}` → `<X>`. */

@@ -35,7 +35,10 @@ export class CliContext {
     return this.#admin
   }
 
-  /** The cache, for purges; reachability is checked first, so an unreachable Redis is reported, not retried in the background. */
+  /**
+   * The cache, for purges; reachability is checked first, so an unreachable Redis is reported, not retried in the
+   * background.
+   */
   cache(): Promise<Cache> {
     this.#cache ??= this.admin().then(async () => {
       const cache = await openCache(this.target, this.inv.timeoutMs, this.inv.busChannel, this.#logger())

@@ -1,4 +1,7 @@
-/** A failure the CLI reports as one line and exit code 1 (2 for a usage error, 130 for Ctrl-C): no stack trace for a person to read. */
+/**
+ * A failure the CLI reports as one line and exit code 1 (2 for a usage error, 130 for Ctrl-C): no stack trace for a
+ * person to read.
+ */
 export class CliError extends Error {
   constructor(
     message: string,

@@ -142,7 +142,7 @@ class RedisCache implements Cache {
 
   async get<T = unknown>(key: string): Promise<T | null> {
     assertKey(key)
-    const { gate, metrics, options } = this.#ctx
+    const { gate, options } = this.#ctx
     if (!gate.enabled || gate.recovering(options.recoveryGraceMs)) return null
     const ns = namespaceOf(key)
     const memory = this.#trustedMemory()

@@ -8,7 +8,10 @@ export class CacheInputError extends TypeError {
   }
 }
 
-/** Raised internally when a Redis step cannot be used (disabled, breaker open, timed out, failed). Never reaches callers. */
+/**
+ * Raised internally when a Redis step cannot be used (disabled, breaker open, timed out, failed). Never reaches
+ * callers.
+ */
 export class CacheUnavailableError extends Error {
   readonly code = 'CACHE_UNAVAILABLE'
   /** A timeout judged this long after its bound: the process was busy that long, not (only) Redis slow. */

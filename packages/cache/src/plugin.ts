@@ -24,4 +24,3 @@ async function cachePlugin(fastify: FastifyInstance, options: CachePluginOptions
 }
 
 export const fastifyCache = fp(cachePlugin, { name: '@guild/cache', fastify: '5.x' })
-export default fastifyCache

@@ -24,7 +24,10 @@ export interface CacheOptions {
   breakerThreshold?: number
   /** How often an open breaker probes Redis in the background. Default 250 ms. */
   breakerProbeIntervalMs?: number
-  /** Cross-process load lock: its TTL, and how long other processes wait for the holder's value. Defaults 2000 ms / 250 ms. */
+  /**
+   * Cross-process load lock: its TTL, and how long other processes wait for the holder's value. Defaults 2000 ms / 250
+   * ms.
+   */
   lockTtlMs?: number
   lockWaitMs?: number
   /** XFetch β for probabilistic early refresh; 0 turns early refresh off. Default 1. */
@@ -64,7 +67,10 @@ export interface CacheOptions {
    * this on; it trades the 50 ms bound of an invalidation for that. Default false.
    */
   invalidationOutwaitsSilence?: boolean
-  /** Pub/sub channel of the invalidation bus. Default `cache:bus`. Tests give each file its own: pub/sub crosses database indexes. */
+  /**
+   * Pub/sub channel of the invalidation bus. Default `cache:bus`. Tests give each file its own: pub/sub crosses
+   * database indexes.
+   */
   busChannel?: string
   /** Errors are logged at most once per this interval per operation. Default 10000 ms. */
   errorLogIntervalMs?: number
@@ -90,7 +96,9 @@ export type InvalidationEvent =
   | { scope: 'key'; key: string }
   /** `deletePattern`: every key matching a Redis glob. */
   | { scope: 'pattern'; pattern: string }
-  /** Sent locally when the bus reconnects after a gap: invalidations may have been missed, drop all in-process copies. */
+  /**
+   * Sent locally when the bus reconnects after a gap: invalidations may have been missed, drop all in-process copies.
+   */
   | { scope: 'all' }
 
 /** What became of one announcement on the invalidation bus (an invalidation, or a `set`). */
@@ -115,7 +123,9 @@ export interface PermissionCheckKey {
 }
 
 export interface SetOptions {
-  /** The Battle.net user an entry belongs to when its key does not say (session entries), so `invalidateUser` finds it. */
+  /**
+   * The Battle.net user an entry belongs to when its key does not say (session entries), so `invalidateUser` finds it.
+   */
   user?: number
   /**
    * Tags the entry is invalidated by (`invalidateTags`), beside those its key builder attaches
@@ -187,7 +197,9 @@ export interface CacheStats {
   redis: RedisState
   /** Other cache processes heard on the bus within three heartbeats: the ones every invalidation waits for. */
   peers: number
-  /** Announcements (invalidations, `set`s) that some known process did not ack within propagationTimeoutMs, since start. */
+  /**
+   * Announcements (invalidations, `set`s) that some known process did not ack within propagationTimeoutMs, since start.
+   */
   unacked: number
   /** Reads answered with a stale (grace) copy because the loader failed or timed out, since start. */
   staleServed: number
@@ -202,7 +214,9 @@ export interface CacheEventMap {
   miss: { key: string }
   'stale-served': { key: string; reason: StaleReason }
   invalidation: InvalidationEvent
-  /** An announcement some known cache process did not ack within propagationTimeoutMs; `unacked`: how many since start. */
+  /**
+   * An announcement some known cache process did not ack within propagationTimeoutMs; `unacked`: how many since start.
+   */
   'ack-timeout': { unacked: number }
 }
 
@@ -214,11 +228,17 @@ export interface Cache {
   readonly ready: Promise<void>
   /** The registry holding this cache's metrics. */
   readonly metrics: Registry
-  /** How long a lease (the write guard's claim on a key) lives: no guarded write lands later than this after its lease was taken. */
+  /**
+   * How long a lease (the write guard's claim on a key) lives: no guarded write lands later than this after its lease
+   * was taken.
+   */
   readonly lockTtlMs: number
   state(): RedisState
 
-  /** The in-process tier's value for `key` without waiting, or undefined (none, not trusted now, not there): for hot paths that fall back to `get`/`getOrSet`. */
+  /**
+   * The in-process tier's value for `key` without waiting, or undefined (none, not trusted now, not there): for hot
+   * paths that fall back to `get`/`getOrSet`.
+   */
   peek<T = unknown>(key: string): T | undefined
   get<T = unknown>(key: string): Promise<T | null>
   /**
@@ -239,7 +259,10 @@ export interface Cache {
   /** SCAN + UNLINK in batches; never KEYS. The pattern is taken as a glob; escape user text with `escapeGlob`. */
   deletePattern(pattern: string, options?: DeletePatternOptions): Promise<number>
 
-  /** Read-through: cached value, or `loader()` stored under the write guard, single-flight and the cross-process lock; early refresh on hot keys. */
+  /**
+   * Read-through: cached value, or `loader()` stored under the write guard, single-flight and the cross-process lock;
+   * early refresh on hot keys.
+   */
   getOrSet<T>(
     key: string,
     loader: (ctx: LoaderContext) => Promise<T>,
@@ -274,7 +297,9 @@ export interface Cache {
     options?: WriteOptions,
   ): Promise<boolean>
 
-  /** Every `guild:{id}:*` and `permission:{id}:*` entry, in time proportional to what it removes; publishes on the bus. */
+  /**
+   * Every `guild:{id}:*` and `permission:{id}:*` entry, in time proportional to what it removes; publishes on the bus.
+   */
   invalidateGuild(guildId: number): Promise<number>
   /** `user:profile:{id}`, the user's session entries and permission entries in every guild; publishes on the bus. */
   invalidateUser(bnetId: number): Promise<number>

@@ -37,7 +37,7 @@ export async function waitForSchema(handle: DbHandle, options: WaitForSchemaOpti
     )
   }
   const deadline = Date.now() + timeoutMs
-  let state = 'not checked yet'
+  let state: string
   let lastError: unknown
   for (;;) {
     try {

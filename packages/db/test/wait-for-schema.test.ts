@@ -40,13 +40,12 @@ t.test('waitForSchema', async (t) => {
 
   await t.test('waits for a migration run that starts after it, then resolves', async (t) => {
     const { reader, migrator } = await fresh()
-    let migratedAt = 0
     let resolvedAt = 0
     const waiting = waitForSchema(reader, { timeoutMs: 10_000, intervalMs: 25 }).then(() => (resolvedAt = Date.now()))
     await new Promise((r) => setTimeout(r, 200))
     t.equal(resolvedAt, 0, 'not ready before anyone migrated')
     await migrate(migrator)
-    migratedAt = Date.now()
+    const migratedAt = Date.now()
     await waiting
     t.ok(resolvedAt >= migratedAt, 'resolved after the migration committed')
     t.ok(resolvedAt - migratedAt < 1000, 'and soon after')

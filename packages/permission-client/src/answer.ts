@@ -6,7 +6,7 @@ import { PermissionUndecidedError } from './errors.js'
  */
 function readHasAccess(value: unknown, where: string): boolean {
   if (value !== null && typeof value === 'object' && 'has_access' in value) {
-    const hasAccess = (value as { has_access: unknown }).has_access
+    const hasAccess = value.has_access
     if (typeof hasAccess === 'boolean') return hasAccess
   }
   throw new PermissionUndecidedError('malformed-answer', `${where} has no boolean has_access`)

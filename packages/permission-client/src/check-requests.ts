@@ -3,7 +3,10 @@ import { readBatchAnswer, readCheckAnswer } from './answer.js'
 import { requestService, type ServiceRequest, type ServiceTransport } from './service-request.js'
 import type { CheckItem } from './validate.js'
 
-/** `GET /v1/check` for one item. Validated before it got here (digits, and a tool of [a-z0-9-]): nothing in it needs escaping. */
+/**
+ * `GET /v1/check` for one item. Validated before it got here (digits, and a tool of [a-z0-9-]): nothing in it needs
+ * escaping.
+ */
 export function checkRequest(prefix: string, item: CheckItem, signal: DeadlineSignal): ServiceRequest {
   return {
     method: 'GET',

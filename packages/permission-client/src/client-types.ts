@@ -12,7 +12,10 @@ export interface PermissionClientOptions {
   deadlineMs?: number
   /** Upper bound on sockets to permission-service. Default 32. */
   connections?: number
-  /** Consecutive undecided calls that open the circuit (default 5), and how long it stays open (default 1000 ms: a restarted permission-service is back in use within a second). */
+  /**
+   * Consecutive undecided calls that open the circuit (default 5), and how long it stays open (default 1000 ms: a
+   * restarted permission-service is back in use within a second).
+   */
   breaker?: { threshold?: number; resetMs?: number; now?: () => number }
   /** pino-compatible; the Fastify plugin passes `fastify.log`. Default: console. */
   logger?: PermissionLogger
@@ -43,7 +46,10 @@ export interface PermissionClientStats {
 }
 
 export interface PermissionClient {
-  /** true / false as permission-service answers; throws PermissionUndecidedError when it cannot tell. Joins the other checks of its turn unless `coalesce` is false. */
+  /**
+   * true / false as permission-service answers; throws PermissionUndecidedError when it cannot tell. Joins the other
+   * checks of its turn unless `coalesce` is false.
+   */
   check(guildId: number, bnetId: number, tool: string): Promise<boolean>
   /** One answer per item, in order; more than 100 items go out as parallel batches of 100. */
   checkMany(items: readonly CheckItem[]): Promise<boolean[]>

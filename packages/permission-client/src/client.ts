@@ -91,7 +91,7 @@ export function createPermissionClient(options: PermissionClientOptions): Permis
 
   async function checkMany(items: readonly CheckItem[]): Promise<boolean[]> {
     if (!Array.isArray(items)) throw new TypeError('checkMany expects an array of {guildId, bnetId, tool}')
-    items.forEach((item, i) => assertValidItem(item, `checkMany item ${i}`))
+    items.forEach((item: CheckItem, i) => assertValidItem(item, `checkMany item ${i}`))
     if (items.length === 0) return []
     return await decide(
       'batch',

@@ -48,12 +48,12 @@ async function permissionPlugin(fastify: FastifyInstance, options: PermissionPlu
     if (tool === undefined) return
     if (!isValidTool(tool)) {
       throw new Error(
-        `route ${route.method} ${route.url}: config.tool must match ${TOOL_PATTERN.source}, got ${JSON.stringify(tool)}`,
+        `route ${String(route.method)} ${route.url}: config.tool must match ${TOOL_PATTERN.source}, got ${JSON.stringify(tool)}`,
       )
     }
     if (!/:guild_id(?![A-Za-z0-9_])/.test(route.url)) {
       throw new Error(
-        `route ${route.method} ${route.url}: config.tool '${tool}' needs a :guild_id path parameter to check against`,
+        `route ${String(route.method)} ${route.url}: config.tool '${tool}' needs a :guild_id path parameter to check against`,
       )
     }
   })
@@ -94,5 +94,3 @@ export const permissionClientPlugin = fp(permissionPlugin, {
   name: '@guild/permission-client',
   fastify: '5.x',
 })
-
-export default permissionClientPlugin

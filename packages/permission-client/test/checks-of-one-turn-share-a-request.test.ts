@@ -167,8 +167,8 @@ t.test(
       service.requests.map((r) => r.method),
       ['POST', 'GET', 'GET'],
     )
-    const rejected = settled.filter((s) => s.status === 'rejected') as PromiseRejectedResult[]
-    const fulfilled = settled.filter((s) => s.status === 'fulfilled') as PromiseFulfilledResult<boolean>[]
+    const rejected = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected')
+    const fulfilled = settled.filter((s): s is PromiseFulfilledResult<boolean> => s.status === 'fulfilled')
     t.equal(rejected.length, 1, 'the check that got 503 alone is undecided')
     t.equal((rejected[0]?.reason as PermissionUndecidedError).reason, 'server-error')
     t.equal(fulfilled.length, 1, 'the other got its answer')

@@ -98,6 +98,6 @@ export function loggerOptions(level = 'info'): LoggerOptions {
   return {
     level,
     redact: { paths: [...REDACT_PATHS], censor: REDACTED },
-    serializers: { req: serializeRequest as (req: unknown) => Record<string, unknown> },
+    serializers: { req: serializeRequest },
   }
 }

@@ -20,7 +20,10 @@ export interface MetricsPluginOptions {
 /** The route label of a request that matched no route: the raw URL would be unbounded. */
 export const UNMATCHED_ROUTE = 'unmatched'
 
-/** Seconds; from an in-memory permission check (a tenth of a millisecond) to a request that timed out on a dependency (several s). */
+/**
+ * Seconds; from an in-memory permission check (a tenth of a millisecond) to a request that timed out on a dependency
+ * (several s).
+ */
 const DURATION_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ]

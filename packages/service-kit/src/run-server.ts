@@ -64,7 +64,7 @@ export async function runServer(options: RunServerOptions): Promise<FastifyInsta
     fail(describeStartupFailure(name, error))
   }
 
-  const config = ((app as unknown as { config?: ListenConfig }).config ?? {}) as ListenConfig
+  const config = (app as unknown as { config?: ListenConfig }).config ?? {}
   const host = typeof config.HOST === 'string' ? config.HOST : '127.0.0.1'
   const port = typeof config.PORT === 'number' ? config.PORT : defaultPort
 

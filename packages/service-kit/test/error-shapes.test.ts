@@ -144,7 +144,7 @@ t.test('every error answers JSON {statusCode, error, message}', async (t) => {
     const res = await app.inject(c.inject)
     t.equal(res.statusCode, c.status, `${c.name}: status`)
     t.match(res.headers['content-type'], /^application\/json/, `${c.name}: JSON`)
-    const body = res.json() as Record<string, unknown>
+    const body = res.json<Record<string, unknown>>()
     t.same(Object.keys(body).sort(), ['error', 'message', 'statusCode'], `${c.name}: exactly the three fields`)
     t.equal(body.statusCode, c.status, `${c.name}: statusCode field`)
     t.type(body.error, 'string')

@@ -41,12 +41,12 @@ t.test('/docs/json is an OpenAPI 3 document listing the routes registered after 
 
   const res = await app.inject({ url: '/docs/json' })
   t.equal(res.statusCode, 200)
-  const doc = res.json() as {
+  const doc = res.json<{
     openapi: string
     info: Record<string, string>
     paths: Record<string, Record<string, any>>
     components: { securitySchemes: Record<string, unknown> }
-  }
+  }>()
   t.match(doc.openapi, /^3\./)
   t.same(doc.info, { title: 'permission-service', version: '1.2.3', description: 'may user B use tool T in guild G?' })
   t.ok(doc.paths['/v1/check']?.get, 'the test route is listed')
@@ -79,10 +79,10 @@ t.test('security schemes are optional', async (t) => {
     security: { bearer: true, cookie: { name: 'sid', description: 'session' } },
   })
   await app.ready()
-  const doc = (await app.inject({ url: '/docs/json' })).json() as {
+  const doc = (await app.inject({ url: '/docs/json' })).json<{
     info: object
     components: { securitySchemes: object }
-  }
+  }>()
   t.same(doc.info, { title: 't', version: '0' })
   t.same(doc.components.securitySchemes, {
     [BEARER_SCHEME]: { type: 'http', scheme: 'bearer' },
@@ -94,7 +94,7 @@ t.test('security schemes are optional', async (t) => {
   await bare.register(openApiPlugin, { title: 'b', version: '1' })
   await bare.ready()
   t.same(
-    ((await bare.inject({ url: '/docs/json' })).json() as { components: { securitySchemes: object } }).components
+    (await bare.inject({ url: '/docs/json' })).json<{ components: { securitySchemes: object } }>().components
       .securitySchemes,
     {},
   )
@@ -121,10 +121,10 @@ t.test(
       async (request) => request.body,
     )
     await app.ready()
-    const doc = (await app.inject({ url: '/docs/json' })).json() as {
+    const doc = (await app.inject({ url: '/docs/json' })).json<{
       servers: unknown
       paths: Record<string, Record<string, any>>
-    }
+    }>()
     t.same(doc.servers, [{ url: 'https://api.example' }])
     for (const path of ['/health/live', '/health/ready', '/metrics'])
       t.same(doc.paths[path]?.get.security, [], `${path} is public`)
@@ -146,7 +146,7 @@ t.test(
     t.teardown(async () => await bare.close())
     await bare.register(openApiPlugin, { title: 'b', version: '1' })
     await bare.ready()
-    t.same(((await bare.inject({ url: '/docs/json' })).json() as { servers: unknown }).servers, [
+    t.same((await bare.inject({ url: '/docs/json' })).json<{ servers: unknown }>().servers, [
       { url: '/', description: 'the origin serving this document' },
     ])
   },

@@ -10,9 +10,9 @@ export interface LaunchedSystem {
   appUrl: string | undefined
   /** The launcher's process id; the services are its children. */
   pid: number
-  output(): string
+  output: () => string
   /** SIGTERM, as Ctrl-C; resolves when the launcher has stopped everything and exited. */
-  stop(): Promise<void>
+  stop: () => Promise<void>
 }
 
 /**

@@ -30,7 +30,7 @@ export async function lintOpenApi(document: unknown): Promise<OpenApiProblem[]> 
   return problems
     .filter((p) => p.severity === 'error' || p.severity === 'warn')
     .map((p) => ({
-      severity: p.severity as 'error' | 'warn',
+      severity: p.severity,
       rule: p.ruleId,
       message: p.message,
       at: p.location.map((l) => l.pointer).join(' '),

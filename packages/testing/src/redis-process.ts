@@ -4,9 +4,9 @@ import { Redis } from 'ioredis'
 /** A `redis-server` child process on 127.0.0.1, without persistence, that answers PING once `start` resolves. */
 export interface RedisProcess {
   readonly port: number
-  start(): Promise<void>
+  start: () => Promise<void>
   /** SIGKILL, as a crash would; resolves once the process has exited. */
-  kill(): Promise<void>
+  kill: () => Promise<void>
 }
 
 export function redisProcess(port: number, extraArgs: readonly string[] = []): RedisProcess {

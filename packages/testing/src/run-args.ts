@@ -22,7 +22,7 @@ type Values<T extends OptionSpec> = { [K in keyof T]?: T[K] extends { type: 'boo
  */
 export function runOptions<T extends OptionSpec>(args: readonly string[], options: T): Values<T> {
   try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values as Values<T>
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values
   } catch (err) {
     if (
       typeof (err as { code?: unknown }).code === 'string' &&

@@ -34,7 +34,9 @@ async function main(): Promise<void> {
     await app.listen({ port, host })
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`port ${port} on ${host} is already in use: set BNET_STANDIN_PORT to a free port`)
+      throw new Error(`port ${port} on ${host} is already in use: set BNET_STANDIN_PORT to a free port`, {
+        cause: err,
+      })
     }
     throw err
   }

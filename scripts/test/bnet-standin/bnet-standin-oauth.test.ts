@@ -12,7 +12,7 @@ t.test('authorize with a battletag login_hint redirects with a code and the stat
     scope: 'openid wow.profile',
     login_hint: 'Thrall#1234',
   })
-  const res = await s.app.inject({ method: 'GET', url: `/oauth/authorize?${query}` })
+  const res = await s.app.inject({ method: 'GET', url: `/oauth/authorize?${query.toString()}` })
   t.equal(res.statusCode, 302)
   const location = new URL(res.headers.location as string)
   t.equal(`${location.origin}${location.pathname}`, REDIRECT_URI)
@@ -39,7 +39,7 @@ t.test('without a usable login_hint, authorize shows a page of users whose links
   const s = await standinUnderTest()
   t.teardown(s.close)
   const query = new URLSearchParams({ client_id: CLIENT.id, redirect_uri: REDIRECT_URI, state: 'st<&>' })
-  const page = await s.app.inject({ url: `/oauth/authorize?${query}` })
+  const page = await s.app.inject({ url: `/oauth/authorize?${query.toString()}` })
   t.equal(page.statusCode, 200)
   t.match(page.headers['content-type'], /text\/html/)
   t.match(page.body, 'Thrall#1234')
@@ -53,7 +53,7 @@ t.test('without a usable login_hint, authorize shows a page of users whose links
   t.equal(location.searchParams.get('state'), 'st<&>')
   t.ok(location.searchParams.get('code'))
 
-  const unknown = await s.app.inject({ url: `/oauth/authorize?${query}&login_hint=Nobody%239999` })
+  const unknown = await s.app.inject({ url: `/oauth/authorize?${query.toString()}&login_hint=Nobody%239999` })
   t.equal(unknown.statusCode, 200)
   t.match(unknown.body, 'No fixture user matches login_hint <code>Nobody#9999</code>')
 })
@@ -78,7 +78,7 @@ t.test('authorize refuses a request without client_id or a usable redirect_uri',
     ],
   ]
   for (const [query, error, description] of cases) {
-    const res = await s.app.inject({ url: `/oauth/authorize?${query}&login_hint=100001` })
+    const res = await s.app.inject({ url: `/oauth/authorize?${query.toString()}&login_hint=100001` })
     t.equal(res.statusCode, 400, query)
     t.equal(res.json().error, error, query)
     t.match(res.json().error_description, description, query)
@@ -128,7 +128,7 @@ t.test('the root aliases /authorize, /token and /userinfo behave as the /oauth p
   const s = await standinUnderTest()
   t.teardown(s.close)
   const query = new URLSearchParams({ client_id: CLIENT.id, redirect_uri: REDIRECT_URI, login_hint: '100001' })
-  const auth = await s.app.inject({ url: `/authorize?${query}` })
+  const auth = await s.app.inject({ url: `/authorize?${query.toString()}` })
   const code = new URL(auth.headers.location as string).searchParams.get('code') as string
   const token = await s.app.inject({
     method: 'POST',

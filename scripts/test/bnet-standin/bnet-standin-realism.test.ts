@@ -131,7 +131,7 @@ t.test('with registered redirect URIs, authorize refuses any other and never red
       login_hint: '100001',
       scope: 'wow.profile',
     })
-    const res = await s.app.inject({ url: `/oauth/authorize?${query}` })
+    const res = await s.app.inject({ url: `/oauth/authorize?${query.toString()}` })
     t.equal(res.statusCode, 400, redirectUri)
     t.match(
       res.json(),

@@ -18,7 +18,7 @@ export interface StandinUnderTest {
   demo(): Promise<Fixtures>
   /** Moves the stand-in's clock on. */
   advance(ms: number): void
-  close(): Promise<void>
+  close: () => Promise<void>
 }
 
 /** A stand-in on its own temporary copy of the demo fixtures, with a clock the test moves. */
@@ -66,7 +66,7 @@ export async function authorize(
     scope: 'openid wow.profile',
     ...extra,
   })
-  const res = await app.inject({ method: 'GET', url: `/oauth/authorize?${query}` })
+  const res = await app.inject({ method: 'GET', url: `/oauth/authorize?${query.toString()}` })
   if (res.statusCode !== 302) throw new Error(`authorize answered ${res.statusCode}: ${res.body}`)
   const code = new URL(res.headers.location as string).searchParams.get('code')
   if (!code) throw new Error('no code in the redirect')
@@ -88,11 +88,11 @@ export async function userToken(app: FastifyInstance, loginHint: string): Promis
   const code = await authorize(app, loginHint)
   const res = await exchange(app, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })
   if (res.statusCode !== 200) throw new Error(`token answered ${res.statusCode}: ${res.body}`)
-  return (res.json() as { access_token: string }).access_token
+  return res.json<{ access_token: string }>().access_token
 }
 
 export async function clientToken(app: FastifyInstance): Promise<string> {
   const res = await exchange(app, { grant_type: 'client_credentials' })
   if (res.statusCode !== 200) throw new Error(`token answered ${res.statusCode}: ${res.body}`)
-  return (res.json() as { access_token: string }).access_token
+  return res.json<{ access_token: string }>().access_token
 }

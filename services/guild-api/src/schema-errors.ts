@@ -10,7 +10,7 @@ export function schemaErrorMessage(errors: FastifySchemaValidationError[], dataV
   return useful
     .map((e) => {
       const path = `${dataVar}${e.instancePath}`
-      const params = e.params as Record<string, unknown>
+      const params = e.params
       const propertyName = (e as { propertyName?: unknown }).propertyName
       if (e.keyword === 'additionalProperties')
         return `${path} must NOT have the property "${String(params.additionalProperty)}"`

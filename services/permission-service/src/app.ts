@@ -29,7 +29,8 @@ export interface BuildOptions {
 
 /**
  * permission-service: config, then the shared kit (errors, OpenAPI, metrics, health), then the external
- * plugins (the cache, the database), then the app's (the check command), then the routes. Boots without Redis and without the database.
+ * plugins (the cache, the database), then the app's (the check command), then the routes. Boots without Redis and
+ * without the database.
  */
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: loggerOptions(), logController: new RequestLogController(), return503OnClosing: true })

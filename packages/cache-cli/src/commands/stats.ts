@@ -66,9 +66,7 @@ export async function stats(ctx: CliContext): Promise<void> {
 /** CONFIG GET maxmemory-policy; managed Redis often refuses CONFIG, and INFO memory says it too. */
 async function evictionPolicy(masters: Redis[]): Promise<{ value: string | null; note?: string }> {
   try {
-    const values = await Promise.all(
-      masters.map(async (m) => ((await m.config('GET', 'maxmemory-policy')) as string[])[1] ?? null),
-    )
+    const values = await Promise.all(masters.map(async (m) => (await m.config('GET', 'maxmemory-policy'))[1] ?? null))
     const distinct = [...new Set(values.filter((v): v is string => v !== null))]
     return { value: distinct.length > 0 ? distinct.join(',') : null }
   } catch (err) {

@@ -69,7 +69,11 @@ export async function warm(ctx: CliContext): Promise<void> {
     const batch = checks.slice(i, i + BATCH)
     const answers = await askBatch(serviceUrl, inv.serviceToken, batch, inv.timeoutMs)
     if (answers === 'undecided') report.undecided += batch.length
-    else for (const a of answers) a ? report.allowed++ : report.denied++
+    else
+      for (const a of answers) {
+        if (a) report.allowed++
+        else report.denied++
+      }
     bar.update(Math.min(checks.length, i + BATCH))
   }
   bar.done()

@@ -98,7 +98,10 @@ export class InvalidationBus {
       heartbeatMs: number
       metrics: CacheMetrics
       log: RateLimitedLog
-      /** The owner's own view of whether in-memory copies may be trusted (Redis up, no recovery grace): a drop in it is a gap too. */
+      /**
+       * The owner's own view of whether in-memory copies may be trusted (Redis up, no recovery grace): a drop in it is
+       * a gap too.
+       */
       trusted?: () => boolean
     },
   ) {

@@ -51,7 +51,10 @@ export class Invalidator {
     private readonly bus: InvalidationBus,
   ) {}
 
-  /** `onProgress` hears how many entries were removed so far, after each batch (patterns only: the others are one or two batches). */
+  /**
+   * `onProgress` hears how many entries were removed so far, after each batch (patterns only: the others are one or two
+   * batches).
+   */
   async invalidate(
     event: Exclude<InvalidationEvent, { scope: 'all' }>,
     onProgress?: (removed: number) => void,

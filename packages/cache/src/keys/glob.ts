@@ -1,4 +1,7 @@
-/** Redis' MATCH glob (`*`, `?`, `[...]`, `[^...]`, `\x`) as a RegExp, so in-process copies can be dropped by the same pattern. */
+/**
+ * Redis' MATCH glob (`*`, `?`, `[...]`, `[^...]`, `\x`) as a RegExp, so in-process copies can be dropped by the same
+ * pattern.
+ */
 export function globToRegExp(pattern: string): RegExp {
   let out = '^'
   for (let i = 0; i < pattern.length; i++) {

@@ -272,7 +272,10 @@ export class ReadThrough {
     return loaded
   }
 
-  /** Prefetch nobody waits for: leases first (the guard's order), then the load. Failures leave the keys to be filled on demand. */
+  /**
+   * Prefetch nobody waits for: leases first (the guard's order), then the load. Failures leave the keys to be filled on
+   * demand.
+   */
   #prefetchInBackground<T>(
     keys: string[],
     loadMissing: (missing: string[]) => Promise<T[]>,
@@ -349,7 +352,9 @@ export class ReadThrough {
     )
   }
 
-  /** Just back from an outage: read through to the source, neither reading nor writing Redis (see RedisGate.recovering). */
+  /**
+   * Just back from an outage: read through to the source, neither reading nor writing Redis (see RedisGate.recovering).
+   */
   #recovering(): boolean {
     return this.ctx.gate.recovering(this.ctx.options.recoveryGraceMs)
   }
@@ -435,7 +440,9 @@ export class ReadThrough {
     return value
   }
 
-  /** Another process holds the lease: wait (bounded by lockWaitMs) for its value, then load ourselves without writing. */
+  /**
+   * Another process holds the lease: wait (bounded by lockWaitMs) for its value, then load ourselves without writing.
+   */
   async #waitForHolder<T>(
     key: string,
     ns: string,

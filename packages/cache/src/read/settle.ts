@@ -45,7 +45,10 @@ export function settle<T>(
           hooks.served(reason)
           resolve(copy.value)
         })
-      } else if (reason !== 'soft-timeout') finish(() => reject(err))
+      } else if (reason !== 'soft-timeout') {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the loader's own rejection, passed on unchanged
+        finish(() => reject(err))
+      }
     }
     work.then(
       (value) => finish(() => resolve(value)),

@@ -84,7 +84,10 @@ function giveBackAfterTimeout(
   throw err
 }
 
-/** One value to store under its lease: `ttl` its entry's life (s), `grace` how long its stale copy outlives it (s, 0: none). */
+/**
+ * One value to store under its lease: `ttl` its entry's life (s), `grace` how long its stale copy outlives it (s, 0:
+ * none).
+ */
 export interface GuardedWrite {
   key: string
   token: string
@@ -123,7 +126,10 @@ export async function commitUnderLeases(ctx: CacheContext, writes: readonly Guar
   return stored.length - refused
 }
 
-/** `set` without a token: stores `json`, deletes the key's lease and any stale copy in one step (lua.ts `writeOverLease`). */
+/**
+ * `set` without a token: stores `json`, deletes the key's lease and any stale copy in one step (lua.ts
+ * `writeOverLease`).
+ */
 export async function writeOverLease(
   ctx: CacheContext,
   key: string,

@@ -1,4 +1,4 @@
-import { Cluster, Redis } from 'ioredis'
+import { Cluster } from 'ioredis'
 import t, { type Test } from 'tap'
 import { keys } from '../../src/index.js'
 import { cacheOn, claimDb, eventually, silentLogger, type TestDb } from '../fixtures/harness.js'
@@ -14,9 +14,7 @@ import { cacheOn, claimDb, eventually, silentLogger, type TestDb } from '../fixt
 /** An operator's `redis-cli SUBSCRIBE` on the bus channel (SSUBSCRIBE on a cluster, where the bus is sharded). */
 async function operatorSubscribes(t: Test, db: TestDb): Promise<void> {
   const conn =
-    db.redis instanceof Cluster
-      ? db.redis.duplicate(undefined, { shardedSubscribers: true })
-      : (db.redis as Redis).duplicate()
+    db.redis instanceof Cluster ? db.redis.duplicate(undefined, { shardedSubscribers: true }) : db.redis.duplicate()
   t.teardown(() => conn.disconnect())
   if (conn instanceof Cluster) await conn.ssubscribe(db.channel)
   else await conn.subscribe(db.channel)
@@ -26,12 +24,11 @@ async function operatorSubscribes(t: Test, db: TestDb): Promise<void> {
 function ghostBeats(db: TestDb, origin: string): () => void {
   const beat = JSON.stringify({ v: 1, hb: 1, o: origin })
   const send = () =>
-    (db.redis instanceof Cluster
-      ? db.redis.spublish(db.channel, beat)
-      : (db.redis as Redis).publish(db.channel, beat)
-    ).catch(() => 0)
+    (db.redis instanceof Cluster ? db.redis.spublish(db.channel, beat) : db.redis.publish(db.channel, beat)).catch(
+      () => 0,
+    )
   void send()
-  const timer = setInterval(send, 40)
+  const timer = setInterval(() => void send(), 40)
   return () => clearInterval(timer)
 }
 

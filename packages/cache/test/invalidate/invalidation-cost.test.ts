@@ -64,7 +64,8 @@ t.test('guarantee 3: invalidation reads the index, never the keyspace', async (t
   )
 
   // A guild with 10,000 permission entries.
-  // Written 100 at a time: a burst of thousands at once would outlast any small bound, and the cache would (rightly) give up.
+  // Written 100 at a time: a burst of thousands at once would outlast any small bound, and the cache would (rightly)
+  // give up.
   let stored = 0
   for (let from = 1; from <= 10_000; from += 100) {
     const batch = await Promise.all(

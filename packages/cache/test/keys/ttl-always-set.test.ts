@@ -55,7 +55,7 @@ t.test('guarantee 1: always a TTL', async (t) => {
       )
     }
     await t.rejects(
-      cache.getOrSet('temp:value', async () => 10n as unknown),
+      cache.getOrSet('temp:value', async () => 10n),
       { name: 'CacheInputError' },
     )
     t.equal(await db.redis.exists('temp:value'), 0)

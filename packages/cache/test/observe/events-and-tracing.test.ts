@@ -1,4 +1,4 @@
-import { metrics, trace } from '@opentelemetry/api'
+import { metrics, SpanStatusCode, trace } from '@opentelemetry/api'
 import {
   AggregationTemporality,
   InMemoryMetricExporter,
@@ -112,7 +112,7 @@ t.test('spans around loads and invalidations; hit, miss and stale counters', asy
   t.equal(loads.length, 3, 'one span per load')
   t.same(loads[0]?.attributes, { 'cache.key': key, 'cache.namespace': 'guild' })
   t.ok(
-    loads.some((s) => s.status.code === 2 && s.events.some((e) => e.name === 'exception')),
+    loads.some((s) => s.status.code === SpanStatusCode.ERROR && s.events.some((e) => e.name === 'exception')),
     'a failed load is an error span',
   )
   const inv = finished.find((s) => s.name === 'cache.invalidate')

@@ -67,7 +67,9 @@ function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}${path}`
 }
 
-/** The slice of Battle.net guild-api uses: the OAuth code flow, the user's characters, guild rosters, the realm index. */
+/**
+ * The slice of Battle.net guild-api uses: the OAuth code flow, the user's characters, guild rosters, the realm index.
+ */
 export class BattleNetClient {
   readonly region: BnetRegion
   readonly #options: BattleNetClientOptions
@@ -183,7 +185,10 @@ export class BattleNetClient {
     return readRealmIndex(expectOk(await this.#withAppToken(url, label), label), label)
   }
 
-  /** A GET with the application's token. A 401 means our cached token was revoked or the secret rotated: drop it and try once with a new one. */
+  /**
+   * A GET with the application's token. A 401 means our cached token was revoked or the secret rotated: drop it and try
+   * once with a new one.
+   */
   async #withAppToken(url: URL, label: string, priority: BnetPriority = 'interactive'): Promise<BnetResponse> {
     this.#credentials()
     let res: BnetResponse | undefined

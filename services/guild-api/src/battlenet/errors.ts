@@ -39,7 +39,10 @@ export class BattleNetBadAnswerError extends BattleNetError {
 /** What a client is told of a BattleNetBadAnswerError. */
 export const BATTLE_NET_FAILED = 'Battle.net failed: it sent an answer guild-api cannot use; try again later'
 
-/** A registered guild that Battle.net now files elsewhere (renamed, moved, re-created): a 502 whose message is the user's to read. */
+/**
+ * A registered guild that Battle.net now files elsewhere (renamed, moved, re-created): a 502 whose message is the
+ * user's to read.
+ */
 export class BattleNetGuildMovedError extends BattleNetBadAnswerError {}
 
 /** Battle.net does not know what we asked for (a guild by realm and name): 404. */

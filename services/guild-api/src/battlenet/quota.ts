@@ -114,7 +114,9 @@ export class BnetQuota {
     this.#pause = limiter(`${prefix}:pause`, 1, 1)
   }
 
-  /** Takes one call from every budget, waiting for a slot up to the priority's bound; beyond it, 503 with Retry-After. */
+  /**
+   * Takes one call from every budget, waiting for a slot up to the priority's bound; beyond it, 503 with Retry-After.
+   */
   async take(priority: BnetPriority): Promise<void> {
     const deadline = this.#now() + this.#waitMs[priority]
     for (;;) {
@@ -149,7 +151,7 @@ export class BnetQuota {
       // Background calls stop short of the reserve: what is left of a slot goes to logins and registrations.
       const cap =
         priority === 'background' ? Math.max(1, Math.floor(budget.perSlot * (1 - this.#reserve))) : budget.perSlot
-      let refused = false
+      let refused: boolean
       try {
         const res = await budget.limiter.consume(key)
         refused = res.consumedPoints > cap

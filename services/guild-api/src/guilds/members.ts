@@ -32,7 +32,10 @@ export function peekMembers(cache: Cache, guildId: number): Member[] | undefined
   return cache.peek<Member[]>(keys.guildMembers(guildId))
 }
 
-/** Read through `guild:{id}:members` (300 s, and an hour of grace if the database fails); a sync invalidates the guild before it answers. */
+/**
+ * Read through `guild:{id}:members` (300 s, and an hour of grace if the database fails); a sync invalidates the guild
+ * before it answers.
+ */
 export async function getMembers(cache: Cache, handle: DbHandle, guildId: number): Promise<Member[]> {
   return await cache.getOrSet(keys.guildMembers(guildId), () => loadMembers(handle, guildId), TTL.members, {
     grace: READ_GRACE_S,

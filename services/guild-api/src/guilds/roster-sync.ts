@@ -13,7 +13,9 @@ export interface SyncResult {
   rank_changed: number
 }
 
-/** A registered guild Battle.net answers 404 for (disbanded, renamed or moved): 502 to a caller, marked in the database. */
+/**
+ * A registered guild Battle.net answers 404 for (disbanded, renamed or moved): 502 to a caller, marked in the database.
+ */
 export class GuildGoneError extends BattleNetGuildMovedError {}
 
 export interface ScheduledSyncOptions {
@@ -55,7 +57,8 @@ async function runSync(
 ): Promise<SyncResult | undefined> {
   const { db, cache, bnet } = deps
   const fetchRoster = async () => {
-    // A registered guild Battle.net no longer finds is not "unknown guild" (404) to our caller: it is a bad answer upstream.
+    // A registered guild Battle.net no longer finds is not "unknown guild" (404) to our caller: it is a bad answer
+    // upstream.
     const roster = await bnet
       .guildRoster(guild.region, guild.realmSlug, guild.nameSlug, { priority, notFoundMemory: false })
       .catch((err: unknown) => {

@@ -16,7 +16,7 @@ export class LocalSchedule {
     intervalS: number,
     private readonly log: FastifyBaseLogger,
   ) {
-    this.#timer = setInterval(() => this.runNow(), intervalS * 1000)
+    this.#timer = setInterval(() => void this.runNow(), intervalS * 1000)
     this.#timer.unref()
   }
 

@@ -78,7 +78,10 @@ export class SessionStore {
     return isCachedSession(cached) ? this.#live(cached, sessionId) : undefined
   }
 
-  /** The live session a token names, or null. `socket`, when given, remembers the token's digest for the next request on it. */
+  /**
+   * The live session a token names, or null. `socket`, when given, remembers the token's digest for the next request on
+   * it.
+   */
   async find(token: unknown, socket?: object): Promise<ActiveSession | null> {
     if (!looksLikeSessionToken(token)) return null
     const { sessionId, key } = this.#refOf(token, socket)

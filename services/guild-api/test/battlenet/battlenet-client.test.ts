@@ -159,6 +159,7 @@ t.test('odd answers from Battle.net become 502, silence becomes 503', async (t) 
       return reply.code(404).send({ code: 404 })
     })
     app.post('/token', async (req, reply) => {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the form body arrives as a string here
       const body = String(req.body ?? '')
       if (body.includes('authorization_code')) return reply.code(418).send({ error: 'teapot' })
       return { access_token: 'app', expires_in: 3600 }

@@ -23,7 +23,7 @@ t.test('the slot plan keeps any window (plus the delivery margin) within the lim
 async function quotas(t: Test, n: number, options: { url?: string; now?: () => number } = {}) {
   const db = options.url === undefined ? await claimRedisDb() : undefined
   if (db !== undefined) t.teardown(() => db.release())
-  const url = options.url ?? (db?.url as string)
+  const url = options.url ?? db?.url
   const made: BnetQuota[] = []
   for (let i = 0; i < n; i++) {
     const redis = rateLimitRedis({ url })

@@ -17,7 +17,10 @@ import { startStandin, type Standin, type StandinOptions } from './standin.js'
 export const SERVICE_TOKEN = 'guild-api-test-service-token-0123456789'
 
 export interface HarnessOptions {
-  /** `claim` (default): a Redis database index of this file's own; `none`: no REDIS_URL; or a URL (a private redis-server). */
+  /**
+   * `claim` (default): a Redis database index of this file's own; `none`: no REDIS_URL; or a URL (a private
+   * redis-server).
+   */
   redis?: 'claim' | 'none' | { url: string }
   /** Start the real permission-service (default true). */
   permissionService?: boolean

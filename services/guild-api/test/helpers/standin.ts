@@ -9,15 +9,12 @@ import { buildBnetStandin } from '../../../../scripts/dist/bnet-standin/app.js'
 export const DEMO_FIXTURES = fileURLToPath(new URL('../../../../scripts/fixtures/bnet-demo.json', import.meta.url))
 
 // The fixture format is the stand-in's own: one definition for both.
-export type {
-  FixtureCharacter,
-  FixtureFault,
-  FixtureRosterEntry,
-  Fixtures,
-} from '../../../../scripts/dist/bnet-standin/fixtures.js'
+export type { FixtureFault, Fixtures } from '../../../../scripts/dist/bnet-standin/fixtures.js'
 import type { FixtureFault, Fixtures } from '../../../../scripts/dist/bnet-standin/fixtures.js'
 
-/** What the stand-in handed out: OAuth codes and access tokens (user and client), for tests that hunt for them in logs. */
+/**
+ * What the stand-in handed out: OAuth codes and access tokens (user and client), for tests that hunt for them in logs.
+ */
 export interface IssuedSecrets {
   codes: string[]
   accessTokens: string[]

@@ -194,7 +194,8 @@ t.test('every key written has a contract name and a TTL within the bounds', asyn
     [/^cache:/, 86_400],
   ]
   for (const key of all) {
-    // BullMQ's own structures carry no TTL by its design (README, "Scheduled roster sync"): exactly these, each bounded.
+    // BullMQ's own structures carry no TTL by its design (README, "Scheduled roster sync"): exactly these, each
+    // bounded.
     if (BULLMQ_STRUCTURES.test(key)) {
       t.ok((await redis.ttl(key)) <= 86_400, `${key} is one of BullMQ's structures`)
       continue

@@ -26,7 +26,8 @@ t.test("a 502 from Battle.net's failure says Battle.net failed; the detail goes 
     'the detail is logged',
   )
 
-  // Our client credentials refused (a rotated secret): before, the client read "check BNET_CLIENT_ID and BNET_CLIENT_SECRET".
+  // Our client credentials refused (a rotated secret): before, the client read "check BNET_CLIENT_ID and
+  // BNET_CLIENT_SECRET".
   await h.standin.faults([])
   await h.standin.edit((f) => {
     f.clients = { standin: 'rotated-secret' }

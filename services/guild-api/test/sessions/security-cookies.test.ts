@@ -23,7 +23,9 @@ function setCookies(res: LightMyRequestResponse): SetCookie[] {
   })
 }
 
-/** /auth/login, Battle.net's authorize step, then /auth/callback with the login-state cookie (`cookie` overrides it). */
+/**
+ * /auth/login, Battle.net's authorize step, then /auth/callback with the login-state cookie (`cookie` overrides it).
+ */
 async function throughBattleNet(h: Harness, cookie?: (state: SetCookie | undefined) => string) {
   const login = await h.inject({ url: '/auth/login?login_hint=Thrall%231234' })
   const [state] = setCookies(login)

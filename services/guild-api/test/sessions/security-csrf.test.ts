@@ -36,7 +36,7 @@ t.test('a state-changing request with the session cookie from any other origin i
   const send = (route: (typeof routes)[number], headers: Record<string, string>) => {
     const body = BODIES[`${route.method} ${route.url}`]
     return h.inject({
-      method: route.method as 'POST',
+      method: route.method,
       url: pathOf(route),
       headers,
       ...(body === undefined ? {} : { payload: body as object }),

@@ -3,7 +3,9 @@ import { encodePendingLogin, STATE_COOKIE } from '../../src/sessions/login-state
 import { Browser } from '../helpers/browser.js'
 import { startHarness, type Harness } from '../helpers/harness.js'
 
-/** A login stopped at Battle.net's redirect back: the callback's query (code and state) and the browser's state cookie. */
+/**
+ * A login stopped at Battle.net's redirect back: the callback's query (code and state) and the browser's state cookie.
+ */
 async function startLogin(h: Harness, hint = 'Thrall#1234') {
   const browser = new Browser()
   const start = await browser.get(`${h.url}/auth/login?login_hint=${encodeURIComponent(hint)}`, { follow: false })

@@ -33,7 +33,7 @@ t.test('every route but the public ones answers 401 without a valid session (rou
     for (const [name, headers] of NO_SESSION) {
       const withOrigin = STATE_CHANGING.has(route.method) ? { origin: h.url } : {}
       const res = await h.inject({
-        method: route.method as 'GET',
+        method: route.method,
         url: pathOf(route),
         headers: { ...headers, ...withOrigin },
       })
@@ -54,7 +54,7 @@ t.test('an expired or logged-out session is refused everywhere too', async (t) =
   for (const route of sessionRoutes(h.app)) {
     for (const token of [expired, loggedOut]) {
       const res = await h.inject({
-        method: route.method as 'GET',
+        method: route.method,
         url: pathOf(route),
         headers: { authorization: `Bearer ${token}` },
       })

@@ -3,7 +3,10 @@ import type { CheckItem } from '@guild/contract'
 
 export type { CheckItem }
 
-/** The contract's Redis key of a check, built (and validated) by the cache's own builder: the one way a key is made here. */
+/**
+ * The contract's Redis key of a check, built (and validated) by the cache's own builder: the one way a key is made
+ * here.
+ */
 export function keyOf(item: CheckItem): string {
   return keys.permission(item.guildId, item.bnetId, item.tool)
 }

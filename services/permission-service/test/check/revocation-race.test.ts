@@ -24,7 +24,8 @@ interface Span {
 }
 
 /**
- * The chaos suite's revocation race in small (docs/reliability.md, "The revocation race"): checkers of one user and tool spread
+ * The chaos suite's revocation race in small (docs/reliability.md, "The revocation race"): checkers of one user and
+ * tool spread
  * over two instances, while the tool is revoked and restored in a loop. A check that started after the
  * revoke returned and answered before the restore began must say no.
  */

@@ -82,7 +82,7 @@ export async function check(app: FastifyInstance, guildId: number | string, bnet
 export async function allowed(app: FastifyInstance, guildId: number, bnetId: number, tool: string): Promise<boolean> {
   const res = await check(app, guildId, bnetId, tool)
   if (res.statusCode !== 200) throw new Error(`check answered ${res.statusCode}: ${res.body}`)
-  return (res.json() as { has_access: boolean }).has_access
+  return res.json<{ has_access: boolean }>().has_access
 }
 
 export async function batch(app: FastifyInstance, checks: { guild_id: number; bnet_id: number; tool: string }[]) {

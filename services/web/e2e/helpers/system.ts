@@ -18,8 +18,8 @@ export interface System {
   /** The process id of one of the services the launcher runs. */
   pidOf(service: 'permission-service' | 'guild-api' | 'web'): number
   /** Stops everything (SIGTERM, as Ctrl-C); resolves when the launcher has exited. */
-  stop(): Promise<void>
-  output(): string
+  stop: () => Promise<void>
+  output: () => string
 }
 
 export interface DemoFixtures {

@@ -1,8 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useApi } from './api-context'
 import { unwrap } from './client'
-import { ApiError } from './errors'
-import type { Realm, Settings, ToolMap } from './types'
+import type { Settings, ToolMap } from './types'
 
 /** Query keys: one place, so that a mutation invalidates exactly what it changed. */
 export const keys = {

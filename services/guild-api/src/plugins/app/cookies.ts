@@ -47,7 +47,10 @@ export function cookiePolicy(publicUrl: string): CookiePolicy {
   }
 }
 
-/** Cookies, signed with COOKIE_SECRET (by default derived from SERVICE_TOKEN, so every instance agrees), named by `cookiePolicy`. */
+/**
+ * Cookies, signed with COOKIE_SECRET (by default derived from SERVICE_TOKEN, so every instance agrees), named by
+ * `cookiePolicy`.
+ */
 async function cookiesPlugin(app: FastifyInstance, options: { serviceToken: string }): Promise<void> {
   await app.register(cookie, { secret: cookieSecret(app.config, options.serviceToken) })
   app.decorate('cookiePolicy', cookiePolicy(app.config.PUBLIC_URL))

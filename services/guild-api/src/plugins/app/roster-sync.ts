@@ -11,7 +11,9 @@ declare module 'fastify' {
   }
 }
 
-/** The share of Battle.net's per-second budget that scheduled sync jobs may start at (the rest: logins, registrations). */
+/**
+ * The share of Battle.net's per-second budget that scheduled sync jobs may start at (the rest: logins, registrations).
+ */
 const SCHEDULED_SHARE = 0.5
 
 /**

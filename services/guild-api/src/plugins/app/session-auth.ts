@@ -39,11 +39,17 @@ function bearerToken(header: string | undefined): string | undefined {
 
 export interface SessionCredential {
   token: string
-  /** A cookie travels with requests a browser makes for other sites' pages (so it needs the CSRF check); a header does not. */
+  /**
+   * A cookie travels with requests a browser makes for other sites' pages (so it needs the CSRF check); a header does
+   * not.
+   */
   via: 'bearer' | 'cookie'
 }
 
-/** The session token a request carries and how: `Authorization: Bearer …` first, else the session cookie (`sid`, or `__Host-sid` over https). */
+/**
+ * The session token a request carries and how: `Authorization: Bearer …` first, else the session cookie (`sid`, or
+ * `__Host-sid` over https).
+ */
 export function sessionCredentialOf(request: FastifyRequest, cookieName: string): SessionCredential | undefined {
   const bearer = bearerToken(request.headers.authorization)
   if (bearer !== undefined) return { token: bearer, via: 'bearer' }

@@ -9,7 +9,10 @@ export const USER_RATE_LIMIT_NAMESPACE = 'cache:ratelimit:user:'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** A route's `config.rateLimit` for the writes that cost a Battle.net call: per user, GUILD_WRITE_RATE_LIMIT_MAX a minute. */
+    /**
+     * A route's `config.rateLimit` for the writes that cost a Battle.net call: per user, GUILD_WRITE_RATE_LIMIT_MAX a
+     * minute.
+     */
     guildWriteRateLimit: RateLimitOptions
   }
 }

@@ -2,7 +2,10 @@ import { fastifyCache } from '@guild/cache'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 
-/** `app.cache`: Redis when REDIS_URL / REDIS_CLUSTER_NODES say so, else a cache that stores nothing. Never waits for Redis. */
+/**
+ * `app.cache`: Redis when REDIS_URL / REDIS_CLUSTER_NODES say so, else a cache that stores nothing. Never waits for
+ * Redis.
+ */
 async function cachePlugin(app: FastifyInstance): Promise<void> {
   await app.register(fastifyCache, {
     url: app.config.REDIS_URL,

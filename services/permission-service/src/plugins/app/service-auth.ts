@@ -9,7 +9,8 @@ export interface ServiceAuthOptions {
 }
 
 /**
- * Every route of the context it is registered in (not encapsulated: the routes' context) asks for `Authorization: Bearer <SERVICE_TOKEN>`.
+ * Every route of the context it is registered in (not encapsulated: the routes' context) asks for `Authorization:
+ * Bearer <SERVICE_TOKEN>`.
  *
  * The comparison is constant-time (over digests, so not even the length leaks). guild-api keeps its
  * connections alive, so a socket that presented the right header is remembered, and the next request

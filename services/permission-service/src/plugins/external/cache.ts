@@ -3,7 +3,10 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { LEASE_TTL_MS } from '../../config.js'
 
-/** `app.cache`: Redis and its invalidation bus when REDIS_URL / REDIS_CLUSTER_NODES say so, else a cache that stores nothing. */
+/**
+ * `app.cache`: Redis and its invalidation bus when REDIS_URL / REDIS_CLUSTER_NODES say so, else a cache that stores
+ * nothing.
+ */
 async function cachePlugin(app: FastifyInstance): Promise<void> {
   await app.register(fastifyCache, {
     url: app.config.REDIS_URL,

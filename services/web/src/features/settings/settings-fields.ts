@@ -37,5 +37,5 @@ export function parseFields(
       }
     }
   }
-  return { settings: settings as Settings }
+  return { settings: settings }
 }
