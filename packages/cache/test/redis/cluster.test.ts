@@ -4,6 +4,7 @@ import { Cluster, Redis } from 'ioredis'
 import t, { type Test } from 'tap'
 import { createCache, internalKeys, keys, type InvalidationEvent } from '../../src/index.js'
 import { eventually, silentLogger, sleep } from '../fixtures/harness.js'
+import { rawMonitor } from '../fixtures/raw-monitor.js'
 
 /*
  * What is specific to Redis Cluster, on a private cluster of three masters (this file always makes its
@@ -63,12 +64,15 @@ t.test('an entry and its lease leave in one command, on every path (MONITOR on e
   await admin.set(internalKeys.lease(keys.permission(9, 40, 'roster')), 'a-reader', 'PX', 10_000)
   await admin.set(internalKeys.lease(keys.guildMembers(11)), 'a-reader', 'PX', 10_000)
   const commands: string[][] = []
-  const monitors = await Promise.all(admin.nodes('master').map((node) => node.monitor()))
-  t.teardown(() => monitors.forEach((m) => m.disconnect()))
   // Commands a script runs show as source "lua": those are inside one command already.
-  monitors.forEach((m) =>
-    m.on('monitor', (_time: string, args: string[], source: string) => void (source !== 'lua' && commands.push(args))),
+  const monitors = await Promise.all(
+    admin.nodes('master').map((node) =>
+      rawMonitor(node.options.host ?? '127.0.0.1', node.options.port ?? 6379, ({ args, source }) => {
+        if (source !== 'lua') commands.push(args)
+      }),
+    ),
   )
+  t.teardown(() => monitors.forEach((m) => m.destroy()))
   await sleep(50)
   t.equal(await cache.invalidateGuild(9), 41)
   t.equal(await cache.delete(keys.permission(10, 1, 'roster')), 1)
