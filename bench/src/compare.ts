@@ -51,7 +51,8 @@ async function main(): Promise<void> {
   const against = options.against
   if (!against)
     throw new UsageError(
-      'usage: npm run bench:compare -- --against <another checkout, built> [--only check_l1,…] [--rounds 8] [--seconds 3]',
+      'usage: npm run bench:compare -- --against <another checkout, built> ' +
+        '[--only check_l1,…] [--rounds 8] [--seconds 3]',
     )
   const other = serversOf(resolve(against))
   for (const file of Object.values(other) as string[])
@@ -75,7 +76,8 @@ async function main(): Promise<void> {
           const s = await sample(sides[i as 0 | 1], connections, durationS)
           samples[i as 0 | 1].push(s)
           ctx.log(
-            `${scenario} round ${r + 1}/${rounds} ${i === 0 ? 'this' : 'other'}: ${s.rps} req/s, ${s.userUs.toFixed(1)} + ${s.systemUs.toFixed(1)} µs CPU a request${stealNote(s.stealPct)}`,
+            `${scenario} round ${r + 1}/${rounds} ${i === 0 ? 'this' : 'other'}: ${s.rps} req/s, ` +
+              `${s.userUs.toFixed(1)} + ${s.systemUs.toFixed(1)} µs CPU a request${stealNote(s.stealPct)}`,
           )
         }
       }
@@ -86,10 +88,14 @@ async function main(): Promise<void> {
         (s, r) => (s.userUs + s.systemUs) / ((theirs[r] as Sample).userUs + (theirs[r] as Sample).systemUs),
       )
       const cpu = (list: Sample[]) =>
-        `${round(median(list.map((s) => s.userUs + s.systemUs)), 1)} (${round(median(list.map((s) => s.userUs)), 1)} + ${round(median(list.map((s) => s.systemUs)), 1)})`
+        `${round(median(list.map((s) => s.userUs + s.systemUs)), 1)} ` +
+        `(${round(median(list.map((s) => s.userUs)), 1)} + ${round(median(list.map((s) => s.systemUs)), 1)})`
       const stolen = [...ours, ...theirs].flatMap((s) => (s.stealPct === undefined ? [] : [s.stealPct]))
       rows.push(
-        `| ${scenario} | ${median(ours.map((s) => s.rps))} | ${median(theirs.map((s) => s.rps))} | ${round(median(rpsRatios), 3)} | ${rpsRatios.map((x) => round(x, 2)).join(' ')} | ${cpu(ours)} | ${cpu(theirs)} | ${round(median(cpuRatios), 3)} | ${stolen.length > 0 ? round(median(stolen), 1) : ''} |`,
+        `| ${scenario} | ${median(ours.map((s) => s.rps))} | ${median(theirs.map((s) => s.rps))} ` +
+          `| ${round(median(rpsRatios), 3)} | ${rpsRatios.map((x) => round(x, 2)).join(' ')} ` +
+          `| ${cpu(ours)} | ${cpu(theirs)} | ${round(median(cpuRatios), 3)} ` +
+          `| ${stolen.length > 0 ? round(median(stolen), 1) : ''} |`,
       )
     }
   } finally {
@@ -98,10 +104,12 @@ async function main(): Promise<void> {
   }
   const idle = idleNote(idleConfig())
   console.log(
-    `this checkout against ${resolve(against)}: ${rounds} alternating rounds of ${durationS} s, ${connections} connections${idle === '' ? '' : `; ${idle}`}; medians\n`,
+    `this checkout against ${resolve(against)}: ${rounds} alternating rounds of ${durationS} s, ` +
+      `${connections} connections${idle === '' ? '' : `; ${idle}`}; medians\n`,
   )
   console.log(
-    '| scenario | req/s this | req/s other | ratio | each round | CPU µs a request this (user + system) | other | CPU ratio | CPU stolen % (median round) |',
+    '| scenario | req/s this | req/s other | ratio | each round | CPU µs a request this (user + system) ' +
+      '| other | CPU ratio | CPU stolen % (median round) |',
   )
   console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |')
   for (const row of rows) console.log(row)

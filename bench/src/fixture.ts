@@ -20,8 +20,10 @@ export async function benchData(): Promise<BenchData> {
   const db = createDb({ url: pg.url, max: 1 })
   try {
     await migrate(db)
-    await db.sql`insert into users (bnet_id, battletag) select b, 'Bench#' || b from unnest(${BATCH_MEMBERS}::bigint[]) b`
-    await db.sql`insert into guilds (id, region, realm_slug, name_slug, name, faction) values (${GUILD}, 'us', 'area-52', 'bench', 'Bench', 'HORDE')`
+    await db.sql`insert into users (bnet_id, battletag)
+      select b, 'Bench#' || b from unnest(${BATCH_MEMBERS}::bigint[]) b`
+    await db.sql`insert into guilds (id, region, realm_slug, name_slug, name, faction)
+      values (${GUILD}, 'us', 'area-52', 'bench', 'Bench', 'HORDE')`
     await db.sql`insert into guild_members (guild_id, character_id, name, realm, level, class_id, rank, bnet_id)
       select ${GUILD}, b, 'Benchy' || b, 'area-52', 80, 1, 1, b from unnest(${BATCH_MEMBERS}::bigint[]) b`
     await db.sql`insert into guild_tool_permissions (guild_id, tool, max_rank) values (${GUILD}, ${TOOL}, 9)`

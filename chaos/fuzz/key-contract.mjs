@@ -18,6 +18,10 @@ export const KEY_PATTERNS = [
 
 export const MAX_TTL_S = 86_400
 
+// BullMQ's fixed key names under the queue, and the keys it names after a job or a guild.
+const BULLMQ_FIXED = /meta|id|events|repeat|delayed|wait|paused|active|prioritized|completed|failed|marker|pc|stalled/
+const BULLMQ_PER_JOB = /[1-9][0-9]*|de:guild-[1-9][0-9]*|repeat:roster-sync-sweep(?::[0-9]+)?/
+
 /**
  * BullMQ's own structures for guild-api's scheduled roster sync, which carry no TTL by BullMQ's design
  * (guild-api's README, "Scheduled roster sync"): the queue's fixed keys, the hashes of jobs waiting,
@@ -25,8 +29,9 @@ export const MAX_TTL_S = 86_400
  * the number of guilds and the retention guild-api sets. Every other key BullMQ
  * writes there (locks, dedup, limiter) has a TTL and is held to the rule.
  */
-export const BULLMQ_STRUCTURES =
-  /^cache:(?:bull|\{bull\}):roster-sync:(?:meta|id|events|repeat|delayed|wait|paused|active|prioritized|completed|failed|marker|pc|stalled|[1-9][0-9]*|de:guild-[1-9][0-9]*|repeat:roster-sync-sweep(?::[0-9]+)?)$/
+export const BULLMQ_STRUCTURES = new RegExp(
+  /^cache:(?:bull|\{bull\}):roster-sync:/.source + `(?:${BULLMQ_FIXED.source}|${BULLMQ_PER_JOB.source})$`,
+)
 
 /** Why a key breaks the contract, or undefined when it keeps it. `ttlMs` as PTTL answers (-1: none, -2: gone). */
 export function keyViolation(key, ttlMs) {

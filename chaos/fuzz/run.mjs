@@ -51,7 +51,8 @@ function table(runs) {
     }
   }
   lines.push(
-    `| **all** | | **${totals.tried}** | **${totals.ok}** | **${totals.s4xx}** | **${totals.s5xx}** | **${totals.crashes}** | **${totals.keys}** |`,
+    `| **all** | | **${totals.tried}** | **${totals.ok}** | **${totals.s4xx}** | **${totals.s5xx}** ` +
+      `| **${totals.crashes}** | **${totals.keys}** |`,
   )
   return { markdown: lines.join('\n'), totals }
 }

@@ -22,7 +22,8 @@ async function importBuilt(path, what) {
     return await import(root(path))
   } catch (err) {
     throw new Error(
-      `${what} is not built (${path}): run \`npm run build\` first (${err instanceof Error ? err.message : String(err)})`,
+      `${what} is not built (${path}): run \`npm run build\` first ` +
+        `(${err instanceof Error ? err.message : String(err)})`,
       { cause: err },
     )
   }

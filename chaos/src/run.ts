@@ -66,7 +66,8 @@ async function main(): Promise<void> {
       faults[name] = { ...(await scenario(pg, quick)), conditions: conditions() }
       const failed = faults[name].invariants.filter((i) => !i.ok)
       log(
-        `${name}: ${((Date.now() - started) / 1000).toFixed(1)} s, ${failed.length === 0 ? 'every check held' : `failed: ${failed.map((i) => i.check).join('; ')}`}`,
+        `${name}: ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
+          `${failed.length === 0 ? 'every check held' : `failed: ${failed.map((i) => i.check).join('; ')}`}`,
       )
     }
     if (wanted('race')) {

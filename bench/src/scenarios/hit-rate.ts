@@ -40,6 +40,14 @@ const TOOLS: [string, number][] = [
 ]
 const FIRST_GUILD = 100_000
 const USERS = 50
+// The metrics BENCH_DEBUG prints from each instance after the run.
+const DEBUG_METRICS = [
+  'cache_errors_total',
+  'cache_events_total',
+  'permission_checks_answered_total',
+  'permission_db_queries_total',
+  'cache_requests_total',
+]
 
 /**
  * A Zipf workload (s = 1.1) over guilds × 50 users × 6 tools against two permission-service instances,
@@ -64,7 +72,8 @@ export async function hitRate(ctx: BenchContext): Promise<HitRateFigures> {
       select ${FIRST_GUILD * 100}::bigint + (g - ${FIRST_GUILD}) * ${USERS} + u, 'Zipf#' || g || '-' || u
       from generate_series(${FIRST_GUILD}::int, ${last}::int) g, generate_series(0, ${USERS - 1}) u`
     await db.sql`insert into guilds (id, region, realm_slug, name_slug, name, faction)
-      select g, 'us', 'zipf', 'g-' || g, 'Zipf ' || g, 'HORDE' from generate_series(${FIRST_GUILD}::int, ${last}::int) g`
+      select g, 'us', 'zipf', 'g-' || g, 'Zipf ' || g, 'HORDE'
+      from generate_series(${FIRST_GUILD}::int, ${last}::int) g`
     await db.sql`insert into guild_members (guild_id, character_id, name, realm, level, class_id, rank, bnet_id)
       select g, ${FIRST_GUILD * 100}::bigint + (g - ${FIRST_GUILD}) * ${USERS} + u, 'C' || u, 'zipf', 80, 1, u % 10,
              ${FIRST_GUILD * 100}::bigint + (g - ${FIRST_GUILD}) * ${USERS} + u
@@ -138,10 +147,12 @@ export async function hitRate(ctx: BenchContext): Promise<HitRateFigures> {
           const g = FIRST_GUILD + (guildOrder[guildPick.next()] as number)
           if (random() < 0.5) {
             const [tool] = TOOLS[Math.floor(random() * TOOLS.length)] as [string, number]
-            await db.sql`update guild_tool_permissions set max_rank = ${Math.floor(random() * 10)} where guild_id = ${g} and tool = ${tool}`
+            await db.sql`update guild_tool_permissions set max_rank = ${Math.floor(random() * 10)}
+              where guild_id = ${g} and tool = ${tool}`
           } else {
             const u = Math.floor(random() * USERS)
-            await db.sql`update guild_members set rank = ${Math.floor(random() * 10)} where guild_id = ${g} and character_id = ${userId(g - FIRST_GUILD, u)}`
+            await db.sql`update guild_members set rank = ${Math.floor(random() * 10)}
+              where guild_id = ${g} and character_id = ${userId(g - FIRST_GUILD, u)}`
           }
           held.fill(0, (g - FIRST_GUILD) * USERS * TOOLS.length, (g - FIRST_GUILD + 1) * USERS * TOOLS.length)
           await cache.invalidateGuild(g)
@@ -171,11 +182,7 @@ export async function hitRate(ctx: BenchContext): Promise<HitRateFigures> {
         ctx.log(
           text
             .split('\n')
-            .filter((l) =>
-              /^(cache_errors_total|cache_events_total|permission_checks_answered_total|permission_db_queries_total|cache_requests_total)/.test(
-                l,
-              ),
-            )
+            .filter((l) => DEBUG_METRICS.some((name) => l.startsWith(name)))
             .join('\n'),
         )
       }
@@ -183,7 +190,8 @@ export async function hitRate(ctx: BenchContext): Promise<HitRateFigures> {
     const rate = (after.hits - before.hits) / (after.total - before.total)
     const ceiling = idealHits / reads
     ctx.log(
-      `hit_rate: ${(rate * 100).toFixed(2)}% over ${after.total - before.total} checks, ${writes} writes; an ideal on-demand cache: ${(ceiling * 100).toFixed(2)}%`,
+      `hit_rate: ${(rate * 100).toFixed(2)}% over ${after.total - before.total} checks, ${writes} writes; ` +
+        `an ideal on-demand cache: ${(ceiling * 100).toFixed(2)}%`,
     )
     const dbQueries = after.queries - before.queries
     const refilled = after.refilled - before.refilled

@@ -81,7 +81,8 @@ export async function invalidation(ctx: BenchContext): Promise<InvalidationFigur
       userRuns.push(userRun)
       guildRuns.push(guildRun)
       ctx.log(
-        `invalidation round ${r}/${rounds}: user ${userRun.ms.toFixed(2)} ms, guild ${guildRun.ms.toFixed(1)} ms, worst GET ${Math.max(userRun.worst, guildRun.worst).toFixed(2)} ms, over ${keyspace} keys`,
+        `invalidation round ${r}/${rounds}: user ${userRun.ms.toFixed(2)} ms, guild ${guildRun.ms.toFixed(1)} ms, ` +
+          `worst GET ${Math.max(userRun.worst, guildRun.worst).toFixed(2)} ms, over ${keyspace} keys`,
       )
     }
     const worstPerRound = userRuns.map((u, i) => Math.max(u.worst, (guildRuns[i] as { worst: number }).worst))

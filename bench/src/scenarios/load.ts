@@ -117,7 +117,8 @@ export async function loadScenarios(
       ;(cpu[name] ??= []).push(perRequest)
       if (stealPct !== undefined) (steal[name] ??= []).push(stealPct)
       ctx.log(
-        `load round ${round_}/${rounds} ${name}: ${result.rps} req/s, p99 ${result.p99_ms} ms, ${result.non2xx + result.errors} errors, ${perRequest.toFixed(1)} µs CPU a request${stealNote(stealPct)}`,
+        `load round ${round_}/${rounds} ${name}: ${result.rps} req/s, p99 ${result.p99_ms} ms, ` +
+          `${result.non2xx + result.errors} errors, ${perRequest.toFixed(1)} µs CPU a request${stealNote(stealPct)}`,
       )
     }
   }

@@ -125,7 +125,10 @@ export async function webRoster(log: (line: string) => void, rounds: number): Pr
         const t0 = performance.now()
         document.querySelector('thead th button').click()
         await new Promise((resolve) => {
-          const check = () => (document.querySelector('tbody tr[aria-rowindex] td')?.textContent === ${JSON.stringify(firstByName)} ? resolve() : requestAnimationFrame(check))
+          const check = () =>
+            document.querySelector('tbody tr[aria-rowindex] td')?.textContent === ${JSON.stringify(firstByName)}
+              ? resolve()
+              : requestAnimationFrame(check)
           check()
         })
         await new Promise((resolve) => requestAnimationFrame(resolve))
@@ -141,7 +144,8 @@ export async function webRoster(log: (line: string) => void, rounds: number): Pr
       resort.push(round(resortMs, 1))
       api.push(round(apiMs, 2))
       log(
-        `web_roster round ${r}: load ${round(loadedAt, 1)} ms, re-sort ${round(resortMs, 1)} ms, API ${round(apiMs, 2)} ms`,
+        `web_roster round ${r}: load ${round(loadedAt, 1)} ms, re-sort ${round(resortMs, 1)} ms, ` +
+          `API ${round(apiMs, 2)} ms`,
       )
     }
     return {

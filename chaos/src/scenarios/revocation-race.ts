@@ -42,7 +42,8 @@ export async function revocationRace(
       () => putTools(TOOLS.progress),
     )
     log(
-      `race (PUT permissions): ${permissions.stale_allows_after_answer} stale allows after the answer over ${permissions.cycles} cycles`,
+      `race (PUT permissions): ${permissions.stale_allows_after_answer} stale allows after the answer ` +
+        `over ${permissions.cycles} cycles`,
     )
     const resync = (rank: number) => {
       sys.fixtures.setRanks(GUILD, { [USERS.saurfang.characterId]: rank })

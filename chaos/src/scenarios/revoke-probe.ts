@@ -75,7 +75,11 @@ export function revokeHolds(change: Change, watched: Record<string, Sample[]>, b
     const bad = inside.filter((s) => s.allowed === true)
     const last = bad.reduce((m, s) => Math.max(m, s.end), origin)
     return {
-      text: `${bad.length} of ${inside.length}${bad.length > 0 ? ` (last ${Math.round(last - origin)} ms after ${origin === back ? 'it was back' : 'the answer'})` : ''}`,
+      text:
+        `${bad.length} of ${inside.length}` +
+        (bad.length > 0
+          ? ` (last ${Math.round(last - origin)} ms after ${origin === back ? 'it was back' : 'the answer'})`
+          : ''),
       ok: bad.length === 0,
     }
   }

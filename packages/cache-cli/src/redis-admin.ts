@@ -31,7 +31,8 @@ function redactedUrl(url: string): string {
 export function checkTarget(target: RedisTarget | undefined): RedisTarget {
   if (!target)
     throw new CliError(
-      'no Redis to talk to: set REDIS_URL (or REDIS_CLUSTER_NODES), or pass --url redis://host:port/db (or --cluster host:port,...)',
+      'no Redis to talk to: set REDIS_URL (or REDIS_CLUSTER_NODES), ' +
+        'or pass --url redis://host:port/db (or --cluster host:port,...)',
     )
   try {
     if (target.kind === 'single') assertRedisUrl(target.url)

@@ -69,7 +69,10 @@ t.test('warm guild with --members and --tools: the real answers, stored by permi
   t.same(service.batches.slice(1), [100, 20])
   t.match(
     big.stdout,
-    /warmed guild 6: 120 checks \(120 members × 1 tools: roster\)\n {2}60 allowed, 60 denied\n {2}120 of 120 entries now in Redis/,
+    new RegExp(
+      /warmed guild 6: 120 checks \(120 members × 1 tools: roster\)\n {2}60 allowed, 60 denied\n/.source +
+        / {2}120 of 120 entries now in Redis/.source,
+    ),
   )
   t.match(big.stderr, /warming guild 6 \[#{30}\] 120\/120 100%\n$/)
 

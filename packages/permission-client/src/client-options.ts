@@ -38,7 +38,8 @@ function parseServiceUrl(raw: string): { origin: string; prefix: string } {
     url = new URL(raw)
   } catch {
     throw new TypeError(
-      `permission-client: url ${JSON.stringify(raw)} is not a URL; set PERMISSION_SERVICE_URL to e.g. http://127.0.0.1:3001`,
+      `permission-client: url ${JSON.stringify(raw)} is not a URL; ` +
+        'set PERMISSION_SERVICE_URL to e.g. http://127.0.0.1:3001',
     )
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

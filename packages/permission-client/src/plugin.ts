@@ -48,12 +48,14 @@ async function permissionPlugin(fastify: FastifyInstance, options: PermissionPlu
     if (tool === undefined) return
     if (!isValidTool(tool)) {
       throw new Error(
-        `route ${String(route.method)} ${route.url}: config.tool must match ${TOOL_PATTERN.source}, got ${JSON.stringify(tool)}`,
+        `route ${String(route.method)} ${route.url}: ` +
+          `config.tool must match ${TOOL_PATTERN.source}, got ${JSON.stringify(tool)}`,
       )
     }
     if (!/:guild_id(?![A-Za-z0-9_])/.test(route.url)) {
       throw new Error(
-        `route ${String(route.method)} ${route.url}: config.tool '${tool}' needs a :guild_id path parameter to check against`,
+        `route ${String(route.method)} ${route.url}: ` +
+          `config.tool '${tool}' needs a :guild_id path parameter to check against`,
       )
     }
   })

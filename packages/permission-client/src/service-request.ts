@@ -52,7 +52,8 @@ function statusFailure(status: number, transport: ServiceTransport, path: string
   if (status === 401 || status === 403) {
     transport.logger.error(
       { status, path },
-      'permission-service refused our SERVICE_TOKEN: guild-api and permission-service must be started with the same SERVICE_TOKEN. Every guarded route answers 503 until this is fixed.',
+      'permission-service refused our SERVICE_TOKEN: guild-api and permission-service must be started ' +
+        'with the same SERVICE_TOKEN. Every guarded route answers 503 until this is fixed.',
     )
     return new PermissionUndecidedError('unauthorized', `permission-service answered ${status} to our service token`)
   }

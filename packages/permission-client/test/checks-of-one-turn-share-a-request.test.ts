@@ -155,7 +155,8 @@ t.test('a client closed with a group pending answers it undecided (closed)', asy
 })
 
 t.test(
-  'a batch the service cannot decide (503) is asked again item by item: one undecidable check fails only its own callers',
+  'a batch the service cannot decide (503) is asked again item by item: ' +
+    'one undecidable check fails only its own callers',
   async (t) => {
     const { service, client } = await setup(t)
     service.allow(1, 2, 'roster')

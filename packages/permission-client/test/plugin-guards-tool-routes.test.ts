@@ -154,7 +154,8 @@ t.test('a getUser returning something that is not an id is a 500, never a pass',
 t.test('a client failing in a way it never should is a 500 through the error handler, never a pass', async (t) => {
   for (const failure of [new TypeError('a bug in a custom client'), 'not even an Error']) {
     const client = {
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the test's point: a non-Error rejection
+      /* eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+         -- the test's point: a non-Error rejection */
       check: async () => await Promise.reject(failure),
     } as unknown as PermissionClient
     const app = Fastify({ logger: false })

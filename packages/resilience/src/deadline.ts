@@ -76,7 +76,8 @@ export function withinDeadline<T>(
         if (immediate) clearImmediate(immediate)
         // One failed part (a batch chunk) decides the whole: stop the parts still in flight.
         signal?.abort(err)
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the work's own rejection, passed on unchanged
+        /* eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+           -- the work's own rejection, passed on unchanged */
         reject(err)
       },
     )

@@ -308,13 +308,15 @@ export function resolveServiceToken(
   const exposed = exposureReason(config)
   if (exposed !== undefined && (token === undefined || token === '')) {
     throw new ConfigError(
-      `invalid configuration: SERVICE_TOKEN is required when ${exposed} (set it to the same secret of at least 16 characters in both services)`,
+      `invalid configuration: SERVICE_TOKEN is required when ${exposed} ` +
+        '(set it to the same secret of at least 16 characters in both services)',
       ['SERVICE_TOKEN'],
     )
   }
   if (exposed !== undefined && token === DEV_SERVICE_TOKEN) {
     throw new ConfigError(
-      `invalid configuration: SERVICE_TOKEN is the public development token, refused when ${exposed}; set a secret of your own`,
+      `invalid configuration: SERVICE_TOKEN is the public development token, refused when ${exposed}; ` +
+        'set a secret of your own',
       ['SERVICE_TOKEN'],
     )
   }
@@ -322,7 +324,8 @@ export function resolveServiceToken(
   if (!warnedLoggers.has(log)) {
     warnedLoggers.add(log)
     log.warn(
-      `SERVICE_TOKEN is not set: using the public development token "${DEV_SERVICE_TOKEN}"; set SERVICE_TOKEN before anyone else can reach this service`,
+      `SERVICE_TOKEN is not set: using the public development token "${DEV_SERVICE_TOKEN}"; ` +
+        'set SERVICE_TOKEN before anyone else can reach this service',
     )
   }
   return DEV_SERVICE_TOKEN

@@ -68,7 +68,8 @@ class LazyChildLogger {
 
   #log(method: Method, args: unknown[]): void {
     if (!this.isLevelEnabled(method)) return
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: the union of seven log signatures takes no spread
+    /* eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+       -- tsc needs it: the union of seven log signatures takes no spread */
     ;(this.#make()[method] as (...a: unknown[]) => void)(...args)
   }
 
@@ -86,7 +87,8 @@ class LazyChildLogger {
  */
 export function lazyChildLoggers(log: FastifyBaseLogger): void {
   const root = log as PinoLike
-  // eslint-disable-next-line @typescript-eslint/unbound-method, @typescript-eslint/no-unnecessary-type-assertion -- called with `.call(root, …)` below; the cast names its `this`
+  /* eslint-disable-next-line @typescript-eslint/unbound-method, @typescript-eslint/no-unnecessary-type-assertion
+     -- called with `.call(root, …)` below; the cast names its `this` */
   const pinoChild = root.child as (
     this: PinoLike,
     bindings: Record<string, unknown>,
@@ -97,7 +99,8 @@ export function lazyChildLoggers(log: FastifyBaseLogger): void {
     // pino's children inherit from their parent (Object.create), this property too: theirs stay pino's
     // own, or a grandchild would lose its parent's bindings.
     if (this !== root) return pinoChild.call(this, bindings, options)
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- what makes a LazyChildLogger a FastifyBaseLogger
+    /* eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+       -- what makes a LazyChildLogger a FastifyBaseLogger */
     return new LazyChildLogger(
       root,
       makeChild,

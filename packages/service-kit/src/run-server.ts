@@ -37,7 +37,10 @@ export function describeStartupFailure(name: string, error: unknown): string {
 export function describeListenFailure(name: string, host: string, port: number, error: unknown): string {
   switch ((error as { code?: unknown } | null)?.code) {
     case 'EADDRINUSE':
-      return `${name}: port ${port} on ${host} is already in use (EADDRINUSE): set PORT to a free port or stop the process holding it`
+      return (
+        `${name}: port ${port} on ${host} is already in use (EADDRINUSE): ` +
+        'set PORT to a free port or stop the process holding it'
+      )
     case 'EACCES':
       return `${name}: not allowed to listen on ${host}:${port} (EACCES): set PORT to a port above 1023`
     case 'EADDRNOTAVAIL':

@@ -153,7 +153,8 @@ t.test('a secret is never echoed in the error', async (t) => {
   })
   const error = await loadError(secrets, schema)
   t.same(new Set(error.variables), new Set(['SERVICE_TOKEN', 'DATABASE_URL', 'BNET_CLIENT_SECRET']))
-  const everything = `${error.message}\n${error.stack ?? ''}\n${JSON.stringify(error)}\n${JSON.stringify(error.cause ?? null)}`
+  const everything =
+    `${error.message}\n${error.stack ?? ''}\n` + `${JSON.stringify(error)}\n${JSON.stringify(error.cause ?? null)}`
   for (const value of ['hunter2', 'pg-password-s3cret', 'bnet-s3cret', 'db.internal']) {
     t.notOk(everything.includes(value), `${value} is not in the error`)
   }

@@ -160,7 +160,8 @@ t.test('start-up failures print one line to stderr and exit 1', async (t) => {
   t.equal(productionCode, 1, 'production without SERVICE_TOKEN: exit 1')
   t.equal(
     productionNoToken.stderr().trim(),
-    'fixture-service: invalid configuration: SERVICE_TOKEN is required when NODE_ENV=production (set it to the same secret of at least 16 characters in both services)',
+    'fixture-service: invalid configuration: SERVICE_TOKEN is required when NODE_ENV=production ' +
+      '(set it to the same secret of at least 16 characters in both services)',
   )
 
   t.equal(buggyCode, 1, 'a bug in build: exit 1')
@@ -171,7 +172,8 @@ t.test('start-up failure messages name what to change', async (t) => {
   const inUse = Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE' })
   t.equal(
     describeListenFailure('guild-api', '127.0.0.1', 3000, inUse),
-    'guild-api: port 3000 on 127.0.0.1 is already in use (EADDRINUSE): set PORT to a free port or stop the process holding it',
+    'guild-api: port 3000 on 127.0.0.1 is already in use (EADDRINUSE): ' +
+      'set PORT to a free port or stop the process holding it',
   )
   t.match(describeListenFailure('svc', '0.0.0.0', 80, { code: 'EACCES' }), /\(EACCES\): set PORT/)
   t.match(describeListenFailure('svc', '10.9.9.9', 3001, { code: 'EADDRNOTAVAIL' }), /HOST 10\.9\.9\.9 .*set HOST/)

@@ -15,7 +15,10 @@ export function loginPage(users: FixtureUser[], authorizeParams: Record<string, 
     .map((user) => {
       const params = new URLSearchParams({ ...authorizeParams, login_hint: String(user.id) })
       const characters = user.characters.map((c) => `${c.name} (${c.realm}, ${c.level})`).join(', ') || 'no characters'
-      return `<li><a href="?${escapeHtml(params.toString())}">${escapeHtml(user.battletag)}</a> <small>${escapeHtml(characters)}</small></li>`
+      return (
+        `<li><a href="?${escapeHtml(params.toString())}">${escapeHtml(user.battletag)}</a> ` +
+        `<small>${escapeHtml(characters)}</small></li>`
+      )
     })
     .join('\n')
   const notice = unknownHint ? `<p>No fixture user matches login_hint <code>${escapeHtml(unknownHint)}</code>.</p>` : ''

@@ -20,7 +20,8 @@ export function requireNamespace(request: FastifyRequest, kind: NamespaceKind, r
   if (given === undefined)
     throw new ApiError(
       404,
-      `a namespace is required (${expected.join(' or ')}), as the namespace parameter or the Battlenet-Namespace header`,
+      `a namespace is required (${expected.join(' or ')}), ` +
+        'as the namespace parameter or the Battlenet-Namespace header',
     )
   const at = expected.indexOf(given)
   if (at < 0)

@@ -70,7 +70,8 @@ export function registerOAuthRoutes(app: FastifyInstance, ctx: StandinContext): 
       throw new OAuthError(
         400,
         'invalid_request',
-        `redirect_uri ${redirectUri.slice(0, 200)} is not registered for this client (registered: ${ctx.redirectUris.join(', ')})`,
+        `redirect_uri ${redirectUri.slice(0, 200)} is not registered for this client ` +
+          `(registered: ${ctx.redirectUris.join(', ')})`,
       )
     }
     const responseType = stringParam(query, 'response_type')

@@ -85,7 +85,8 @@ export async function preflight(children: ChildSpec[]): Promise<string[]> {
     seen.set(child.port, child)
     if (await portInUse(child.host, child.port)) {
       problems.push(
-        `port ${child.port} on ${child.host} (for ${child.name}) is already in use: stop what listens there or set ${child.portVariable} to a free port`,
+        `port ${child.port} on ${child.host} (for ${child.name}) is already in use: ` +
+          `stop what listens there or set ${child.portVariable} to a free port`,
       )
     }
   }

@@ -11,7 +11,8 @@ t.test('run alone: serves the demo fixtures on BNET_STANDIN_PORT, exits 0 on SIG
     /bnet-standin ready on http:\/\/127\.0\.0\.1:\d+ \(fixtures: .*scripts\/fixtures\/bnet-demo\.json\)/,
   )
   const res = await fetch(
-    `http://127.0.0.1:${port}/oauth/authorize?client_id=c&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&login_hint=Thrall%231234`,
+    `http://127.0.0.1:${port}/oauth/authorize?client_id=c` +
+      '&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&login_hint=Thrall%231234',
     {
       redirect: 'manual',
     },

@@ -91,7 +91,8 @@ t.test('a port in use: a message naming the variable, nothing started, exit 1', 
   t.equal((await launcher.exited).code, 1)
   t.match(
     launcher.output(),
-    `port ${port} on 127.0.0.1 (for bnet-standin) is already in use: stop what listens there or set BNET_STANDIN_PORT to a free port`,
+    `port ${port} on 127.0.0.1 (for bnet-standin) is already in use: ` +
+      'stop what listens there or set BNET_STANDIN_PORT to a free port',
   )
   t.notMatch(launcher.output(), '[bnet-standin]')
 })
@@ -136,7 +137,8 @@ t.test('bad options: an unknown --services name or port value exits 2 naming it;
   t.equal(unknownExit?.code, 2)
   t.match(
     unknown.output(),
-    '--services takes a comma-separated list of embedded-postgres, bnet-standin, permission-service, guild-api, web; got "redis"',
+    '--services takes a comma-separated list of ' +
+      'embedded-postgres, bnet-standin, permission-service, guild-api, web; got "redis"',
   )
   t.equal(badPortExit?.code, 2)
   t.match(badPort.output(), 'GUILD_API_PORT must be a TCP port')
@@ -175,8 +177,10 @@ t.test('preflight: entry files not built, two children on one port, a taken port
     spec('bnet-standin', taken, 'BNET_STANDIN_PORT'),
   ])
   t.same(problems, [
-    'guild-api: /repo/services/guild-api/dist/server.js does not exist; build first with "npm run build" (npm start does)',
+    'guild-api: /repo/services/guild-api/dist/server.js does not exist; ' +
+      'build first with "npm run build" (npm start does)',
     `GUILD_API_PORT and PERMISSION_SERVICE_PORT are both ${free}: give each its own port`,
-    `port ${taken} on 127.0.0.1 (for bnet-standin) is already in use: stop what listens there or set BNET_STANDIN_PORT to a free port`,
+    `port ${taken} on 127.0.0.1 (for bnet-standin) is already in use: ` +
+      'stop what listens there or set BNET_STANDIN_PORT to a free port',
   ])
 })

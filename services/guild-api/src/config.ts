@@ -158,7 +158,8 @@ export const schema = configSchema({
       maximum: 1_000,
       default: 2,
       description:
-        'how many guild-api instances split the Battle.net quota when Redis cannot count it: each keeps to 1/N (1-1000)',
+        'how many guild-api instances split the Battle.net quota when Redis cannot count it: ' +
+        'each keeps to 1/N (1-1000)',
     },
     GUILD_WRITE_RATE_LIMIT_MAX: {
       type: 'integer',

@@ -16,7 +16,8 @@ export function refuseDevelopmentSettings(config: GuildApiConfig): void {
   if (exposed === undefined) return
   if (config.COOKIE_SECRET === DEV_COOKIE_SECRET) {
     throw new ConfigError(
-      `invalid configuration: COOKIE_SECRET is the public development one, refused when ${exposed}; set a secret of your own`,
+      `invalid configuration: COOKIE_SECRET is the public development one, refused when ${exposed}; ` +
+        'set a secret of your own',
       ['COOKIE_SECRET'],
     )
   }
@@ -24,7 +25,8 @@ export function refuseDevelopmentSettings(config: GuildApiConfig): void {
     const url = new URL(apiBaseUrl(config[variable], config.BNET_REGION))
     if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
       throw new ConfigError(
-        `invalid configuration: ${variable} is plain http:// to another machine, refused when ${exposed}: Battle.net's codes and tokens would cross the network unencrypted; use https://`,
+        `invalid configuration: ${variable} is plain http:// to another machine, refused when ${exposed}: ` +
+          "Battle.net's codes and tokens would cross the network unencrypted; use https://",
         [variable],
       )
     }

@@ -16,7 +16,8 @@ function isAddressOrCidr(entry: string): boolean {
 
 function bad(): ConfigError {
   return new ConfigError(
-    'invalid configuration: TRUST_PROXY is not valid (expected a hop count such as 1, or addresses and CIDRs of your proxies, comma-separated, e.g. 10.0.0.0/8,127.0.0.1)',
+    'invalid configuration: TRUST_PROXY is not valid (expected a hop count such as 1, ' +
+      'or addresses and CIDRs of your proxies, comma-separated, e.g. 10.0.0.0/8,127.0.0.1)',
     ['TRUST_PROXY'],
   )
 }

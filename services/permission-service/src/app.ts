@@ -45,7 +45,8 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     title: 'permission-service',
     version: '1.0.0',
     description:
-      'May Battle.net user B use tool T in guild G? Answered from memory, Redis, then one indexed query; 503 rather than a guess.',
+      'May Battle.net user B use tool T in guild G? ' +
+      'Answered from memory, Redis, then one indexed query; 503 rather than a guess.',
     security: { bearer: { description: 'SERVICE_TOKEN' } },
   })
   await app.register(cachePlugin)

@@ -37,7 +37,8 @@ export const schema = configSchema({
       maximum: 1_000,
       default: 1_000,
       description:
-        'the most answers of a guild an invalidation removed that its next check fills back into Redis; 0 turns refilling off (0-1000)',
+        'the most answers of a guild an invalidation removed that its next check fills back into Redis; ' +
+        '0 turns refilling off (0-1000)',
     },
     CACHE_BUS_CHANNEL: {
       type: 'string',

@@ -12,7 +12,9 @@ export interface BuildOptions {
 function securityHeaders(apiUrl: string): Record<string, string> {
   const api = new URL(apiUrl).origin
   return {
-    'content-security-policy': `default-src 'self'; connect-src 'self' ${api}; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self' ${api}`,
+    'content-security-policy':
+      `default-src 'self'; connect-src 'self' ${api}; img-src 'self' data:; style-src 'self'; ` +
+      `frame-ancestors 'none'; base-uri 'none'; form-action 'self' ${api}`,
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'strict-origin-when-cross-origin',
   }

@@ -41,7 +41,9 @@ t.test('the built app (npm run build -w @guild/web) keeps its first load within 
 t.test('the file list reads script, preload and stylesheet tags', async (t) => {
   t.same(
     firstLoadFiles(
-      '<script type="module" crossorigin src="/assets/a-1.js"></script><link rel="modulepreload" href="/assets/b-2.js"><link rel="stylesheet" href="/assets/c-3.css"><link rel="icon" href="/favicon.ico">',
+      '<script type="module" crossorigin src="/assets/a-1.js"></script>' +
+        '<link rel="modulepreload" href="/assets/b-2.js"><link rel="stylesheet" href="/assets/c-3.css">' +
+        '<link rel="icon" href="/favicon.ico">',
     ),
     ['assets/a-1.js', 'assets/b-2.js', 'assets/c-3.css'],
   )

@@ -129,7 +129,11 @@ function render(r: StatsReport): string {
   const max = r.memory.maxBytes > 0 ? `of ${bytes(r.memory.maxBytes)} maxmemory` : '(no maxmemory set)'
   lines.push(`memory     ${bytes(r.memory.usedBytes)} used ${max}`)
   lines.push(
-    `eviction   policy ${r.memory.policy ?? 'unknown'}${r.memory.policyNote ? ` (${r.memory.policyNote}${r.memory.policySource === 'INFO' ? '; read from INFO' : ''})` : ''}, ${count(r.evictedKeys)} keys evicted`,
+    `eviction   policy ${r.memory.policy ?? 'unknown'}` +
+      (r.memory.policyNote
+        ? ` (${r.memory.policyNote}${r.memory.policySource === 'INFO' ? '; read from INFO' : ''})`
+        : '') +
+      `, ${count(r.evictedKeys)} keys evicted`,
   )
   lines.push(`clients    ${count(r.connectedClients)} connected`)
   const how = r.keys.exact ? 'all scanned' : `estimated from ${count(r.keys.sampled)} sampled by SCAN`
@@ -142,7 +146,8 @@ function render(r: StatsReport): string {
   if (nsRows.length > 0) lines.push(table(['  namespace', 'keys', 'share'], nsRows))
   const reached = r.hitRate.endpoints.filter((e) => e.ok).length
   lines.push(
-    `hit rate   ${percent(r.hitRate.total.hitRate)} (${count(r.hitRate.total.hits)} hits, ${count(r.hitRate.total.misses)} misses; from ${reached} of ${r.hitRate.endpoints.length} metrics endpoints)`,
+    `hit rate   ${percent(r.hitRate.total.hitRate)} (${count(r.hitRate.total.hits)} hits, ` +
+      `${count(r.hitRate.total.misses)} misses; from ${reached} of ${r.hitRate.endpoints.length} metrics endpoints)`,
   )
   const hitRows = Object.entries(r.hitRate.namespaces).map(([ns, c]) => [
     `  ${ns}`,

@@ -134,7 +134,9 @@ async function askBatch(
     })
   } catch (err) {
     throw new CliError(
-      `cannot reach permission-service at ${url}: ${reasonOf(err instanceof Error && err.cause ? err.cause : err)}; check PERMISSION_SERVICE_URL / --permission-service-url`,
+      `cannot reach permission-service at ${url}: ` +
+        `${reasonOf(err instanceof Error && err.cause ? err.cause : err)}; ` +
+        'check PERMISSION_SERVICE_URL / --permission-service-url',
     )
   }
   if (res.status === 503) return 'undecided'
@@ -145,7 +147,8 @@ async function askBatch(
   const body = (await res.json()) as { results?: { has_access?: unknown }[] }
   if (!Array.isArray(body.results) || body.results.length !== checks.length) {
     throw new CliError(
-      `permission-service answered ${checks.length} checks with ${Array.isArray(body.results) ? body.results.length : 'no'} results`,
+      `permission-service answered ${checks.length} checks ` +
+        `with ${Array.isArray(body.results) ? body.results.length : 'no'} results`,
     )
   }
   return body.results.map((r) => r.has_access === true)
@@ -166,12 +169,17 @@ async function countCached(ctx: CliContext, checks: Check[]): Promise<number> {
 
 function render(r: WarmReport): string {
   const lines = [
-    `warmed guild ${r.guild}: ${count(r.checks)} checks (${count(r.members)} members × ${r.tools.length} tools: ${r.tools.join(', ')})`,
-    `  ${count(r.allowed)} allowed, ${count(r.denied)} denied${r.undecided > 0 ? `, ${count(r.undecided)} undecided` : ''}`,
+    `warmed guild ${r.guild}: ${count(r.checks)} checks ` +
+      `(${count(r.members)} members × ${r.tools.length} tools: ${r.tools.join(', ')})`,
+    `  ${count(r.allowed)} allowed, ${count(r.denied)} denied` +
+      (r.undecided > 0 ? `, ${count(r.undecided)} undecided` : ''),
   ]
   if (r.cached !== null)
     lines.push(
-      `  ${count(r.cached)} of ${count(r.checks)} entries now in Redis${r.cached < r.checks ? ' (the rest: answered from permission-service’s in-process memory, or it uses no Redis or another one)' : ''}`,
+      `  ${count(r.cached)} of ${count(r.checks)} entries now in Redis` +
+        (r.cached < r.checks
+          ? ' (the rest: answered from permission-service’s in-process memory, or it uses no Redis or another one)'
+          : ''),
     )
   return lines.join('\n')
 }

@@ -282,7 +282,8 @@ export class InvalidationBus {
         new Error(
           `not acked by ${outcome.missing.length} of ${expected} cache processes (${outcome.missing.join(', ')})`,
         ),
-        `an invalidation was not acked by every cache process within ${this.options.ackTimeoutMs} ms (propagationTimeoutMs); one may still serve what it dropped late`,
+        `an invalidation was not acked by every cache process within ${this.options.ackTimeoutMs} ms ` +
+          '(propagationTimeoutMs); one may still serve what it dropped late',
       )
     }
     this.#reports.getStore()?.push(outcome)

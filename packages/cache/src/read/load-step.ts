@@ -12,7 +12,8 @@ export async function loadBatch<T>(
   const values = await timed(() => loader(missing))
   if (!Array.isArray(values) || values.length !== missing.length) {
     throw new CacheInputError(
-      `getOrSetMany: the loader must return one value per missing key (${missing.length}), got ${Array.isArray(values) ? values.length : typeof values}`,
+      `getOrSetMany: the loader must return one value per missing key (${missing.length}), ` +
+        `got ${Array.isArray(values) ? values.length : typeof values}`,
     )
   }
   return values

@@ -46,7 +46,8 @@ export function settle<T>(
           resolve(copy.value)
         })
       } else if (reason !== 'soft-timeout') {
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the loader's own rejection, passed on unchanged
+        /* eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+           -- the loader's own rejection, passed on unchanged */
         finish(() => reject(err))
       }
     }

@@ -86,7 +86,8 @@ t.test('a hot key far from expiry is read with one GET: its time left is asked f
     return { v: 1 }
   }
 
-  await cache.getOrSet('temp:far', loader, 300) // a load timed at ~5 ms: no refresh can start until ~100 ms before expiry
+  // A load timed at ~5 ms: no refresh can start until ~100 ms before expiry.
+  await cache.getOrSet('temp:far', loader, 300)
   const before = await pttlCalls()
   for (let i = 0; i < 50; i++) t.same(await cache.getOrSet('temp:far', loader, 300), { v: 1 })
   t.equal((await pttlCalls()) - before, 0, '50 hits, no PTTL: the write said when it expires')

@@ -204,7 +204,8 @@ t.test(
     const after = [await round(), await round(), await round()]
     t.ok(
       after.every((ms) => ms < 20),
-      `then the breaker answers at once instead of timing out a third of the calls: ${after.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+      'then the breaker answers at once instead of timing out a third of the calls: ' +
+        `${after.map((ms) => ms.toFixed(0)).join(', ')} ms`,
     )
     await cluster.restartNode(1)
     t.ok(await eventually(() => cache.state() === 'up', 10_000), 'up again once every master serves')

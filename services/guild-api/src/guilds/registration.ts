@@ -58,7 +58,8 @@ export async function registerGuild(deps: GuildDeps, bnetId: number, input: Regi
   if (!roster.members.some((m) => m.rank === 0 && myIds.has(m.id))) {
     throw httpError(
       403,
-      `only the guild master (rank 0 in Battle.net's roster) may register "${roster.guild.name}"; if you became guild master since your last login, log in again`,
+      `only the guild master (rank 0 in Battle.net's roster) may register "${roster.guild.name}"; ` +
+        'if you became guild master since your last login, log in again',
     )
   }
 

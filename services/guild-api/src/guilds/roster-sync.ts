@@ -67,7 +67,8 @@ async function runSync(
       })
     if (roster.guild.id !== guild.id) {
       throw new BattleNetGuildMovedError(
-        `Battle.net's roster for "${guild.nameSlug}" on "${guild.realmSlug}" now belongs to guild ${roster.guild.id}, not ${guild.id}: the guild was renamed or re-created`,
+        `Battle.net's roster for "${guild.nameSlug}" on "${guild.realmSlug}" ` +
+          `now belongs to guild ${roster.guild.id}, not ${guild.id}: the guild was renamed or re-created`,
       )
     }
     return roster

@@ -46,7 +46,9 @@ export class RosterSyncs {
     })
     new Gauge({
       name: 'guild_api_guilds_missing_from_bnet',
-      help: 'Registered guilds Battle.net answered 404 for at their last sync (kept as they were until an operator acts)',
+      help:
+        'Registered guilds Battle.net answered 404 for at their last sync ' +
+        '(kept as they were until an operator acts)',
       registers: [registry],
       async collect() {
         this.set(await missingGuilds(db).catch(() => Number.NaN))
@@ -88,7 +90,8 @@ export class RosterSyncs {
         if (!(err instanceof GuildGoneError)) throw err
         this.log.warn(
           { guild_id: guild.id, region: guild.region, realm: guild.realmSlug, name: guild.nameSlug },
-          `scheduled sync: ${err.message}; guild ${guild.id} is marked (bnet_missing_since) and its members keep their last known ranks until an operator acts`,
+          `scheduled sync: ${err.message}; guild ${guild.id} is marked (bnet_missing_since) ` +
+            'and its members keep their last known ranks until an operator acts',
         )
         return { outcome: 'gone' as const }
       }

@@ -66,7 +66,8 @@ export class OutboxDrainer {
     let delivered = 0
     for (;;) {
       if (cache.state() !== 'up' || cache.pendingInvalidations() > 0) return delivered
-      const due = sql`${cacheOutbox.createdAt} <= clock_timestamp() - make_interval(secs => ${(this.#options.writerGraceMs ?? WRITER_GRACE_MS) / 1000})`
+      const graceS = (this.#options.writerGraceMs ?? WRITER_GRACE_MS) / 1000
+      const due = sql`${cacheOutbox.createdAt} <= clock_timestamp() - make_interval(secs => ${graceS})`
       // A look without a transaction first: the outbox is empty nearly always.
       const [any] = await db.db.select({ id: cacheOutbox.id }).from(cacheOutbox).where(due).limit(1)
       if (any === undefined) return delivered

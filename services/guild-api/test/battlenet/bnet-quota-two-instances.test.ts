@@ -9,7 +9,8 @@ const PER_USER = 12
 const LIMIT = 10
 
 t.test(
-  `registration hammered by ${USERS} users on two instances: Battle.net never sees more than BNET_RATE_PER_S calls a second`,
+  `registration hammered by ${USERS} users on two instances: ` +
+    'Battle.net never sees more than BNET_RATE_PER_S calls a second',
   async (t) => {
     const env = {
       BNET_RATE_PER_S: String(RATE_PER_S),
@@ -55,7 +56,8 @@ t.test(
     const sliding = peakPerSlidingSecond(calls)
     const clock = peakPerClockSecond(calls)
     t.comment(
-      `${answers.length} registrations in ${elapsed} ms → ${calls.length} Battle.net calls; peak ${sliding} in any 1 s, ${clock} in a clock second (BNET_RATE_PER_S=${RATE_PER_S})`,
+      `${answers.length} registrations in ${elapsed} ms → ${calls.length} Battle.net calls; ` +
+        `peak ${sliding} in any 1 s, ${clock} in a clock second (BNET_RATE_PER_S=${RATE_PER_S})`,
     )
     // Counted per clock second, as a per-second counter at Battle.net would. (Over any sliding second the
     // stand-in's own clock reads more at times: it shares one event loop with both instances and 360

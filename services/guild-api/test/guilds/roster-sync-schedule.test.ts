@@ -37,7 +37,8 @@ t.test(
           rosterCalls.filter((c) => c.path.includes(`/${guild}/`) && Math.floor(c.at / INTERVAL_MS) === slot).length,
       )
       t.comment(
-        `${guild}: roster fetches in two consecutive ${INTERVAL_S} s intervals with two instances: ${perInterval.join(', ')}`,
+        `${guild}: roster fetches in two consecutive ${INTERVAL_S} s intervals with two instances: ` +
+          perInterval.join(', '),
       )
       t.same(perInterval, [1, 1], `${guild}: one fetch per interval, whatever the number of instances`)
     }

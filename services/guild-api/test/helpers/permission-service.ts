@@ -57,7 +57,8 @@ async function waitReady(url: string, child: ChildProcess, output: () => string,
 export async function startPermissionService(options: PermissionServiceOptions): Promise<RunningPermissionService> {
   if (!existsSync(PERMISSION_SERVICE_SERVER)) {
     throw new Error(
-      `${PERMISSION_SERVICE_SERVER} does not exist: build permission-service first (npx tsc -b services/permission-service)`,
+      `${PERMISSION_SERVICE_SERVER} does not exist: ` +
+        'build permission-service first (npx tsc -b services/permission-service)',
     )
   }
   const port = options.port ?? (await freePort())

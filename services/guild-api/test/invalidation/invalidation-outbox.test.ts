@@ -122,7 +122,9 @@ t.test(
     const at = await refusedAt(s.h)
     t.ok(
       at <= deadline(answeredAt, backAt),
-      `refused ${Math.round(at - backAt)} ms after Redis answered again, ${Math.round(at - answeredAt)} ms after the revoke (deadline ${Math.round(deadline(answeredAt, backAt) - backAt)} ms after Redis)`,
+      `refused ${Math.round(at - backAt)} ms after Redis answered again, ` +
+        `${Math.round(at - answeredAt)} ms after the revoke ` +
+        `(deadline ${Math.round(deadline(answeredAt, backAt) - backAt)} ms after Redis)`,
     )
     t.ok(await outboxEmpties(s.h), 'and the outbox empties')
   },

@@ -68,7 +68,8 @@ t.test('plain-http Battle.net URLs are refused there too, unless they are this m
 })
 
 t.test(
-  'a reachable deployment with its own secrets and https (or loopback) Battle.net starts; a development machine starts on the defaults',
+  'a reachable deployment with its own secrets and https (or loopback) Battle.net starts; ' +
+    'a development machine starts on the defaults',
   async (t) => {
     const h = await startHarness(t, { permissionService: false })
     for (const env of [

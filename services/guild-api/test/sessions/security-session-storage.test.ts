@@ -24,9 +24,8 @@ t.test('session tokens are stored only hashed: no column, key or cached value ho
   )
 
   // Every other table too, each row as text: a token copied anywhere would show.
-  const tables = await h.app.db.sql<
-    { name: string }[]
-  >`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`
+  const tables = await h.app.db.sql<{ name: string }[]>`select table_name as name from information_schema.tables
+    where table_schema = 'public' and table_type = 'BASE TABLE'`
   t.ok(tables.length >= 5, `${tables.length} tables`)
   for (const { name } of tables) {
     const rows = await h.app.db.sql.unsafe(`select t::text as row from "${name.replace(/"/g, '""')}" t`)

@@ -56,7 +56,8 @@ export async function seedGuild(
   for (const bnetId of users) {
     await db.sql`insert into users (bnet_id, battletag) values (${bnetId}, ${`User${bnetId}#1`}) on conflict do nothing`
   }
-  await db.sql`insert into guilds (id, region, realm_slug, name_slug, name, faction) values (${guildId}, 'us', 'area-52', ${`g-${guildId}`}, ${`G ${guildId}`}, 'HORDE')`
+  await db.sql`insert into guilds (id, region, realm_slug, name_slug, name, faction)
+    values (${guildId}, 'us', 'area-52', ${`g-${guildId}`}, ${`G ${guildId}`}, 'HORDE')`
   for (const m of members) {
     await db.sql`insert into guild_members (guild_id, character_id, name, realm, level, class_id, rank, bnet_id)
       values (${guildId}, ${m.characterId}, ${`C${m.characterId}`}, 'area-52', 80, 1, ${m.rank}, ${m.bnetId})`

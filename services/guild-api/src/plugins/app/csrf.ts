@@ -55,7 +55,8 @@ async function csrfPlugin(app: FastifyInstance): Promise<void> {
       return done(
         httpError(
           403,
-          `a ${request.method} with the session cookie must carry an Origin (or Referer) header from ${allowedList}; a script outside a browser can send Authorization: Bearer <token> instead`,
+          `a ${request.method} with the session cookie must carry an Origin (or Referer) header ` +
+            `from ${allowedList}; a script outside a browser can send Authorization: Bearer <token> instead`,
         ),
       )
     }
@@ -63,7 +64,8 @@ async function csrfPlugin(app: FastifyInstance): Promise<void> {
     done(
       httpError(
         403,
-        `a ${request.method} with the session cookie from ${shown} is refused (cross-site request forgery): only ${allowedList} may make one`,
+        `a ${request.method} with the session cookie from ${shown} is refused ` +
+          `(cross-site request forgery): only ${allowedList} may make one`,
       ),
     )
   })

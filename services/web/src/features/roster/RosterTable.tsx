@@ -24,7 +24,8 @@ interface Props {
  */
 export function RosterTable({ members, view, onSort }: Props) {
   const scroller = useRef<HTMLDivElement>(null)
-  // eslint-disable-next-line react-hooks/incompatible-library -- no React Compiler here; the hook re-renders on scroll itself
+  /* eslint-disable-next-line react-hooks/incompatible-library
+     -- no React Compiler here; the hook re-renders on scroll itself */
   const rows = useVirtualizer({
     count: members.length,
     getScrollElement: () => scroller.current,
