@@ -66,6 +66,11 @@ t.test('the guild master signs in, registers the guild through the realm picker,
   t.equal(await rows.count(), 9, 'a header and the 8 members')
   t.match(await rows.nth(1).textContent(), /Thrall80Shaman0/, 'by rank: the guild master first')
   await gm.getByRole('button', { name: 'Name' }).click()
+  // The click returns before React re-renders: wait for the first row to change, then check it.
+  await rows
+    .nth(1)
+    .filter({ hasText: /^Eitrigg/ })
+    .waitFor({ timeout: 5_000 })
   t.match(await rows.nth(1).textContent(), /^Eitrigg/, 'sorted by name')
   await gm.getByLabel('Class').selectOption({ label: 'Hunter' })
   await gm.getByText('2 of 8 members').waitFor()
